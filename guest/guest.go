@@ -1,0 +1,208 @@
+package guest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+
+	"github.com/wasmgw/wasmgw/abi"
+)
+
+// Errors returned by [Secret].
+var (
+	// ErrNotFound: the profile has no secret of that name.
+	ErrNotFound = errors.New("secret not found in this profile")
+	// ErrDenied: this module was not granted the name.
+	ErrDenied = errors.New("secret not granted to this module")
+	// ErrNoHost: the code is not running inside a wasmgw host.
+	ErrNoHost = errors.New("not running in a wasmgw host")
+)
+
+// HostError is a host function's negative result that has no error value of
+// its own in this package.
+type HostError struct {
+	Func string
+	Code int32
+}
+
+func (e *HostError) Error() string {
+	return fmt.Sprintf("host function %s: %s (%d)", e.Func, abi.ErrorName(e.Code), e.Code)
+}
+
+func hostErr(fn string, code int32) error {
+	switch code {
+	case noHost:
+		return ErrNoHost
+	case abi.ErrNotFound:
+		return ErrNotFound
+	case abi.ErrDenied:
+		return ErrDenied
+	}
+	return &HostError{Func: fn, Code: code}
+}
+
+// noHost is what the native stubs return: there is no host to ask.
+const noHost int32 = -1000
+
+// Secret returns the value of the named secret of the calling profile. The
+// host answers only from that profile's scope and only for names the module
+// was granted; every call is audited by the host (the name, never the value).
+func Secret(name string) (string, error) {
+	buf := make([]byte, 256)
+	for range 3 {
+		n := hostSecretGet(name, buf)
+		switch {
+		case n < 0:
+			return "", fmt.Errorf("secret %q: %w", name, hostErr(abi.FuncSecretGet, n))
+		case int(n) <= len(buf):
+			return string(buf[:n]), nil
+		default:
+			buf = make([]byte, n)
+		}
+	}
+	return "", fmt.Errorf("secret %q: value kept changing size", name)
+}
+
+// Self returns the profile and module the instance was created for.
+func Self() (abi.Self, error) {
+	buf := make([]byte, 256)
+	n := hostSelf(buf)
+	if n < 0 {
+		return abi.Self{}, hostErr(abi.FuncSelf, n)
+	}
+	if int(n) > len(buf) {
+		buf = make([]byte, n)
+		if n = hostSelf(buf); n < 0 || int(n) > len(buf) {
+			return abi.Self{}, hostErr(abi.FuncSelf, abi.ErrUnavailable)
+		}
+	}
+	var s abi.Self
+	if err := json.Unmarshal(buf[:n], &s); err != nil {
+		return abi.Self{}, fmt.Errorf("self: %w", err)
+	}
+	return s, nil
+}
+
+// Log writes one structured record to the host's log, tagged by the host
+// with the profile and module. args are key-value pairs as for log/slog.
+func Log(level slog.Level, msg string, args ...any) {
+	var attrs []byte
+	if len(args) > 0 {
+		m := make(map[string]any, len(args)/2)
+		for i := 0; i < len(args); i += 2 {
+			key, ok := args[i].(string)
+			if !ok || i+1 >= len(args) {
+				m["!BADKEY"] = fmt.Sprint(args[i])
+				continue
+			}
+			m[key] = args[i+1]
+		}
+		attrs, _ = json.Marshal(m)
+	}
+	hostLog(int32(level), msg, attrs)
+}
+
+// Error is returned by a tool to report a failure with a machine-readable
+// code; any other error is reported with code "tool_error".
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+type tool struct {
+	info abi.ToolInfo
+	call func(input []byte) ([]byte, error)
+}
+
+// registry holds the module's tools. It is filled by init functions before
+// the host makes its first call, and only read afterwards.
+type registry struct {
+	tools map[string]tool
+	order []string
+}
+
+var reg = registry{tools: map[string]tool{}}
+
+// Tool registers a tool. In is decoded from the call's JSON input (unknown
+// fields are rejected) and Out encoded as its JSON output. Register tools
+// from init functions; registering a name twice panics.
+func Tool[In, Out any](name, description string, fn func(In) (Out, error)) {
+	ToolWithSchema(name, description, nil, fn)
+}
+
+// ToolWithSchema is [Tool] with a JSON Schema for the input, which the host
+// passes on to models and users.
+func ToolWithSchema[In, Out any](name, description string, schema json.RawMessage, fn func(In) (Out, error)) {
+	if _, dup := reg.tools[name]; dup {
+		panic("guest: tool " + name + " registered twice")
+	}
+	reg.order = append(reg.order, name)
+	reg.tools[name] = tool{
+		info: abi.ToolInfo{Name: name, Description: description, InputSchema: schema},
+		call: func(input []byte) ([]byte, error) {
+			var in In
+			if len(input) > 0 {
+				if err := decodeStrict(input, &in); err != nil {
+					return nil, &Error{Code: "bad_input", Message: err.Error()}
+				}
+			}
+			out, err := fn(in)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(out)
+		},
+	}
+}
+
+// Manifest returns what the module declares to the host: its ABI version
+// and tools in registration order.
+func Manifest() abi.Manifest {
+	m := abi.Manifest{ABI: abi.Version, Tools: []abi.ToolInfo{}}
+	for _, name := range reg.order {
+		m.Tools = append(m.Tools, reg.tools[name].info)
+	}
+	return m
+}
+
+// Invoke runs a registered tool as the host would, returning its JSON
+// output. It lets tool authors test tools natively.
+func Invoke(name string, input []byte) ([]byte, error) {
+	t, ok := reg.tools[name]
+	if !ok {
+		names := append([]string(nil), reg.order...)
+		sort.Strings(names)
+		return nil, &Error{Code: "not_found", Message: fmt.Sprintf("no tool %q (have %v)", name, names)}
+	}
+	return t.call(input)
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("input: %w", err)
+	}
+	if dec.More() {
+		return errors.New("input: trailing data after the JSON value")
+	}
+	return nil
+}
+
+// errorEnvelope turns an error into the bytes of an abi.Error.
+func errorEnvelope(err error) []byte {
+	e := abi.Error{Code: "tool_error", Message: err.Error()}
+	var ge *Error
+	if errors.As(err, &ge) {
+		e = abi.Error{Code: ge.Code, Message: ge.Message}
+	}
+	b, _ := json.Marshal(e)
+	return b
+}
+
+func marshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -1,0 +1,252 @@
+package runtime
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/wasmgw/wasmgw/abi"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// CacheDir holds wazero's on-disk compilation cache; "" disables it.
+	CacheDir string
+	// Logger receives the engine's logs and the guests' log records; nil
+	// discards them.
+	Logger *slog.Logger
+	// Audit receives a record of every secret lookup; nil discards them.
+	Audit AuditSink
+	// CompileWorkers is the number of parallel compilation workers per
+	// module (0: 1).
+	CompileWorkers int
+	// Now returns the time for audit records; nil means time.Now.
+	Now func() time.Time
+}
+
+// Engine is the one wazero runtime of a process: it compiles each module
+// once per content hash, shares the compiled code between every profile that
+// uses it, and creates instances bound to one profile each.
+type Engine struct {
+	rt       wazero.Runtime
+	cache    wazero.CompilationCache
+	log      *slog.Logger
+	audit    AuditSink
+	now      func() time.Time
+	compileW int
+
+	mu      sync.Mutex
+	modules map[[32]byte]*moduleEntry
+}
+
+type moduleEntry struct {
+	done chan struct{}
+	mod  *Module
+	err  error
+}
+
+// NewEngine creates the runtime (compiler, termination checks on, optional
+// on-disk cache) and instantiates WASI and the wasmgw host module in it once.
+func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
+	e := &Engine{
+		log:      opts.Logger,
+		audit:    opts.Audit,
+		now:      opts.Now,
+		compileW: max(opts.CompileWorkers, 1),
+		modules:  map[[32]byte]*moduleEntry{},
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.audit == nil {
+		e.audit = TeeAudit(nil)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	// Termination checks are not optional: without them one looping guest
+	// stalls the whole process at the next garbage collection.
+	cfg := wazero.NewRuntimeConfigCompiler().
+		WithCloseOnContextDone(true).
+		WithMemoryLimitPages(MaxMemory / wasmPage)
+	if opts.CacheDir != "" {
+		cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("compilation cache %s: %w", opts.CacheDir, err)
+		}
+		e.cache = cache
+		cfg = cfg.WithCompilationCache(cache)
+	}
+	e.rt = wazero.NewRuntimeWithConfig(ctx, cfg)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, e.rt); err != nil {
+		return nil, errors.Join(fmt.Errorf("instantiate WASI: %w", err), e.Close(ctx))
+	}
+	if err := e.instantiateHostModule(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("instantiate host module: %w", err), e.Close(ctx))
+	}
+	return e, nil
+}
+
+// Close releases the runtime and every instance and compiled module.
+func (e *Engine) Close(ctx context.Context) error {
+	err := e.rt.Close(ctx)
+	if e.cache != nil {
+		err = errors.Join(err, e.cache.Close(ctx))
+	}
+	return err
+}
+
+// Module is a compiled guest module, shared by every profile that uses the
+// same bytes.
+type Module struct {
+	// SHA256 is the lowercase hex content hash.
+	SHA256 string
+	// Size is the module's size in bytes.
+	Size     int
+	compiled wazero.CompiledModule
+	exports  map[string]bool
+
+	describeOnce sync.Once
+	manifest     abi.Manifest
+	describeErr  error
+}
+
+// Exports reports whether the module exports the function name.
+func (m *Module) Exports(name string) bool { return m.exports[name] }
+
+// ABIError reports a module built for another ABI version, or for none.
+type ABIError struct {
+	// Found is the version the module states; 0 when it states none.
+	Found int
+}
+
+func (e *ABIError) Error() string {
+	if e.Found == 0 {
+		return fmt.Sprintf("not a wasmgw module: it exports no %s%d marker (built without the wasmgw SDK or for another host)", abi.VersionExportPrefix, abi.Version)
+	}
+	return fmt.Sprintf("module built for wasmgw ABI v%d; this host speaks v%d: rebuild it with a matching SDK", e.Found, abi.Version)
+}
+
+// Compile compiles wasm once per content hash: a second call with the same
+// bytes, from any profile, returns the same Module. The module's ABI version
+// and imports are checked here, before any instance exists.
+func (e *Engine) Compile(ctx context.Context, wasm []byte) (*Module, error) {
+	sum := sha256.Sum256(wasm)
+	e.mu.Lock()
+	entry, ok := e.modules[sum]
+	if !ok {
+		entry = &moduleEntry{done: make(chan struct{})}
+		e.modules[sum] = entry
+	}
+	e.mu.Unlock()
+	if ok {
+		select {
+		case <-entry.done:
+			return entry.mod, entry.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	entry.mod, entry.err = e.compile(ctx, wasm, sum)
+	if entry.err != nil {
+		// Forget failures (a cancelled compile may succeed next time).
+		e.mu.Lock()
+		delete(e.modules, sum)
+		e.mu.Unlock()
+	}
+	close(entry.done)
+	return entry.mod, entry.err
+}
+
+func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Module, error) {
+	start := time.Now()
+	cctx := experimental.WithCompilationWorkers(ctx, e.compileW)
+	compiled, err := e.rt.CompileModule(cctx, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	m := &Module{SHA256: hex.EncodeToString(sum[:]), Size: len(wasm), compiled: compiled, exports: map[string]bool{}}
+	for name := range compiled.ExportedFunctions() {
+		m.exports[name] = true
+	}
+	if err := checkModule(compiled, m.exports); err != nil {
+		_ = compiled.Close(ctx)
+		return nil, err
+	}
+	e.log.Debug("compiled module", "sha256", m.SHA256[:12], "bytes", len(wasm), "took", time.Since(start))
+	return m, nil
+}
+
+// checkModule refuses, with a clear error, a module for another ABI version,
+// one that imports anything the host does not provide, and one that lacks
+// the exports every module needs.
+func checkModule(c wazero.CompiledModule, exports map[string]bool) error {
+	found := 0
+	for name := range exports {
+		if v, ok := strings.CutPrefix(name, abi.VersionExportPrefix); ok {
+			n, err := strconv.Atoi(v)
+			if err == nil && (found == 0 || n == abi.Version) {
+				found = n
+			}
+		}
+	}
+	if found != abi.Version {
+		return &ABIError{Found: found}
+	}
+	for _, f := range c.ImportedFunctions() {
+		mod, name, _ := f.Import()
+		switch mod {
+		case abi.HostModule:
+			params, results, ok := abi.HostFunctionSignature(name)
+			if !ok {
+				return fmt.Errorf("imports %s.%s, which this host does not provide (ABI v%d)", mod, name, abi.Version)
+			}
+			if !allI32(f.ParamTypes(), params) || !allI32(f.ResultTypes(), results) {
+				return fmt.Errorf("imports %s.%s with the wrong signature (want %d i32 parameters, %d i32 result)", mod, name, params, results)
+			}
+		case abi.WASIModule:
+			if !strings.Contains(" "+abi.WASIFunctions+" ", " "+name+" ") {
+				return fmt.Errorf("imports %s.%s, which is not in the WASI preview 1 set this host provides", mod, name)
+			}
+		default:
+			return fmt.Errorf("imports %s.%s: only %q and %q imports are provided", mod, name, abi.HostModule, abi.WASIModule)
+		}
+	}
+	for _, m := range c.ImportedMemories() {
+		mod, name, _ := m.Import()
+		return fmt.Errorf("imports memory %s.%s: a module must define its own memory", mod, name)
+	}
+	if len(c.ExportedMemories()) == 0 {
+		return errors.New("exports no memory: the host cannot pass input")
+	}
+	for _, need := range []string{abi.ExportAlloc, abi.ExportDescribe} {
+		if !exports[need] {
+			return fmt.Errorf("exports no %s function (required by ABI v%d)", need, abi.Version)
+		}
+	}
+	return nil
+}
+
+func allI32(types []api.ValueType, n int) bool {
+	if len(types) != n {
+		return false
+	}
+	for _, t := range types {
+		if t != api.ValueTypeI32 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,301 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/wasmgw/wasmgw/abi"
+)
+
+// binding is what an instance is bound to when it is created: one profile,
+// one module identity, its grants and limits. It never changes for the
+// instance's life. call holds the state of the call in progress.
+type binding struct {
+	e       *Engine
+	profile string
+	module  string
+	sha     string
+	grants  []string
+	limits  Limits
+	self    []byte
+	log     *slog.Logger
+	call    *callState
+}
+
+// toolFunc runs a tool of the same profile for a handler's tool_call; it
+// returns the CallResult envelope or a negative abi error code.
+type toolFunc func(ctx context.Context, name string, input []byte) ([]byte, int32)
+
+// callState is the host-side state of one export call.
+type callState struct {
+	scope          *Scope
+	tools          toolFunc
+	output         []byte
+	outputSet      bool
+	outputTooLarge uint64
+	hostCalls      uint64
+	budgetSpent    bool
+	logBytes       uint64
+	logDropped     bool
+	pending        []byte
+}
+
+func (b *binding) reset(scope *Scope, tools toolFunc) {
+	out := b.call.output[:0]
+	*b.call = callState{scope: scope, tools: tools, output: out}
+}
+
+func (b *binding) auditSecret(name string, outcome Outcome) {
+	// The name is guest-supplied: a guest must not be able to smuggle a
+	// value into the audit trail by asking for it by name.
+	if outcome == OutcomeInvalid && !ValidSecretName(name) {
+		name = "<invalid>"
+	}
+	b.e.audit.Audit(AuditRecord{
+		Time: b.e.now().UTC(), Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
+		Name: b.call.scope.Redact(name), Outcome: outcome,
+	})
+}
+
+// guestLog writes one guest record to the host log, tagged, redacted and
+// bounded by the module's log budget per call.
+func (b *binding) guestLog(level slog.Level, msg []byte, fields map[string]any) {
+	c := b.call
+	size := uint64(len(msg))
+	for k, v := range fields {
+		size += uint64(len(k)) + uint64(len(fmt.Sprint(v)))
+	}
+	if c.logBytes+size > b.limits.MaxLog {
+		if !c.logDropped {
+			c.logDropped = true
+			b.log.Warn("guest log budget spent; dropping the rest of this call's log", "max_log", b.limits.MaxLog)
+		}
+		return
+	}
+	c.logBytes += size
+	attrs := make([]slog.Attr, 0, len(fields))
+	for k, v := range fields {
+		s, ok := v.(string)
+		if !ok {
+			j, _ := json.Marshal(v)
+			s = string(j)
+		}
+		attrs = append(attrs, slog.String(c.scope.Redact(k), c.scope.Redact(s)))
+	}
+	b.log.LogAttrs(context.Background(), level, c.scope.Redact(string(msg)), slog.Any("guest", slog.GroupValue(attrs...)))
+}
+
+// streamWriter turns a guest's stdout or stderr into log records, a line a
+// record, within the same budget as log calls.
+type streamWriter struct {
+	b      *binding
+	stream string
+	buf    []byte
+}
+
+// maxLine bounds one buffered stdout/stderr line.
+const maxLine = 4 << 10
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	if w.b.call == nil {
+		return len(p), nil
+	}
+	w.buf = append(w.buf, p...)
+	for {
+		i := strings.IndexByte(string(w.buf), '\n')
+		if i < 0 {
+			if len(w.buf) > maxLine {
+				w.flush()
+			}
+			return len(p), nil
+		}
+		w.b.guestLog(slog.LevelInfo, w.buf[:i], map[string]any{"stream": w.stream})
+		w.buf = w.buf[i+1:]
+	}
+}
+
+func (w *streamWriter) flush() {
+	if len(w.buf) > 0 && w.b.call != nil {
+		w.b.guestLog(slog.LevelInfo, w.buf, map[string]any{"stream": w.stream})
+	}
+	w.buf = w.buf[:0]
+}
+
+// instance is one guest instance bound to one profile. It serves one call at
+// a time and is discarded after any error.
+type instance struct {
+	m       *Module
+	mod     api.Module
+	b       *binding
+	mem     *memoryAllocator
+	streams [2]*streamWriter
+	fns     map[string]api.Function
+}
+
+// newInstance creates an instance of m bound to b, running the module's
+// _initialize with scope as the call state (so init-time reads are checked
+// and audited like any other).
+func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *Scope) (*instance, error) {
+	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}}
+	b.call = &callState{}
+	b.reset(scope, nil)
+	in.streams = [2]*streamWriter{{b: b, stream: "stdout"}, {b: b, stream: "stderr"}}
+	cfg := wazero.NewModuleConfig().
+		WithName("").
+		WithStartFunctions("_initialize").
+		WithStdout(in.streams[0]).
+		WithStderr(in.streams[1]).
+		WithSysWalltime().
+		WithSysNanotime().
+		WithRandSource(rand.Reader)
+	cctx, cancel := context.WithTimeout(withBinding(ctx, b), b.limits.Timeout)
+	defer cancel()
+	cctx = experimental.WithMemoryAllocator(cctx, in.mem)
+	mod, err := e.rt.InstantiateModule(cctx, m.compiled, cfg)
+	in.flush()
+	if err != nil {
+		return nil, in.classify(ctx, cctx, "instantiate", err)
+	}
+	in.mod = mod
+	for _, name := range []string{abi.ExportAlloc, abi.ExportDescribe, abi.ExportCallTool, abi.ExportHandle, abi.ExportInterpolate} {
+		if f := mod.ExportedFunction(name); f != nil {
+			in.fns[name] = f
+		}
+	}
+	return in, nil
+}
+
+func (in *instance) flush() {
+	for _, s := range in.streams {
+		s.flush()
+	}
+}
+
+func (in *instance) close(ctx context.Context) {
+	if in.mod != nil {
+		_ = in.mod.Close(ctx)
+	}
+}
+
+// call runs export with args passed through the allocation protocol and
+// returns the guest's status and output. Any error leaves the instance
+// unusable: the caller must close it.
+func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, export string, args ...[]byte) (int32, []byte, error) {
+	fn := in.fns[export]
+	if fn == nil {
+		return 0, nil, &CallError{Kind: KindBadModule, Msg: "module does not export " + export}
+	}
+	in.b.reset(scope, tools)
+	defer func() { in.b.call.scope, in.b.call.tools = nil, nil }()
+	cctx, cancel := context.WithTimeout(withBinding(ctx, in.b), in.b.limits.Timeout)
+	defer cancel()
+	params := make([]uint64, 0, 2*len(args))
+	for _, a := range args {
+		ptr, err := in.pass(cctx, a)
+		if err != nil {
+			in.flush()
+			return 0, nil, in.classify(ctx, cctx, export, err)
+		}
+		params = append(params, uint64(ptr), uint64(len(a)))
+	}
+	res, err := fn.Call(cctx, params...)
+	in.flush()
+	c := in.b.call
+	switch {
+	case err != nil:
+		return 0, nil, in.classify(ctx, cctx, export, err)
+	case c.outputTooLarge > 0:
+		return 0, nil, &CallError{Kind: KindOutputTooLarge, Msg: fmt.Sprintf("output of %d bytes exceeds the module's limit of %d", c.outputTooLarge, in.b.limits.MaxOutput)}
+	case c.budgetSpent:
+		return 0, nil, &CallError{Kind: KindBudget, Msg: fmt.Sprintf("more than %d host calls in one call", in.b.limits.MaxHostCalls)}
+	case !c.outputSet:
+		return 0, nil, &CallError{Kind: KindBadModule, Msg: export + " returned without setting an output"}
+	}
+	return api.DecodeI32(res[0]), c.output, nil
+}
+
+// pass copies a into a guest buffer obtained from wasmgw_alloc.
+func (in *instance) pass(ctx context.Context, a []byte) (uint32, error) {
+	if len(a) == 0 {
+		return 0, nil
+	}
+	if uint64(len(a)) > uint64(in.mod.Memory().Size()) {
+		return 0, &CallError{Kind: KindOutOfMemory, Msg: fmt.Sprintf("input of %d bytes does not fit in guest memory", len(a))}
+	}
+	res, err := in.fns[abi.ExportAlloc].Call(ctx, uint64(len(a)))
+	if err != nil {
+		return 0, err
+	}
+	ptr := api.DecodeU32(res[0])
+	if ptr == 0 || !in.mod.Memory().Write(ptr, a) {
+		return 0, &CallError{Kind: KindBadModule, Msg: fmt.Sprintf("%s(%d) returned an unusable range", abi.ExportAlloc, len(a))}
+	}
+	return ptr, nil
+}
+
+// ErrorKind classifies a failed call.
+type ErrorKind string
+
+// Kinds of CallError.
+const (
+	KindTimeout        ErrorKind = "timeout"
+	KindInterrupted    ErrorKind = "interrupted"
+	KindOutOfMemory    ErrorKind = "out_of_memory"
+	KindOutputTooLarge ErrorKind = "output_too_large"
+	KindBudget         ErrorKind = "host_call_budget"
+	KindTrap           ErrorKind = "trap"
+	KindExit           ErrorKind = "exit"
+	KindBadModule      ErrorKind = "bad_module"
+)
+
+// CallError is a call the host stopped or the guest broke. Its message is
+// redacted of the profile's values.
+type CallError struct {
+	Kind ErrorKind
+	Msg  string
+}
+
+func (e *CallError) Error() string { return string(e.Kind) + ": " + e.Msg }
+
+// classify turns a wazero error into a CallError. parent is the caller's
+// context, cctx the call's (with the module's timeout).
+func (in *instance) classify(parent, cctx context.Context, what string, err error) error {
+	var ce *CallError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	redact := func(s string) string {
+		if in.b.call != nil && in.b.call.scope != nil {
+			return in.b.call.scope.Redact(s)
+		}
+		return s
+	}
+	switch {
+	case parent.Err() != nil:
+		return &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s stopped: %v", what, context.Cause(parent))}
+	case errors.Is(cctx.Err(), context.DeadlineExceeded):
+		return &CallError{Kind: KindTimeout, Msg: fmt.Sprintf("%s ran past its timeout of %s and was stopped", what, in.b.limits.Timeout)}
+	case in.mem.refused.Load():
+		return &CallError{Kind: KindOutOfMemory, Msg: fmt.Sprintf("%s ran out of memory: the module's limit is %d MiB", what, in.b.limits.Memory>>20)}
+	}
+	var exit *sys.ExitError
+	if errors.As(err, &exit) {
+		return &CallError{Kind: KindExit, Msg: fmt.Sprintf("%s: the guest exited with code %d", what, exit.ExitCode())}
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i > 0 {
+		msg = msg[:i] // the first line; the stack trace goes to the debug log
+	}
+	in.b.log.Debug("guest trap", "export", what, "error", redact(err.Error()))
+	return &CallError{Kind: KindTrap, Msg: redact(fmt.Sprintf("%s trapped: %s", what, msg))}
+}

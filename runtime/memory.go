@@ -1,0 +1,74 @@
+package runtime
+
+import (
+	"sync/atomic"
+	"syscall"
+
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+const wasmPage = 64 << 10
+
+// memoryAllocator backs each instance's linear memory with an anonymous
+// mapping reserved once at the instance's limit. Growth only changes page
+// protection: nothing is copied, and the process's resident memory tracks
+// the pages a guest really touched. A request past the limit is refused,
+// which the guest sees as a failed memory.grow.
+type memoryAllocator struct {
+	limit uint64
+	// refused is set when a growth past the limit was refused, so that the
+	// call's error can say "out of memory" instead of a bare trap.
+	refused atomic.Bool
+	mem     *mmapMemory
+}
+
+// Allocate implements experimental.MemoryAllocator.
+func (a *memoryAllocator) Allocate(capacity, max uint64) experimental.LinearMemory {
+	reserve := min(max, a.limit)
+	reserve = (reserve + wasmPage - 1) &^ (wasmPage - 1)
+	m := &mmapMemory{a: a}
+	if reserve > 0 {
+		buf, err := syscall.Mmap(-1, 0, int(reserve), syscall.PROT_NONE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
+		if err != nil {
+			return failedMemory{}
+		}
+		m.buf = buf
+	}
+	a.mem = m
+	return m
+}
+
+type mmapMemory struct {
+	a         *memoryAllocator
+	buf       []byte // the whole reservation
+	committed uint64 // bytes readable and writable
+}
+
+// Reallocate implements experimental.LinearMemory.
+func (m *mmapMemory) Reallocate(size uint64) []byte {
+	if size > uint64(len(m.buf)) {
+		m.a.refused.Store(true)
+		return nil
+	}
+	if size > m.committed {
+		if err := syscall.Mprotect(m.buf[m.committed:size], syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
+			return nil
+		}
+		m.committed = size
+	}
+	return m.buf[:size:size]
+}
+
+// Free implements experimental.LinearMemory.
+func (m *mmapMemory) Free() {
+	if m.buf != nil {
+		_ = syscall.Munmap(m.buf)
+		m.buf = nil
+	}
+}
+
+// failedMemory refuses every size: the instantiation fails cleanly.
+type failedMemory struct{}
+
+func (failedMemory) Reallocate(uint64) []byte { return nil }
+func (failedMemory) Free()                    {}

@@ -1,0 +1,263 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/builtin"
+)
+
+// Tool is one tool a profile offers.
+type Tool struct {
+	abi.ToolInfo
+	// Module is the name of the module that implements it.
+	Module string `json:"module"`
+}
+
+// Tenant is a profile loaded into an engine: its modules compiled and
+// described, its tools indexed, its idle instances kept for reuse. Instances
+// are never shared with another tenant.
+type Tenant struct {
+	e       *Engine
+	profile *Profile
+	log     *slog.Logger
+	modules map[string]*tenantModule
+	tools   []Tool
+	byTool  map[string]*tenantModule
+}
+
+type tenantModule struct {
+	cfg    ModuleConfig
+	limits Limits
+	mod    *Module
+	self   []byte
+
+	mu   sync.Mutex
+	idle []*instance
+}
+
+// maxIdlePerModule bounds the idle instances kept per module of a tenant.
+const maxIdlePerModule = 4
+
+// Open loads profile p into the engine: every module its config names is
+// read, compiled (once per content hash across the process) and described.
+// Errors name the profile and module.
+func (e *Engine) Open(ctx context.Context, p *Profile) (*Tenant, error) {
+	t := &Tenant{
+		e: e, profile: p,
+		log:     e.log.With("profile", p.Name),
+		modules: map[string]*tenantModule{},
+		byTool:  map[string]*tenantModule{},
+	}
+	base := p.Config.Limits.withDefaults(DefaultLimits())
+	for _, mc := range p.Config.Modules {
+		tm, err := t.load(ctx, mc, base)
+		if err != nil {
+			t.Close(ctx)
+			return nil, fmt.Errorf("profile %q: module %q: %w", p.Name, mc.Name, err)
+		}
+		manifest, err := e.describe(ctx, tm.mod)
+		if err != nil {
+			t.Close(ctx)
+			return nil, fmt.Errorf("profile %q: module %q: %w", p.Name, mc.Name, err)
+		}
+		for _, ti := range manifest.Tools {
+			if other, dup := t.byTool[ti.Name]; dup {
+				t.Close(ctx)
+				return nil, fmt.Errorf("profile %q: tool %q is offered by both module %q and module %q", p.Name, ti.Name, other.cfg.Name, mc.Name)
+			}
+			t.byTool[ti.Name] = tm
+			t.tools = append(t.tools, Tool{ToolInfo: ti, Module: mc.Name})
+		}
+	}
+	return t, nil
+}
+
+func (t *Tenant) load(ctx context.Context, mc ModuleConfig, base Limits) (*tenantModule, error) {
+	wasm, err := t.readModule(mc.Path)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := t.e.Compile(ctx, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", mc.Path, err)
+	}
+	self, _ := json.Marshal(abi.Self{Profile: t.profile.Name, Module: mc.Name, ABI: abi.Version})
+	tm := &tenantModule{cfg: mc, limits: mc.Limits.withDefaults(base), mod: mod, self: self}
+	t.modules[mc.Name] = tm
+	return tm, nil
+}
+
+// readModule reads a module named by a config path: builtin:NAME, or a path
+// relative to the profile directory.
+func (t *Tenant) readModule(path string) ([]byte, error) {
+	if name, ok := strings.CutPrefix(path, builtin.Prefix); ok {
+		return builtin.Module(name)
+	}
+	full := path
+	if !filepath.IsAbs(full) {
+		full = filepath.Join(t.profile.Dir, path)
+	}
+	wasm, err := os.ReadFile(full)
+	if err != nil {
+		return nil, fmt.Errorf("read module: %w", err)
+	}
+	return wasm, nil
+}
+
+// describe returns the module's manifest, asking it once per content hash.
+// The describing instance is bound to no profile: it can read no secret.
+func (e *Engine) describe(ctx context.Context, m *Module) (abi.Manifest, error) {
+	m.describeOnce.Do(func() {
+		b := &binding{e: e, profile: "", module: "describe", sha: m.SHA256, limits: DefaultLimits(), log: e.log.With("module_sha256", m.SHA256[:12])}
+		scope := NewScope("", "", nil, Globals{})
+		in, err := e.newInstance(ctx, m, b, scope)
+		if err != nil {
+			m.describeErr = fmt.Errorf("describe: %w", err)
+			return
+		}
+		defer in.close(ctx)
+		status, out, err := in.call(ctx, scope, nil, abi.ExportDescribe)
+		switch {
+		case err != nil:
+			m.describeErr = fmt.Errorf("describe: %w", err)
+		case status != abi.StatusOK:
+			m.describeErr = fmt.Errorf("describe: module answered status %d: %s", status, clip(out))
+		default:
+			if err := json.Unmarshal(out, &m.manifest); err != nil {
+				m.describeErr = fmt.Errorf("describe: invalid manifest: %w", err)
+			} else if m.manifest.ABI != abi.Version {
+				m.describeErr = &ABIError{Found: m.manifest.ABI}
+			}
+		}
+	})
+	return m.manifest, m.describeErr
+}
+
+func clip(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "..."
+	}
+	return string(b)
+}
+
+// Profile returns the tenant's profile.
+func (t *Tenant) Profile() *Profile { return t.profile }
+
+// Tools lists the tenant's tools in config order.
+func (t *Tenant) Tools() []Tool { return append([]Tool(nil), t.tools...) }
+
+// Close releases the tenant's idle instances.
+func (t *Tenant) Close(ctx context.Context) {
+	for _, tm := range t.modules {
+		tm.mu.Lock()
+		idle := tm.idle
+		tm.idle = nil
+		tm.mu.Unlock()
+		for _, in := range idle {
+			in.close(ctx)
+		}
+	}
+}
+
+// ToolError is a tool that ran and reported a failure.
+type ToolError struct {
+	Tool    string
+	Code    string
+	Message string
+}
+
+func (e *ToolError) Error() string { return fmt.Sprintf("tool %q: %s: %s", e.Tool, e.Code, e.Message) }
+
+// ErrUnknownTool is returned (wrapped) for a tool the profile does not offer.
+var ErrUnknownTool = errors.New("unknown tool")
+
+// CallTool runs one tool with a JSON input and returns its JSON output. A
+// tool failure is a *ToolError; a call the host stopped (timeout, memory,
+// output limit, interrupt, trap) is a *CallError. Errors are redacted of the
+// profile's values.
+func (t *Tenant) CallTool(ctx context.Context, name string, input []byte) (json.RawMessage, error) {
+	tm := t.byTool[name]
+	if tm == nil {
+		return nil, fmt.Errorf("profile %q: tool %q: %w", t.profile.Name, name, ErrUnknownTool)
+	}
+	if len(input) == 0 {
+		input = []byte("{}")
+	}
+	if !json.Valid(input) {
+		return nil, fmt.Errorf("profile %q: tool %q: input is not valid JSON", t.profile.Name, name)
+	}
+	return t.run(ctx, tm, name, nil, abi.ExportCallTool, []byte(name), input)
+}
+
+// run calls export on an instance of tm (pooled unless fresh_per_call) and
+// interprets the status.
+func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools toolFunc, export string, args ...[]byte) (json.RawMessage, error) {
+	scope, err := t.profile.Scope()
+	if err != nil {
+		return nil, err
+	}
+	in, err := t.acquire(ctx, tm, scope)
+	if err != nil {
+		return nil, fmt.Errorf("profile %q: module %q: %w", t.profile.Name, tm.cfg.Name, err)
+	}
+	status, out, err := in.call(ctx, scope, tools, export, args...)
+	if err != nil {
+		in.close(ctx)
+		t.log.Warn("guest call failed; instance discarded", "module", tm.cfg.Name, "call", what, "error", err)
+		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, err)
+	}
+	out = append(json.RawMessage(nil), out...)
+	t.release(ctx, tm, in)
+	if status != abi.StatusOK {
+		var e abi.Error
+		if json.Unmarshal(out, &e) != nil || e.Code == "" {
+			e = abi.Error{Code: "tool_error", Message: clip(out)}
+		}
+		return nil, &ToolError{Tool: what, Code: scope.Redact(e.Code), Message: scope.Redact(e.Message)}
+	}
+	if !json.Valid(out) {
+		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, &CallError{Kind: KindBadModule, Msg: "output is not valid JSON"})
+	}
+	return out, nil
+}
+
+func (t *Tenant) acquire(ctx context.Context, tm *tenantModule, scope *Scope) (*instance, error) {
+	if !tm.cfg.FreshPerCall {
+		tm.mu.Lock()
+		if n := len(tm.idle); n > 0 {
+			in := tm.idle[n-1]
+			tm.idle = tm.idle[:n-1]
+			tm.mu.Unlock()
+			return in, nil
+		}
+		tm.mu.Unlock()
+	}
+	b := &binding{
+		e: t.e, profile: t.profile.Name, module: tm.cfg.Name, sha: tm.mod.SHA256,
+		grants: tm.cfg.Grants, limits: tm.limits, self: tm.self,
+		log: t.log.With("module", tm.cfg.Name),
+	}
+	return t.e.newInstance(ctx, tm.mod, b, scope)
+}
+
+func (t *Tenant) release(ctx context.Context, tm *tenantModule, in *instance) {
+	if !tm.cfg.FreshPerCall {
+		tm.mu.Lock()
+		if len(tm.idle) < maxIdlePerModule {
+			tm.idle = append(tm.idle, in)
+			tm.mu.Unlock()
+			return
+		}
+		tm.mu.Unlock()
+	}
+	in.close(ctx)
+}
