@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime"
+)
+
+func abiVersion() int { return abi.Version }
+
+// newFlagSet returns a flag set whose usage prints usageLine and about.
+func newFlagSet(name, usageLine, about string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	fs.BoolP("help", "h", false, "show this help")
+	fs.SetAnnotation("help", "usage", []string{"wasmgw " + name + " " + usageLine, about})
+	return fs
+}
+
+// parse parses args, printing help on --help (returning a zero exit) and a
+// clear message on a bad flag (exit status 2).
+func parse(fs *pflag.FlagSet, a *app, args []string) error {
+	err := fs.Parse(args)
+	if help, _ := fs.GetBool("help"); help || errors.Is(err, pflag.ErrHelp) {
+		printHelp(a.stdout, fs)
+		return &exitError{0}
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "wasmgw %s: %v\n", fs.Name(), err)
+		fmt.Fprintf(a.stderr, "Run 'wasmgw %s --help' for usage.\n", fs.Name())
+		return &exitError{2}
+	}
+	return nil
+}
+
+func printHelp(w io.Writer, fs *pflag.FlagSet) {
+	ann := fs.Lookup("help").Annotations["usage"]
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n%s\n", ann[0], ann[1], strings.TrimRight(fs.FlagUsages(), "\n"))
+}
+
+// common holds the flags every command that loads a home shares.
+type common struct {
+	home      string
+	cacheDir  string
+	logLevel  string
+	logFormat string
+}
+
+func (c *common) register(fs *pflag.FlagSet, defaultLevel string) {
+	fs.StringVar(&c.home, "home", "", "gateway home directory (default $WASMGW_HOME, else ~/.wasmgw)")
+	fs.StringVar(&c.cacheDir, "cache-dir", "", "compilation cache directory (default <user cache dir>/wasmgw/compile; \"off\" disables it)")
+	fs.StringVar(&c.logLevel, "log-level", defaultLevel, "log level: debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+}
+
+// logger builds the command's logger on stderr.
+func (c *common) logger(a *app) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(a.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(a.stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", c.logFormat)
+}
+
+// cache returns the compilation cache directory to use ("" for none).
+func (c *common) cache(a *app) string {
+	switch c.cacheDir {
+	case "off":
+		return ""
+	case "":
+		if dir, err := os.UserCacheDir(); err == nil {
+			return filepath.Join(dir, "wasmgw", "compile")
+		}
+		if home := a.getenv("HOME"); home != "" {
+			return filepath.Join(home, ".cache", "wasmgw", "compile")
+		}
+		return ""
+	}
+	return c.cacheDir
+}
+
+// openHome resolves and opens the home with the global allowlist snapshot.
+func (c *common) openHome(a *app) (*runtime.Home, error) {
+	dir, err := runtime.ResolveHome(c.home, a.getenv)
+	if err != nil {
+		return nil, err
+	}
+	allow := runtime.DefaultGlobalAllowlist
+	if v := strings.TrimSpace(a.getenv("WASMGW_GLOBAL_ALLOWLIST")); v != "" {
+		allow = v
+	}
+	return runtime.OpenHome(dir, runtime.NewGlobals(a.environ, allow))
+}
