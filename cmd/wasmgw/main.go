@@ -34,10 +34,10 @@ type command struct {
 // app is what every command gets: its streams and environment, injected so
 // that nothing reads the process's globals behind the caller's back.
 type app struct {
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+	getenv  func(string) string
 	environ []string
 }
 
