@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
@@ -143,9 +144,13 @@ func (s *Scope) Redact(text string) string {
 			}
 			return pairs[i].k < pairs[j].k
 		})
-		args := make([]string, 0, 2*len(pairs))
+		args := make([]string, 0, 4*len(pairs))
 		for _, p := range pairs {
 			args = append(args, p.v, "[REDACTED:"+p.k+"]")
+			// The same value as it appears inside a JSON string.
+			if j, _ := json.Marshal(p.v); string(j[1:len(j)-1]) != p.v {
+				args = append(args, string(j[1:len(j)-1]), "[REDACTED:"+p.k+"]")
+			}
 		}
 		s.redactor = strings.NewReplacer(args...)
 	})

@@ -215,7 +215,8 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 		t.log.Warn("guest call failed; instance discarded", "module", tm.cfg.Name, "call", what, "error", err)
 		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, err)
 	}
-	out = append(json.RawMessage(nil), out...)
+	// A module may hold a granted secret; it must not hand it on.
+	out = json.RawMessage(scope.Redact(string(out)))
 	t.release(ctx, tm, in)
 	if status != abi.StatusOK {
 		var e abi.Error

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wasmgw/wasmgw/runtime/runtimetest"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// wasmgwBin builds the real CLI once per test binary.
+func wasmgwBin(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "wasmgw-cli-test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "wasmgw")
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = err
+			binPath = string(out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build wasmgw: %v\n%s", buildErr, binPath)
+	}
+	return binPath
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs the CLI with a built environment: the given extra variables on
+// top of PATH and HOME.
+func run(t *testing.T, stdin string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(wasmgwBin(t), args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func sha(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func cacheFlag() string { return "--cache-dir=" + runtimetest.CacheDir() }
+
+func TestRunOneCallIgnoresTheShellEnvironment(t *testing.T) {
+	home := runtimetest.SampleHome(t)
+	r := run(t, "", []string{"OPENAI_API_KEY=sk-exported-by-the-shell"},
+		"run", "--home", home, "--profile", "alice", "--tool", "whoami", "--input", "{}", cacheFlag())
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	want := `{"profile":"alice","key_sha256":"` + sha("sk-test-alice-7f3a9c1e5b") + `"}` + "\n"
+	if r.stdout != want {
+		t.Fatalf("stdout %q, want %q", r.stdout, want)
+	}
+	// The audit trail of the call landed in the home's log, without values.
+	data, err := os.ReadFile(filepath.Join(home, "logs", "audit.jsonl"))
+	if err != nil || !bytes.Contains(data, []byte(`"name":"OPENAI_API_KEY","outcome":"granted"`)) {
+		t.Fatalf("audit log: %v %s", err, data)
+	}
+	for _, v := range runtimetest.FakeValues(t, home) {
+		if bytes.Contains(data, []byte(v)) || strings.Contains(r.stdout+r.stderr, v) {
+			t.Errorf("value %q leaked", v)
+		}
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	home := runtimetest.SampleHome(t)
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown profile", []string{"--profile", "zed", "--tool", "whoami"}, 1, `profile "zed": no such profile`},
+		{"broken .env", []string{"--profile", "broken-env", "--tool", "whoami"}, 1, "broken-env/.env line 4: missing '='"},
+		{"missing module", []string{"--profile", "missing-module", "--tool", "whoami"}, 1, `module "ghost": read module`},
+		{"unknown tool", []string{"--profile", "alice", "--tool", "nope"}, 1, `tool "nope": unknown tool`},
+		{"bad input", []string{"--profile", "alice", "--tool", "whoami", "--input", "{"}, 1, "input is not valid JSON"},
+		{"denied", []string{"--profile", "alice", "--tool", "whoami", "--input", `{"name":"GITHUB_TOKEN"}`}, 1, "not granted"},
+		{"no profile", []string{"--tool", "whoami"}, 2, "--profile is required"},
+		{"bad flag", []string{"--bogus"}, 2, "unknown flag: --bogus"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := run(t, "", nil, append([]string{"run", "--home", home, cacheFlag()}, c.args...)...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+				t.Fatalf("exit %d stderr %q; want exit %d and %q", r.code, r.stderr, c.code, c.want)
+			}
+		})
+	}
+}
+
+func TestRunInteractive(t *testing.T) {
+	home := runtimetest.SampleHome(t)
+	r := run(t, "tools\nwhoami\ncall text_stats {\"text\":\"to be or not to be\"}\necho {\"hi\":1}\nnope\naudit\nquit\n", nil,
+		"run", "--home", home, "--profile", "alice", cacheFlag())
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		`Tools of profile "alice"`, "whoami", "text_stats", "[module echo]",
+		sha("sk-test-alice-7f3a9c1e5b"),
+		`"word": "be"`, `"hi": 1`,
+		`error: no tool "nope"`,
+		"OPENAI_API_KEY       granted",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	r := run(t, "", nil, "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "run ") || !strings.Contains(r.stdout, "version") {
+		t.Fatalf("help: %d %q", r.code, r.stdout)
+	}
+	r = run(t, "", nil, "run", "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "--profile") || !strings.Contains(r.stdout, "Secrets come only from the profile's .env") {
+		t.Fatalf("run --help: %d %q", r.code, r.stdout)
+	}
+	r = run(t, "", nil, "version")
+	if r.code != 0 || !strings.Contains(r.stdout, "guest ABI v1") {
+		t.Fatalf("version: %d %q", r.code, r.stdout)
+	}
+	r = run(t, "", nil, "frobnicate")
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
+		t.Fatalf("unknown command: %d %q", r.code, r.stderr)
+	}
+}

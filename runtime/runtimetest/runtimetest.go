@@ -1,0 +1,197 @@
+// Package runtimetest helps tests of wasmgw run real modules: a shared
+// compilation cache (so each test binary compiles each module once per
+// machine), the repository's paths, the hostile modules, and throwaway
+// homes with profiles written from a spec.
+package runtimetest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	wruntime "github.com/wasmgw/wasmgw/runtime"
+)
+
+// CacheDir is the compilation cache shared by every test run on a machine.
+func CacheDir() string { return filepath.Join(os.TempDir(), "wasmgw-test-cache") }
+
+// RepoRoot returns the repository's root directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("runtimetest: cannot locate the repository")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// Engine returns an engine with the shared cache, logging to log (nil:
+// discard) and auditing to audit (nil: discard), closed when the test ends.
+func Engine(t testing.TB, log io.Writer, audit wruntime.AuditSink) *wruntime.Engine {
+	t.Helper()
+	if log == nil {
+		log = io.Discard
+	}
+	ctx := context.Background()
+	e, err := wruntime.NewEngine(ctx, wruntime.Options{
+		CacheDir: CacheDir(),
+		Logger:   slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Audit:    audit,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close(ctx) })
+	return e
+}
+
+var buildMu sync.Mutex
+
+// Hostile returns the path of a hostile module: "go" for the Go module
+// (built with the Go toolchain into build/hostile if missing) or the name of
+// a WebAssembly text module under testdata/hostile/wat.
+func Hostile(t testing.TB, name string) string {
+	t.Helper()
+	root := RepoRoot(t)
+	if name != "go" {
+		p := filepath.Join(root, "testdata", "hostile", "wat", name+".wasm")
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("hostile module %s: %v", name, err)
+		}
+		return p
+	}
+	out := filepath.Join(root, "build", "hostile", "hostile.wasm")
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if _, err := os.Stat(out); err == nil {
+		return out
+	}
+	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-o", out, "./testdata/hostile/go/hostile")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build hostile module: %v\n%s", err, b)
+	}
+	return out
+}
+
+// Profile describes a profile to write: its .env text and config.yaml text.
+type Profile struct {
+	Env    string
+	Config string
+}
+
+// Home writes a home with the given profiles into a temporary directory
+// (.env files with mode 0600) and returns its directory.
+func Home(t testing.TB, profiles map[string]Profile) string {
+	t.Helper()
+	dir := t.TempDir()
+	names := make([]string, 0, len(profiles))
+	for n := range profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := profiles[n]
+		pdir := filepath.Join(dir, "profiles", n)
+		if n == wruntime.DefaultProfile {
+			pdir = dir
+		}
+		if err := os.MkdirAll(pdir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if p.Env != "" {
+			if err := os.WriteFile(filepath.Join(pdir, ".env"), []byte(p.Env), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(pdir, "config.yaml"), []byte(p.Config), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// SampleHome copies testdata/home into a temporary directory (with .env
+// files at mode 0600, as a deployment has them) and returns its path.
+func SampleHome(t testing.TB) string {
+	t.Helper()
+	src := filepath.Join(RepoRoot(t), "testdata", "home")
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if strings.HasPrefix(rel, "logs") {
+			return filepath.SkipDir
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		mode := os.FileMode(0o644)
+		if d.Name() == ".env" {
+			mode = 0o600
+		}
+		return os.WriteFile(target, b, mode)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// OpenProfile opens profile name of home with no host globals.
+func OpenProfile(t testing.TB, home, name string) *wruntime.Profile {
+	t.Helper()
+	h, err := wruntime.OpenHome(home, wruntime.NewGlobals(nil, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := h.Profile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// FakeValues returns every value of every .env under home, for tests that
+// grep output for leaks. Values shorter than 6 bytes are skipped.
+func FakeValues(t testing.TB, home string) []string {
+	t.Helper()
+	var vals []string
+	_ = filepath.WalkDir(home, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.Name() != ".env" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		vars, err := wruntime.ParseDotenv(path, b)
+		if err != nil {
+			return nil
+		}
+		for _, v := range vars {
+			if len(v) >= 6 {
+				vals = append(vals, v)
+			}
+		}
+		return nil
+	})
+	sort.Strings(vals)
+	return vals
+}
