@@ -52,6 +52,16 @@ wasmgw:
       limits: {timeout: 300ms}
 ` + extra,
 		},
+		// bomber runs the memory attacks: a small memory limit and a timeout
+		// far beyond what they need, so the outcome never depends on speed.
+		"bomber": {
+			Config: `
+wasmgw:
+  limits: {memory: 16MiB, timeout: 120s}
+  modules:
+    hostile: ` + runtimetest.Hostile(t, "go") + `
+`,
+		},
 		"carol": {
 			Env:    "OPENAI_API_KEY=sk-test-carol-0a1b2c3d\n",
 			Config: "wasmgw:\n  modules:\n    whoami: builtin:whoami\n",
@@ -62,6 +72,7 @@ wasmgw:
 type hostileEnv struct {
 	ctx     context.Context
 	mallory *runtime.Tenant
+	bomber  *runtime.Tenant
 	carol   *runtime.Tenant
 	log     *syncBuffer
 	audit   *runtime.MemoryAudit
@@ -80,7 +91,10 @@ func newHostile(t *testing.T, extra string) *hostileEnv {
 	if h.carol, err = e.Open(h.ctx, runtimetest.OpenProfile(t, h.home, "carol")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { h.mallory.Close(h.ctx); h.carol.Close(h.ctx) })
+	if h.bomber, err = e.Open(h.ctx, runtimetest.OpenProfile(t, h.home, "bomber")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.mallory.Close(h.ctx); h.carol.Close(h.ctx); h.bomber.Close(h.ctx) })
 	return h
 }
 
@@ -110,20 +124,25 @@ func TestHostileGuestsAreContained(t *testing.T) {
 		name, tool, input string
 		kind              runtime.ErrorKind
 		msg               string
+		bomber            bool
 	}{
-		{"go infinite loop", "spin", "", runtime.KindTimeout, "timeout of 2s"},
-		{"wat tight loop", "attack", "", runtime.KindTimeout, "timeout of 300ms"},
-		{"memory bomb", "membomb", "", runtime.KindOutOfMemory, "limit is 64 MiB"},
-		{"stack exhaustion", "recurse", "", runtime.KindOutOfMemory, "out of memory"},
-		{"huge output", "big_output", `{"bytes":1000000}`, runtime.KindOutputTooLarge, "exceeds the module's limit of 65536"},
-		{"host call flood", "flood", "", runtime.KindBudget, "more than 5000 host calls"},
-		{"panic", "panic", "", runtime.KindTrap, "unreachable"},
-		{"proc_exit", "exit", "", runtime.KindExit, "exited with code 3"},
+		{"go infinite loop", "spin", "", runtime.KindTimeout, "timeout of 2s", false},
+		{"wat tight loop", "attack", "", runtime.KindTimeout, "timeout of 300ms", false},
+		{"memory bomb", "membomb", "", runtime.KindOutOfMemory, "limit is 16 MiB", true},
+		{"stack exhaustion", "recurse", "", runtime.KindOutOfMemory, "out of memory", true},
+		{"huge output", "big_output", `{"bytes":1000000}`, runtime.KindOutputTooLarge, "exceeds the module's limit of 65536", false},
+		{"host call flood", "flood", "", runtime.KindBudget, "more than 5000 host calls", false},
+		{"panic", "panic", "", runtime.KindTrap, "unreachable", false},
+		{"proc_exit", "exit", "", runtime.KindExit, "exited with code 3", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()
-			_, err := h.mallory.CallTool(h.ctx, c.tool, []byte(c.input))
+			attacker := h.mallory
+			if c.bomber {
+				attacker = h.bomber
+			}
+			_, err := attacker.CallTool(h.ctx, c.tool, []byte(c.input))
 			wantKind(t, err, c.kind)
 			if !strings.Contains(err.Error(), c.msg) {
 				t.Errorf("error %q does not say %q", err, c.msg)
@@ -131,8 +150,8 @@ func TestHostileGuestsAreContained(t *testing.T) {
 			t.Logf("%s contained in %s: %v", c.name, time.Since(start).Round(time.Millisecond), err)
 			h.neighbourServes(t)
 			// The attacker's own profile recovers too: the instance was discarded.
-			if _, err := h.mallory.CallTool(h.ctx, "state", nil); err != nil {
-				t.Fatalf("mallory's next call failed: %v", err)
+			if _, err := attacker.CallTool(h.ctx, "state", nil); err != nil {
+				t.Fatalf("the attacker's next call failed: %v", err)
 			}
 		})
 	}
