@@ -59,6 +59,9 @@ type HandleRequest struct {
 	MessageID   string `json:"message_id,omitempty"`
 	MessageType string `json:"message_type,omitempty"`
 	Text        string `json:"text"`
+	// Tools lists the tools of the profile the handler may call with
+	// tool_call, so that a handler can offer them (to a user or a model).
+	Tools []ToolInfo `json:"tools,omitempty"`
 }
 
 // HandleReply is the output of [ExportHandle]. An empty Text sends nothing.

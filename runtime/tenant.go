@@ -32,6 +32,9 @@ type Tenant struct {
 	modules map[string]*tenantModule
 	tools   []Tool
 	byTool  map[string]*tenantModule
+
+	handlerMu sync.Mutex
+	handler   *tenantModule
 }
 
 type tenantModule struct {
@@ -64,6 +67,7 @@ func (e *Engine) Open(ctx context.Context, p *Profile) (*Tenant, error) {
 			t.Close(ctx)
 			return nil, fmt.Errorf("profile %q: module %q: %w", p.Name, mc.Name, err)
 		}
+		t.modules[mc.Name] = tm
 		manifest, err := e.describe(ctx, tm.mod)
 		if err != nil {
 			t.Close(ctx)
@@ -91,9 +95,7 @@ func (t *Tenant) load(ctx context.Context, mc ModuleConfig, base Limits) (*tenan
 		return nil, fmt.Errorf("%s: %w", mc.Path, err)
 	}
 	self, _ := json.Marshal(abi.Self{Profile: t.profile.Name, Module: mc.Name, ABI: abi.Version})
-	tm := &tenantModule{cfg: mc, limits: mc.Limits.withDefaults(base), mod: mod, self: self}
-	t.modules[mc.Name] = tm
-	return tm, nil
+	return &tenantModule{cfg: mc, limits: mc.Limits.withDefaults(base), mod: mod, self: self}, nil
 }
 
 // readModule reads a module named by a config path: builtin:NAME, or a path
@@ -157,7 +159,16 @@ func (t *Tenant) Tools() []Tool { return append([]Tool(nil), t.tools...) }
 
 // Close releases the tenant's idle instances.
 func (t *Tenant) Close(ctx context.Context) {
+	t.handlerMu.Lock()
+	mods := make([]*tenantModule, 0, len(t.modules)+1)
 	for _, tm := range t.modules {
+		mods = append(mods, tm)
+	}
+	if t.handler != nil && t.modules[t.handler.cfg.Name] != t.handler {
+		mods = append(mods, t.handler)
+	}
+	t.handlerMu.Unlock()
+	for _, tm := range mods {
 		tm.mu.Lock()
 		idle := tm.idle
 		tm.idle = nil

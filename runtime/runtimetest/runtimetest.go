@@ -195,3 +195,54 @@ func FakeValues(t testing.TB, home string) []string {
 	sort.Strings(vals)
 	return vals
 }
+
+// LogWatcher is a log destination that keeps everything written to it and
+// lets a test wait until a line containing some text has been written: a
+// way to synchronise with a guest's progress without sleeping.
+type LogWatcher struct {
+	mu      sync.Mutex
+	buf     strings.Builder
+	waiters []logWaiter
+}
+
+type logWaiter struct {
+	text string
+	ch   chan struct{}
+}
+
+// Write implements io.Writer.
+func (w *LogWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	kept := w.waiters[:0]
+	for _, wt := range w.waiters {
+		if strings.Contains(w.buf.String(), wt.text) {
+			close(wt.ch)
+		} else {
+			kept = append(kept, wt)
+		}
+	}
+	w.waiters = kept
+	return len(p), nil
+}
+
+// String returns everything written so far.
+func (w *LogWatcher) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// Seen returns a channel closed once text has been written.
+func (w *LogWatcher) Seen(text string) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ch := make(chan struct{})
+	if strings.Contains(w.buf.String(), text) {
+		close(ch)
+		return ch
+	}
+	w.waiters = append(w.waiters, logWaiter{text, ch})
+	return ch
+}

@@ -75,6 +75,7 @@ func oob(none) (map[string]int32, error) {
 }
 
 func spin(none) (none, error) {
+	guest.Log(slog.LevelInfo, "spin: entering the loop")
 	for {
 	}
 }

@@ -1,0 +1,93 @@
+// Package handler is the guest SDK for message handler modules: a module
+// that imports it exports wasmgw_handle, receives each inbound message routed
+// to its profile and may call the profile's tools, each of which runs in its
+// own sandboxed instance with its own grants and limits.
+//
+//	func init() {
+//		handler.Handle(func(req abi.HandleRequest) (abi.HandleReply, error) {
+//			out, err := handler.CallTool("whoami", nil)
+//			...
+//		})
+//	}
+package handler
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/guest"
+)
+
+// Func handles one message.
+type Func func(abi.HandleRequest) (abi.HandleReply, error)
+
+// fn is the registered handler; set from an init function, read by the
+// export.
+var fn Func
+
+// Handle registers the module's handler. Call it once, from init.
+func Handle(f Func) {
+	if fn != nil {
+		panic("handler: Handle called twice")
+	}
+	fn = f
+}
+
+// ErrUnknownTool is returned by CallTool for a tool the profile lacks.
+var ErrUnknownTool = errors.New("unknown tool")
+
+// ToolError is a tool that ran and reported a failure.
+type ToolError struct {
+	Tool    string
+	Code    string
+	Message string
+}
+
+func (e *ToolError) Error() string { return fmt.Sprintf("tool %s: %s: %s", e.Tool, e.Code, e.Message) }
+
+// CallTool calls a tool of the same profile with a JSON input (nil means
+// {}) and returns its JSON output.
+func CallTool(name string, input json.RawMessage) (json.RawMessage, error) {
+	if len(input) == 0 {
+		input = json.RawMessage("{}")
+	}
+	buf := make([]byte, 4096)
+	n := hostToolCall(name, input, buf)
+	switch {
+	case n == abi.ErrNotFound:
+		return nil, fmt.Errorf("tool %q: %w", name, ErrUnknownTool)
+	case n < 0:
+		return nil, fmt.Errorf("tool %q: %w", name, &guest.HostError{Func: abi.FuncToolCall, Code: n})
+	case int(n) > len(buf):
+		buf = make([]byte, n)
+		if m := hostResultRead(buf); m != n {
+			return nil, fmt.Errorf("tool %q: reading the result: %w", name, &guest.HostError{Func: abi.FuncResultRead, Code: m})
+		}
+	}
+	var res abi.CallResult
+	if err := json.Unmarshal(buf[:n], &res); err != nil {
+		return nil, fmt.Errorf("tool %q: bad envelope: %w", name, err)
+	}
+	if res.Error != nil {
+		return nil, &ToolError{Tool: name, Code: res.Error.Code, Message: res.Error.Message}
+	}
+	return res.Output, nil
+}
+
+// serve runs the registered handler on one request's bytes.
+func serve(in []byte) ([]byte, error) {
+	if fn == nil {
+		return nil, &guest.Error{Code: "no_handler", Message: "the module registered no handler"}
+	}
+	var req abi.HandleRequest
+	if err := json.Unmarshal(in, &req); err != nil {
+		return nil, &guest.Error{Code: "bad_input", Message: "handle request: " + err.Error()}
+	}
+	reply, err := fn(req)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(reply)
+}

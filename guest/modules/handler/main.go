@@ -1,0 +1,69 @@
+// Command handler is wasmgw's default message handler, embedded as
+// builtin:handler. It answers:
+//
+//	/tools              the profile's tools
+//	/call NAME [JSON]   call a tool (JSON defaults to {}) and reply with its output
+//	/help               this list
+//	anything else       echoed back
+//
+// It reads no secret itself: tools run in their own sandboxes with their own
+// grants.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/guest/handler"
+)
+
+const help = "Commands:\n/tools — list this profile's tools\n/call NAME {json} — call a tool\n/help — this text\nAnything else is echoed back."
+
+func handle(req abi.HandleRequest) (abi.HandleReply, error) {
+	text := strings.TrimSpace(req.Text)
+	cmd, rest, _ := strings.Cut(text, " ")
+	switch cmd {
+	case "/help", "/start":
+		return abi.HandleReply{Text: help}, nil
+	case "/tools":
+		if len(req.Tools) == 0 {
+			return abi.HandleReply{Text: "This profile offers no tools."}, nil
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "Tools of %s:", req.Profile)
+		for _, t := range req.Tools {
+			fmt.Fprintf(&b, "\n• %s — %s", t.Name, t.Description)
+		}
+		return abi.HandleReply{Text: b.String()}, nil
+	case "/call":
+		name, input, _ := strings.Cut(strings.TrimSpace(rest), " ")
+		if name == "" {
+			return abi.HandleReply{Text: "usage: /call NAME {json}"}, nil
+		}
+		input = strings.TrimSpace(input)
+		if input != "" && !json.Valid([]byte(input)) {
+			return abi.HandleReply{Text: "the input is not valid JSON"}, nil
+		}
+		out, err := handler.CallTool(name, json.RawMessage(input))
+		var te *handler.ToolError
+		switch {
+		case errors.Is(err, handler.ErrUnknownTool):
+			return abi.HandleReply{Text: fmt.Sprintf("no tool %q here; try /tools", name)}, nil
+		case errors.As(err, &te):
+			return abi.HandleReply{Text: fmt.Sprintf("%s failed: %s", name, te.Message)}, nil
+		case err != nil:
+			return abi.HandleReply{}, err
+		}
+		return abi.HandleReply{Text: string(out)}, nil
+	case "":
+		return abi.HandleReply{}, nil
+	}
+	return abi.HandleReply{Text: "echo: " + text}, nil
+}
+
+func init() { handler.Handle(handle) }
+
+func main() {}
