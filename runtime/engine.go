@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,8 +34,11 @@ type Options struct {
 	// CompileWorkers is the number of parallel compilation workers per
 	// module (0: 1).
 	CompileWorkers int
-	// Now returns the time for audit records; nil means time.Now.
+	// Now returns the time for audit records and the pool; nil means
+	// time.Now.
 	Now func() time.Time
+	// Pool bounds the idle instances kept for reuse.
+	Pool PoolOptions
 }
 
 // Engine is the one wazero runtime of a process: it compiles each module
@@ -46,6 +51,8 @@ type Engine struct {
 	audit    AuditSink
 	now      func() time.Time
 	compileW int
+	cacheDir string
+	pool     *pool
 
 	mu      sync.Mutex
 	modules map[[32]byte]*moduleEntry
@@ -76,6 +83,8 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	e.pool = newPool(opts.Pool, e.now)
+	e.cacheDir = opts.CacheDir
 	// Termination checks are not optional: without them one looping guest
 	// stalls the whole process at the next garbage collection.
 	cfg := wazero.NewRuntimeConfigCompiler().
@@ -107,6 +116,39 @@ func (e *Engine) Close(ctx context.Context) error {
 	}
 	return err
 }
+
+// clearCache removes the entries of a wazero compilation cache directory
+// (wazero keeps them in one subdirectory per wazero version and platform).
+func clearCache(dir string) error {
+	subdirs, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, d := range subdirs {
+		if !d.IsDir() || !strings.HasPrefix(d.Name(), "wazero-") {
+			continue
+		}
+		// Remove the entries but keep the directory: wazero writes into it.
+		sub := filepath.Join(dir, d.Name())
+		entries, err := os.ReadDir(sub)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if err := os.RemoveAll(filepath.Join(sub, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// EvictIdle closes pooled instances idle for longer than the pool's idle
+// timeout and returns how many it closed. A gateway calls it periodically.
+func (e *Engine) EvictIdle(ctx context.Context) int { return e.pool.evictIdle(ctx) }
+
+// PoolStats reports the idle instances kept for reuse.
+func (e *Engine) PoolStats() PoolStats { return e.pool.stats() }
 
 // Module is a compiled guest module, shared by every profile that uses the
 // same bytes.
@@ -174,6 +216,16 @@ func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Modul
 	start := time.Now()
 	cctx := experimental.WithCompilationWorkers(ctx, e.compileW)
 	compiled, err := e.rt.CompileModule(cctx, wasm)
+	if err != nil && e.cacheDir != "" && strings.Contains(err.Error(), "compilationcache") {
+		// A corrupt or truncated cache entry: wazero refuses it rather than
+		// recompiling. Clear the cache and compile again; a cache is only
+		// ever a shortcut.
+		e.log.Warn("compilation cache entry unreadable; clearing the cache and recompiling", "dir", e.cacheDir, "error", err)
+		if rmErr := clearCache(e.cacheDir); rmErr != nil {
+			return nil, fmt.Errorf("compile: %w (and clearing the cache failed: %v)", err, rmErr)
+		}
+		compiled, err = e.rt.CompileModule(cctx, wasm)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}

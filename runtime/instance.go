@@ -175,6 +175,14 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 	return in, nil
 }
 
+// memoryBytes is the linear memory the instance has committed.
+func (in *instance) memoryBytes() uint64 {
+	if in.mem.mem == nil {
+		return 0
+	}
+	return in.mem.mem.committed
+}
+
 func (in *instance) flush() {
 	for _, s := range in.streams {
 		s.flush()

@@ -43,12 +43,9 @@ type tenantModule struct {
 	mod    *Module
 	self   []byte
 
-	mu   sync.Mutex
-	idle []*instance
+	// idle is guarded by the engine's pool.
+	idle []*idleEntry
 }
-
-// maxIdlePerModule bounds the idle instances kept per module of a tenant.
-const maxIdlePerModule = 4
 
 // Open loads profile p into the engine: every module its config names is
 // read, compiled (once per content hash across the process) and described.
@@ -169,13 +166,7 @@ func (t *Tenant) Close(ctx context.Context) {
 	}
 	t.handlerMu.Unlock()
 	for _, tm := range mods {
-		tm.mu.Lock()
-		idle := tm.idle
-		tm.idle = nil
-		tm.mu.Unlock()
-		for _, in := range idle {
-			in.close(ctx)
-		}
+		t.e.pool.drain(ctx, tm)
 	}
 }
 
@@ -244,14 +235,9 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 
 func (t *Tenant) acquire(ctx context.Context, tm *tenantModule, scope *Scope) (*instance, error) {
 	if !tm.cfg.FreshPerCall {
-		tm.mu.Lock()
-		if n := len(tm.idle); n > 0 {
-			in := tm.idle[n-1]
-			tm.idle = tm.idle[:n-1]
-			tm.mu.Unlock()
+		if in := t.e.pool.get(tm); in != nil {
 			return in, nil
 		}
-		tm.mu.Unlock()
 	}
 	b := &binding{
 		e: t.e, profile: t.profile.Name, module: tm.cfg.Name, sha: tm.mod.SHA256,
@@ -262,14 +248,9 @@ func (t *Tenant) acquire(ctx context.Context, tm *tenantModule, scope *Scope) (*
 }
 
 func (t *Tenant) release(ctx context.Context, tm *tenantModule, in *instance) {
-	if !tm.cfg.FreshPerCall {
-		tm.mu.Lock()
-		if len(tm.idle) < maxIdlePerModule {
-			tm.idle = append(tm.idle, in)
-			tm.mu.Unlock()
-			return
-		}
-		tm.mu.Unlock()
+	if tm.cfg.FreshPerCall {
+		in.close(ctx)
+		return
 	}
-	in.close(ctx)
+	t.e.pool.put(ctx, tm, in)
 }

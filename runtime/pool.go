@@ -1,0 +1,152 @@
+package runtime
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"time"
+)
+
+// PoolOptions bound the idle instances an engine keeps for reuse.
+type PoolOptions struct {
+	// MaxIdlePerModule bounds the idle instances of one module of one
+	// profile (0: 4).
+	MaxIdlePerModule int
+	// MaxIdleBytes bounds the linear memory held by idle instances across
+	// every profile (0: 1 GiB). The least recently used go first.
+	MaxIdleBytes uint64
+	// IdleTimeout closes instances idle for longer (0: 5 minutes).
+	IdleTimeout time.Duration
+}
+
+func (o PoolOptions) withDefaults() PoolOptions {
+	if o.MaxIdlePerModule == 0 {
+		o.MaxIdlePerModule = 4
+	}
+	if o.MaxIdleBytes == 0 {
+		o.MaxIdleBytes = 1 << 30
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = 5 * time.Minute
+	}
+	return o
+}
+
+// pool keeps idle instances for reuse. An idle instance belongs to exactly
+// one (profile, module) pair and is only ever handed back to it; the engine
+// keeps one LRU across all of them so memory is bounded process-wide.
+type pool struct {
+	opts PoolOptions
+	now  func() time.Time
+
+	mu    sync.Mutex
+	lru   *list.List // of *idleEntry, most recent first
+	bytes uint64
+}
+
+type idleEntry struct {
+	in    *instance
+	owner *tenantModule
+	since time.Time
+	elem  *list.Element
+	bytes uint64
+}
+
+func newPool(opts PoolOptions, now func() time.Time) *pool {
+	return &pool{opts: opts.withDefaults(), now: now, lru: list.New()}
+}
+
+// get returns an idle instance of tm, the most recently used, or nil.
+func (p *pool) get(tm *tenantModule) *instance {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(tm.idle)
+	if n == 0 {
+		return nil
+	}
+	e := tm.idle[n-1]
+	tm.idle = tm.idle[:n-1]
+	p.lru.Remove(e.elem)
+	p.bytes -= e.bytes
+	return e.in
+}
+
+// put keeps in for reuse by tm, evicting what the bounds require; the
+// evicted instances are closed outside the lock.
+func (p *pool) put(ctx context.Context, tm *tenantModule, in *instance) {
+	e := &idleEntry{in: in, owner: tm, since: p.now(), bytes: in.memoryBytes()}
+	var evicted []*instance
+	p.mu.Lock()
+	e.elem = p.lru.PushFront(e)
+	tm.idle = append(tm.idle, e)
+	p.bytes += e.bytes
+	if len(tm.idle) > p.opts.MaxIdlePerModule {
+		evicted = append(evicted, p.removeLocked(tm.idle[0]))
+	}
+	for p.bytes > p.opts.MaxIdleBytes && p.lru.Len() > 0 {
+		evicted = append(evicted, p.removeLocked(p.lru.Back().Value.(*idleEntry)))
+	}
+	p.mu.Unlock()
+	for _, in := range evicted {
+		in.close(ctx)
+	}
+}
+
+// removeLocked takes e out of the pool and returns its instance.
+func (p *pool) removeLocked(e *idleEntry) *instance {
+	p.lru.Remove(e.elem)
+	p.bytes -= e.bytes
+	idle := e.owner.idle
+	for i, x := range idle {
+		if x == e {
+			e.owner.idle = append(idle[:i], idle[i+1:]...)
+			break
+		}
+	}
+	return e.in
+}
+
+// drain closes every idle instance of tm.
+func (p *pool) drain(ctx context.Context, tm *tenantModule) {
+	p.mu.Lock()
+	var evicted []*instance
+	for len(tm.idle) > 0 {
+		evicted = append(evicted, p.removeLocked(tm.idle[0]))
+	}
+	p.mu.Unlock()
+	for _, in := range evicted {
+		in.close(ctx)
+	}
+}
+
+// evictIdle closes instances idle for longer than the idle timeout and
+// returns how many it closed.
+func (p *pool) evictIdle(ctx context.Context) int {
+	cutoff := p.now().Add(-p.opts.IdleTimeout)
+	p.mu.Lock()
+	var evicted []*instance
+	for p.lru.Len() > 0 {
+		e := p.lru.Back().Value.(*idleEntry)
+		if e.since.After(cutoff) {
+			break
+		}
+		evicted = append(evicted, p.removeLocked(e))
+	}
+	p.mu.Unlock()
+	for _, in := range evicted {
+		in.close(ctx)
+	}
+	return len(evicted)
+}
+
+// PoolStats describes the idle instances an engine holds.
+type PoolStats struct {
+	Idle      int
+	IdleBytes uint64
+}
+
+func (p *pool) stats() PoolStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return PoolStats{Idle: p.lru.Len(), IdleBytes: p.bytes}
+}
