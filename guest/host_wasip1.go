@@ -49,9 +49,9 @@ func hostLog(level int32, msg string, attrs []byte) {
 // return values instead.
 func SetOutput(b []byte) int32 { return wasmOutput(ptr(b), uint32(len(b))) }
 
-// pinned keeps the buffers handed to the host by wasmgw_alloc alive until the
-// call that consumes them returns.
-var pinned = map[uintptr][]byte{}
+// pinned keeps the buffers handed to the host by wasmgw_alloc alive until
+// the export call that consumes them returns (Respond releases them).
+var pinned [][]byte
 
 //go:wasmexport wasmgw_abi_v1
 func abiMarker() {}
@@ -62,25 +62,26 @@ func wasmAlloc(size uint32) uint32 {
 		size = 1
 	}
 	b := make([]byte, size)
-	p := uintptr(unsafe.Pointer(&b[0]))
-	pinned[p] = b
-	return uint32(p)
+	pinned = append(pinned, b)
+	return uint32(uintptr(unsafe.Pointer(&b[0])))
 }
 
-// Take returns the bytes the host wrote at (p, n) into a range it obtained
-// from wasmgw_alloc, and releases the range once the caller is done with
-// it. Ranges not obtained from wasmgw_alloc are refused (nil), so a host
-// bug cannot make the guest read outside its own buffers.
+// Take returns the bytes the host wrote at (p, n), a range inside a buffer it
+// obtained from wasmgw_alloc for the current call. Ranges outside those
+// buffers are refused (nil), so a host bug cannot make the guest read outside
+// its own buffers. The bytes stay valid until the export returns.
 func Take(p, n uint32) []byte {
 	if n == 0 {
 		return nil
 	}
-	b, ok := pinned[uintptr(p)]
-	if !ok || int(n) > len(b) {
-		return nil
+	for _, b := range pinned {
+		base := uint32(uintptr(unsafe.Pointer(&b[0])))
+		if p >= base && uint64(p)+uint64(n) <= uint64(base)+uint64(len(b)) {
+			off := p - base
+			return b[off : off+n : off+n]
+		}
 	}
-	delete(pinned, uintptr(p))
-	return b[:n]
+	return nil
 }
 
 //go:wasmexport wasmgw_describe
@@ -96,9 +97,12 @@ func wasmCallTool(nameP, nameN, inP, inN uint32) int32 {
 	return Respond(out, err)
 }
 
-// Respond sets the call's output from a result or an error and returns the
-// status for the export to return.
+// Respond sets the call's output from a result or an error, releases the
+// call's input buffers, and returns the status for the export to return.
+// Every export ends with it.
 func Respond(out []byte, err error) int32 {
+	clear(pinned)
+	pinned = pinned[:0]
 	if err != nil {
 		SetOutput(errorEnvelope(err))
 		return abi.StatusError

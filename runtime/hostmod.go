@@ -216,7 +216,7 @@ func hostToolCall(ctx context.Context, mod api.Module, stack []uint64) {
 		return
 	}
 	// Copy before calling out: the nested call must not see guest memory.
-	result, code := b.call.tools(ctx, string(name), append([]byte(nil), in...))
+	result, code := b.call.tools(b.call.ctx, string(name), append([]byte(nil), in...))
 	if code < 0 {
 		stack[0] = api.EncodeI32(code)
 		return

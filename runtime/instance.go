@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -38,6 +40,10 @@ type toolFunc func(ctx context.Context, name string, input []byte) ([]byte, int3
 
 // callState is the host-side state of one export call.
 type callState struct {
+	// ctx is the caller's context: cancelled by an interrupt, bounded by
+	// the call's deadline. Host functions that call out (tool_call) use it;
+	// the context wazero sees carries no cancellation (see instance.call).
+	ctx            context.Context
 	scope          *Scope
 	tools          toolFunc
 	output         []byte
@@ -50,9 +56,9 @@ type callState struct {
 	pending        []byte
 }
 
-func (b *binding) reset(scope *Scope, tools toolFunc) {
+func (b *binding) reset(ctx context.Context, scope *Scope, tools toolFunc) {
 	out := b.call.output[:0]
-	*b.call = callState{scope: scope, tools: tools, output: out}
+	*b.call = callState{ctx: ctx, scope: scope, tools: tools, output: out}
 }
 
 func (b *binding) auditSecret(name string, outcome Outcome) {
@@ -140,7 +146,30 @@ type instance struct {
 	mem     *memoryAllocator
 	streams [2]*streamWriter
 	fns     map[string]api.Function
+	// callCtx is what wazero sees for every call: the binding, and no Done
+	// channel, so that wazero starts no watcher goroutine per call. The
+	// instance stops a call itself (stop), which the compiled termination
+	// checks then honour.
+	callCtx context.Context
+	// state is idle, running or stopped; stop and the end of a call race
+	// for it, so a stopped instance is never returned to the pool.
+	state atomic.Int32
+	// stopped records why a call was stopped.
+	stopped atomic.Int32
 }
+
+// Instance states and stop reasons.
+const (
+	stateIdle int32 = iota
+	stateRunning
+	stateStopped
+
+	stopTimeout     int32 = 1
+	stopInterrupted int32 = 2
+)
+
+// exitStopped is the exit code of a module the host stopped.
+const exitStopped = 0xdead
 
 // newInstance creates an instance of m bound to b, running the module's
 // _initialize with scope as the call state (so init-time reads are checked
@@ -148,7 +177,7 @@ type instance struct {
 func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *Scope) (*instance, error) {
 	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}}
 	b.call = &callState{}
-	b.reset(scope, nil)
+	b.reset(ctx, scope, nil)
 	in.streams = [2]*streamWriter{{b: b, stream: "stdout"}, {b: b, stream: "stderr"}}
 	cfg := wazero.NewModuleConfig().
 		WithName("").
@@ -162,17 +191,32 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 	defer cancel()
 	cctx = experimental.WithMemoryAllocator(cctx, in.mem)
 	mod, err := e.rt.InstantiateModule(cctx, m.compiled, cfg)
+	in.leave()
 	in.flush()
 	if err != nil {
 		return nil, in.classify(ctx, cctx, "instantiate", err)
 	}
 	in.mod = mod
+	in.callCtx = withBinding(context.Background(), b)
 	for _, name := range []string{abi.ExportAlloc, abi.ExportDescribe, abi.ExportCallTool, abi.ExportHandle, abi.ExportInterpolate} {
 		if f := mod.ExportedFunction(name); f != nil {
 			in.fns[name] = f
 		}
 	}
 	return in, nil
+}
+
+// enter and leave bracket every call into the instance (see mmapMemory).
+func (in *instance) enter() {
+	if m := in.mem.mem; m != nil {
+		m.enter()
+	}
+}
+
+func (in *instance) leave() {
+	if m := in.mem.mem; m != nil {
+		m.leave()
+	}
 }
 
 // memoryBytes is the linear memory the instance has committed.
@@ -203,20 +247,32 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	if fn == nil {
 		return 0, nil, &CallError{Kind: KindBadModule, Msg: "module does not export " + export}
 	}
-	in.b.reset(scope, tools)
-	defer func() { in.b.call.scope, in.b.call.tools = nil, nil }()
-	cctx, cancel := context.WithTimeout(withBinding(ctx, in.b), in.b.limits.Timeout)
-	defer cancel()
-	params := make([]uint64, 0, 2*len(args))
-	for _, a := range args {
-		ptr, err := in.pass(cctx, a)
-		if err != nil {
-			in.flush()
-			return 0, nil, in.classify(ctx, cctx, export, err)
-		}
-		params = append(params, uint64(ptr), uint64(len(a)))
+	if err := ctx.Err(); err != nil {
+		return 0, nil, &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s not started: %v", export, context.Cause(ctx))}
 	}
-	res, err := fn.Call(cctx, params...)
+	cctx, cancel := context.WithTimeout(ctx, in.b.limits.Timeout)
+	defer cancel()
+	in.b.reset(cctx, scope, tools)
+	defer func() { in.b.call.ctx, in.b.call.scope, in.b.call.tools = nil, nil, nil }()
+
+	// Stop the guest from outside when the deadline passes or the caller
+	// cancels: a timer and a context callback, no goroutine per call.
+	in.enter()
+	defer in.leave()
+	in.state.Store(stateRunning)
+	timer := time.AfterFunc(in.b.limits.Timeout, func() { in.stop(stopTimeout) })
+	unregister := context.AfterFunc(ctx, func() { in.stop(stopInterrupted) })
+	params, err := in.pass(args)
+	var res []uint64
+	if err == nil {
+		res, err = fn.Call(in.callCtx, params...)
+	}
+	timer.Stop()
+	unregister()
+	if !in.state.CompareAndSwap(stateRunning, stateIdle) && err == nil {
+		// Stopped just as the call returned: the module is closing.
+		err = errors.New("stopped")
+	}
 	in.flush()
 	c := in.b.call
 	switch {
@@ -232,23 +288,48 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	return api.DecodeI32(res[0]), c.output, nil
 }
 
-// pass copies a into a guest buffer obtained from wasmgw_alloc.
-func (in *instance) pass(ctx context.Context, a []byte) (uint32, error) {
-	if len(a) == 0 {
-		return 0, nil
+// stop closes the module of a running call; the guest stops at its next
+// termination check. Only the first stop of a call counts.
+func (in *instance) stop(reason int32) {
+	if in.state.CompareAndSwap(stateRunning, stateStopped) {
+		in.stopped.Store(reason)
+		_ = in.mod.CloseWithExitCode(context.Background(), exitStopped)
 	}
-	if uint64(len(a)) > uint64(in.mod.Memory().Size()) {
-		return 0, &CallError{Kind: KindOutOfMemory, Msg: fmt.Sprintf("input of %d bytes does not fit in guest memory", len(a))}
+}
+
+// pass copies every argument into one guest buffer obtained from a single
+// wasmgw_alloc call and returns the (pointer, length) parameters.
+func (in *instance) pass(args [][]byte) ([]uint64, error) {
+	params := make([]uint64, 2*len(args))
+	total := uint64(0)
+	for _, a := range args {
+		total += uint64(len(a))
 	}
-	res, err := in.fns[abi.ExportAlloc].Call(ctx, uint64(len(a)))
+	if total == 0 {
+		return params, nil
+	}
+	mem := in.mod.Memory()
+	if total > uint64(mem.Size())+in.b.limits.Memory {
+		return nil, &CallError{Kind: KindOutOfMemory, Msg: fmt.Sprintf("input of %d bytes does not fit in guest memory", total)}
+	}
+	res, err := in.fns[abi.ExportAlloc].Call(in.callCtx, total)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	ptr := api.DecodeU32(res[0])
-	if ptr == 0 || !in.mod.Memory().Write(ptr, a) {
-		return 0, &CallError{Kind: KindBadModule, Msg: fmt.Sprintf("%s(%d) returned an unusable range", abi.ExportAlloc, len(a))}
+	base := api.DecodeU32(res[0])
+	if base == 0 || uint64(base)+total > uint64(mem.Size()) {
+		return nil, &CallError{Kind: KindBadModule, Msg: fmt.Sprintf("%s(%d) returned an unusable range", abi.ExportAlloc, total)}
 	}
-	return ptr, nil
+	off := base
+	for i, a := range args {
+		if len(a) == 0 {
+			continue
+		}
+		mem.Write(off, a)
+		params[2*i], params[2*i+1] = uint64(off), uint64(len(a))
+		off += uint32(len(a))
+	}
+	return params, nil
 }
 
 // ErrorKind classifies a failed call.
@@ -289,9 +370,9 @@ func (in *instance) classify(parent, cctx context.Context, what string, err erro
 		return s
 	}
 	switch {
-	case parent.Err() != nil:
+	case in.stopped.Load() == stopInterrupted || parent.Err() != nil:
 		return &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s stopped: %v", what, context.Cause(parent))}
-	case errors.Is(cctx.Err(), context.DeadlineExceeded):
+	case in.stopped.Load() == stopTimeout || errors.Is(cctx.Err(), context.DeadlineExceeded):
 		return &CallError{Kind: KindTimeout, Msg: fmt.Sprintf("%s ran past its timeout of %s and was stopped", what, in.b.limits.Timeout)}
 	case in.mem.refused.Load():
 		return &CallError{Kind: KindOutOfMemory, Msg: fmt.Sprintf("%s ran out of memory: the module's limit is %d MiB", what, in.b.limits.Memory>>20)}

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -26,7 +27,8 @@ type memoryAllocator struct {
 func (a *memoryAllocator) Allocate(capacity, max uint64) experimental.LinearMemory {
 	reserve := min(max, a.limit)
 	reserve = (reserve + wasmPage - 1) &^ (wasmPage - 1)
-	m := &mmapMemory{a: a}
+	// Allocate runs during instantiation: busy until newInstance leaves.
+	m := &mmapMemory{a: a, busy: true}
 	if reserve > 0 {
 		buf, err := syscall.Mmap(-1, 0, int(reserve), syscall.PROT_NONE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
 		if err != nil {
@@ -42,6 +44,31 @@ type mmapMemory struct {
 	a         *memoryAllocator
 	buf       []byte // the whole reservation
 	committed uint64 // bytes readable and writable
+
+	// wazero frees a module's memory when the module is closed, and the
+	// host closes a module from another goroutine to stop a running call,
+	// possibly while one of the module's host functions is still using its
+	// memory. The unmapping therefore waits until no call is in flight.
+	mu    sync.Mutex
+	busy  bool // a call (or the instantiation) is running
+	freed bool // Free was called while busy
+}
+
+// enter marks the start of a call into the instance.
+func (m *mmapMemory) enter() {
+	m.mu.Lock()
+	m.busy = true
+	m.mu.Unlock()
+}
+
+// leave marks the end of a call and performs a Free that came during it.
+func (m *mmapMemory) leave() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.busy = false
+	if m.freed {
+		m.unmap()
+	}
 }
 
 // Reallocate implements experimental.LinearMemory.
@@ -61,10 +88,21 @@ func (m *mmapMemory) Reallocate(size uint64) []byte {
 
 // Free implements experimental.LinearMemory.
 func (m *mmapMemory) Free() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.busy {
+		m.freed = true
+		return
+	}
+	m.unmap()
+}
+
+func (m *mmapMemory) unmap() {
 	if m.buf != nil {
 		_ = syscall.Munmap(m.buf)
 		m.buf = nil
 	}
+	m.freed = false
 }
 
 // failedMemory refuses every size: the instantiation fails cleanly.
