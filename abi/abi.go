@@ -19,12 +19,13 @@
 // # Allocation protocol
 //
 // The host never allocates inside a guest on its own. To pass bytes in, it
-// calls the guest export [ExportAlloc] with a size and writes into the
-// returned range; ownership of that range passes back to the guest with the
-// call that receives it (the guest may free or reuse it after that call
-// returns). To pass bytes out, the guest calls the host function
-// [FuncOutput] during the export call: the host copies them at once, so the
-// guest keeps ownership of its own memory throughout.
+// writes every input of a call back to back into a scratch range obtained
+// from the guest export [ExportAlloc], and passes sub-ranges of it. The range
+// stays reserved for the host, which reuses it for later calls, until the
+// host calls [ExportAlloc] again (only when a call's inputs do not fit); the
+// guest then releases the old range. To pass bytes out, the guest calls the
+// host function [FuncOutput] during the export call: the host copies them at
+// once, so the guest keeps ownership of its own memory throughout.
 package abi
 
 // Version is the ABI version this package describes. A module states the
@@ -84,14 +85,34 @@ const (
 	// result is an error code ([ErrNotFound] for an unknown tool).
 	FuncToolCall = "tool_call"
 
-	// FuncResultRead copies the result kept by the last [FuncToolCall] whose
-	// result did not fit.
+	// FuncResultRead copies the result kept by the last [FuncToolCall] or
+	// [FuncHTTPFetch] whose result did not fit, or the [Error] envelope kept
+	// by a failed [FuncHTTPFetch].
 	//
 	//	result_read(buf_ptr, buf_cap i32) -> i32
 	//
 	// Same result convention as [FuncSecretGet]; [ErrNotFound] when nothing
 	// is kept. A successful read releases the kept result.
 	FuncResultRead = "result_read"
+
+	// FuncHTTPFetch makes one HTTP request for the guest under the module's
+	// egress policy ([FetchRequest] JSON in, [FetchResponse] JSON out; see
+	// docs/egress.md). Placeholders {{secret:NAME}} are replaced host-side,
+	// only for destinations the policy binds NAME to, so the value never
+	// enters guest memory; the response is scrubbed of the profile's values.
+	//
+	//	http_fetch(req_ptr, req_len, buf_ptr, buf_cap i32) -> i32
+	//
+	// The result follows [FuncToolCall]: n >= 0 is the size of the response
+	// envelope, written if it fits, else kept for [FuncResultRead]. A
+	// negative result is [ErrEgress] (refused by the policy, before any
+	// connection to the refused destination), [ErrNotFound] (a bound secret
+	// the profile does not set), [ErrNetwork] (the request failed in
+	// transit), [ErrInvalid], [ErrTooLarge] (request over the module's
+	// limit), [ErrFault] or [ErrBudget]. For ErrEgress, ErrNotFound,
+	// ErrNetwork, ErrInvalid and ErrTooLarge the host keeps an [Error]
+	// envelope explaining it for [FuncResultRead].
+	FuncHTTPFetch = "http_fetch"
 
 	// FuncSelf describes the calling instance as [Self] JSON.
 	//
@@ -107,8 +128,9 @@ const (
 	// for example "wasmgw_abi_v1" (no parameters, no results, never called).
 	VersionExportPrefix = "wasmgw_abi_v"
 
-	// ExportAlloc returns a guest-owned range of size bytes for the host to
-	// write a call's input into, or 0 when it cannot.
+	// ExportAlloc returns a range of size bytes the host writes calls'
+	// inputs into, reserved for the host until its next ExportAlloc call
+	// (which releases it), or 0 when it cannot.
 	//
 	//	wasmgw_alloc(size i32) -> i32
 	ExportAlloc = "wasmgw_alloc"
@@ -172,6 +194,13 @@ const (
 	// ErrUnavailable: the host cannot serve the request in this context (for
 	// example tool_call outside a handler, or a nested call too deep).
 	ErrUnavailable int32 = -7
+	// ErrEgress: the module's egress policy refused an http_fetch (a
+	// destination, secret placement, redirect or address it does not allow)
+	// before any connection to the refused destination.
+	ErrEgress int32 = -8
+	// ErrNetwork: an allowed http_fetch failed in transit (DNS, connect, TLS,
+	// timeout, a malformed response).
+	ErrNetwork int32 = -9
 )
 
 // ErrorName returns the short name of a host error code, for messages.
@@ -191,6 +220,10 @@ func ErrorName(code int32) string {
 		return "budget"
 	case ErrUnavailable:
 		return "unavailable"
+	case ErrEgress:
+		return "egress_refused"
+	case ErrNetwork:
+		return "network"
 	}
 	return "unknown"
 }
@@ -236,6 +269,8 @@ func HostFunctionSignature(name string) (params, results int, ok bool) {
 		return 2, 1, true
 	case FuncToolCall:
 		return 6, 1, true
+	case FuncHTTPFetch:
+		return 4, 1, true
 	case FuncResultRead, FuncSelf:
 		return 2, 1, true
 	}

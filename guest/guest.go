@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/wasmgw/wasmgw/abi"
 )
@@ -66,8 +68,15 @@ func Secret(name string) (string, error) {
 	return "", fmt.Errorf("secret %q: value kept changing size", name)
 }
 
+// self caches what Self returns: an instance is bound to one profile and
+// module for its whole life, so the host is asked once.
+var self *abi.Self
+
 // Self returns the profile and module the instance was created for.
 func Self() (abi.Self, error) {
+	if self != nil {
+		return *self, nil
+	}
 	buf := make([]byte, 256)
 	n := hostSelf(buf)
 	if n < 0 {
@@ -83,26 +92,87 @@ func Self() (abi.Self, error) {
 	if err := json.Unmarshal(buf[:n], &s); err != nil {
 		return abi.Self{}, fmt.Errorf("self: %w", err)
 	}
+	self = &s
 	return s, nil
 }
 
 // Log writes one structured record to the host's log, tagged by the host
 // with the profile and module. args are key-value pairs as for log/slog.
 func Log(level slog.Level, msg string, args ...any) {
-	var attrs []byte
-	if len(args) > 0 {
-		m := make(map[string]any, len(args)/2)
-		for i := 0; i < len(args); i += 2 {
-			key, ok := args[i].(string)
-			if !ok || i+1 >= len(args) {
-				m["!BADKEY"] = fmt.Sprint(args[i])
-				continue
-			}
-			m[key] = args[i+1]
-		}
-		attrs, _ = json.Marshal(m)
+	hostLog(int32(level), msg, encodeAttrs(args))
+}
+
+// encodeAttrs encodes key-value pairs as a JSON object. Strings, integers
+// and booleans are written directly: reflection-based encoding is the
+// slowest thing a guest does under the host's termination checks.
+func encodeAttrs(args []any) []byte {
+	if len(args) == 0 {
+		return nil
 	}
-	hostLog(int32(level), msg, attrs)
+	b := []byte{'{'}
+	for i := 0; i < len(args); i += 2 {
+		key, ok := args[i].(string)
+		var val any = "!MISSING"
+		if i+1 < len(args) {
+			val = args[i+1]
+		}
+		if !ok {
+			key, val = "!BADKEY", fmt.Sprint(args[i])
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, key)
+		b = append(b, ':')
+		switch v := val.(type) {
+		case string:
+			b = appendJSONString(b, v)
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case error:
+			b = appendJSONString(b, v.Error())
+		default:
+			j, err := json.Marshal(v)
+			if err != nil {
+				j = appendJSONString(nil, fmt.Sprint(v))
+			}
+			b = append(b, j...)
+		}
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+			i++
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			i++
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	return append(b, '"')
 }
 
 // Error is returned by a tool to report a failure with a machine-readable
@@ -183,6 +253,10 @@ func Invoke(name string, input []byte) ([]byte, error) {
 }
 
 func decodeStrict(data []byte, v any) error {
+	// The common empty input decodes to the zero value without reflection.
+	if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "{}" || string(t) == "null" {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

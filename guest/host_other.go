@@ -8,6 +8,10 @@ func hostSelf([]byte) int32 { return noHost }
 
 func hostLog(int32, string, []byte) {}
 
+func hostHTTPFetch([]byte, []byte) int32 { return noHost }
+
+func hostResultRead([]byte) int32 { return noHost }
+
 // SetOutput hands the bytes of the current call's result to the host; outside
 // a host it does nothing and returns an error code.
 func SetOutput([]byte) int32 { return noHost }

@@ -20,6 +20,18 @@ func wasmSelf(bufPtr unsafe.Pointer, bufCap uint32) int32
 //go:wasmimport wasmgw output
 func wasmOutput(ptr unsafe.Pointer, n uint32) int32
 
+//go:wasmimport wasmgw http_fetch
+func wasmHTTPFetch(reqPtr unsafe.Pointer, reqLen uint32, bufPtr unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport wasmgw result_read
+func wasmResultRead(bufPtr unsafe.Pointer, bufCap uint32) int32
+
+func hostHTTPFetch(req, buf []byte) int32 {
+	return wasmHTTPFetch(ptr(req), uint32(len(req)), ptr(buf), uint32(len(buf)))
+}
+
+func hostResultRead(buf []byte) int32 { return wasmResultRead(ptr(buf), uint32(len(buf))) }
+
 func ptr(b []byte) unsafe.Pointer {
 	if len(b) == 0 {
 		return nil
@@ -49,9 +61,10 @@ func hostLog(level int32, msg string, attrs []byte) {
 // return values instead.
 func SetOutput(b []byte) int32 { return wasmOutput(ptr(b), uint32(len(b))) }
 
-// pinned keeps the buffers handed to the host by wasmgw_alloc alive until
-// the export call that consumes them returns (Respond releases them).
-var pinned [][]byte
+// scratch is the buffer last handed to the host by wasmgw_alloc. The host
+// writes each call's inputs into it and may reuse it for later calls, until
+// it asks for a larger one.
+var scratch []byte
 
 //go:wasmexport wasmgw_abi_v1
 func abiMarker() {}
@@ -61,27 +74,24 @@ func wasmAlloc(size uint32) uint32 {
 	if size == 0 {
 		size = 1
 	}
-	b := make([]byte, size)
-	pinned = append(pinned, b)
-	return uint32(uintptr(unsafe.Pointer(&b[0])))
+	scratch = make([]byte, size)
+	return uint32(uintptr(unsafe.Pointer(&scratch[0])))
 }
 
-// Take returns the bytes the host wrote at (p, n), a range inside a buffer it
-// obtained from wasmgw_alloc for the current call. Ranges outside those
-// buffers are refused (nil), so a host bug cannot make the guest read outside
-// its own buffers. The bytes stay valid until the export returns.
+// Take returns the bytes the host wrote at (p, n) into the buffer it obtained
+// from wasmgw_alloc. Ranges outside that buffer are refused (nil), so a host
+// bug cannot make the guest read outside its own buffers. The bytes are
+// valid until the export returns: copy what must outlive the call.
 func Take(p, n uint32) []byte {
-	if n == 0 {
+	if n == 0 || len(scratch) == 0 {
 		return nil
 	}
-	for _, b := range pinned {
-		base := uint32(uintptr(unsafe.Pointer(&b[0])))
-		if p >= base && uint64(p)+uint64(n) <= uint64(base)+uint64(len(b)) {
-			off := p - base
-			return b[off : off+n : off+n]
-		}
+	base := uint32(uintptr(unsafe.Pointer(&scratch[0])))
+	if p < base || uint64(p)+uint64(n) > uint64(base)+uint64(len(scratch)) {
+		return nil
 	}
-	return nil
+	off := p - base
+	return scratch[off : off+n : off+n]
 }
 
 //go:wasmexport wasmgw_describe
@@ -97,12 +107,9 @@ func wasmCallTool(nameP, nameN, inP, inN uint32) int32 {
 	return Respond(out, err)
 }
 
-// Respond sets the call's output from a result or an error, releases the
-// call's input buffers, and returns the status for the export to return.
-// Every export ends with it.
+// Respond sets the call's output from a result or an error and returns the
+// status for the export to return. Every export ends with it.
 func Respond(out []byte, err error) int32 {
-	clear(pinned)
-	pinned = pinned[:0]
 	if err != nil {
 		SetOutput(errorEnvelope(err))
 		return abi.StatusError

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -56,6 +57,9 @@ type Engine struct {
 
 	mu      sync.Mutex
 	modules map[[32]byte]*moduleEntry
+	// byFile maps a module's file identity (or builtin name) to its
+	// compiled module.
+	byFile map[string]*Module
 }
 
 type moduleEntry struct {
@@ -73,6 +77,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		now:      opts.Now,
 		compileW: max(opts.CompileWorkers, 1),
 		modules:  map[[32]byte]*moduleEntry{},
+		byFile:   map[string]*Module{},
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -141,6 +146,14 @@ func clearCache(dir string) error {
 		}
 	}
 	return nil
+}
+
+// fileID returns the inode of a file (0 where there is none).
+func fileID(st os.FileInfo) uint64 {
+	if s, ok := st.Sys().(*syscall.Stat_t); ok {
+		return s.Ino
+	}
+	return 0
 }
 
 // EvictIdle closes pooled instances idle for longer than the pool's idle

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // DefaultProfile is the name of the profile that is the home itself.
@@ -35,9 +36,20 @@ func ResolveHome(flag string, getenv func(string) string) (string, error) {
 
 // Home is a gateway home directory: the default profile and profiles/<name>.
 type Home struct {
-	dir     string
-	globals Globals
+	dir      string
+	globals  Globals
+	envCheck time.Duration
 }
+
+// DefaultEnvCheckInterval is how long a profile trusts the .env it read
+// before it stats the file again. A stat costs about 2 µs here, more than a
+// whole call through the host path; a rotated key takes effect within this
+// interval, without a restart.
+const DefaultEnvCheckInterval = time.Second
+
+// SetEnvCheckInterval sets how often profiles opened afterwards re-check
+// their .env (0: on every call).
+func (h *Home) SetEnvCheckInterval(d time.Duration) { h.envCheck = d }
 
 // OpenHome opens the home at dir. globals is the snapshot of host variables
 // every profile may read.
@@ -49,7 +61,7 @@ func OpenHome(dir string, globals Globals) (*Home, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("home %s: not a directory", dir)
 	}
-	return &Home{dir: dir, globals: globals}, nil
+	return &Home{dir: dir, globals: globals, envCheck: DefaultEnvCheckInterval}, nil
 }
 
 // Dir returns the home's directory.
@@ -121,7 +133,7 @@ func (h *Home) Profile(ref string) (*Profile, error) {
 		known, _ := h.ProfileNames()
 		return nil, fmt.Errorf("profile %q: no such profile (no directory %s; profiles in %s: %s)", name, dir, h.dir, listOrNone(known))
 	}
-	p := &Profile{Name: name, Dir: dir, globals: h.globals, envPath: filepath.Join(dir, ".env")}
+	p := &Profile{Name: name, Dir: dir, globals: h.globals, envPath: filepath.Join(dir, ".env"), envCheck: h.envCheck}
 	cfgPath := filepath.Join(dir, "config.yaml")
 	data, err := os.ReadFile(cfgPath)
 	switch {
@@ -157,31 +169,45 @@ type Profile struct {
 	// Config is its parsed config.yaml.
 	Config *Config
 
-	globals Globals
-	envPath string
+	globals  Globals
+	envPath  string
+	envCheck time.Duration
 
-	mu    sync.Mutex
-	scope *Scope
+	mu      sync.Mutex
+	scope   *Scope
+	gen     generation
+	checked time.Time
 }
 
 // EnvPath returns the path of the profile's .env.
 func (p *Profile) EnvPath() string { return p.envPath }
 
 // Scope returns the profile's current scope. The .env is re-read when its
-// generation (inode, size, modification time) changes, so a rotated key
-// takes effect on the next call; a missing .env is an empty scope.
+// generation (inode, size, modification and change times) changes, so a
+// rotated key takes effect without a restart: on the next call once the
+// home's check interval has passed (see SetEnvCheckInterval). A missing
+// .env is an empty scope.
 func (p *Profile) Scope() (*Scope, error) {
-	gen, err := envGeneration(p.envPath)
+	if p.envCheck > 0 {
+		p.mu.Lock()
+		scope, fresh := p.scope, time.Since(p.checked) < p.envCheck
+		p.mu.Unlock()
+		if scope != nil && fresh {
+			return scope, nil
+		}
+	}
+	gen, err := statGeneration(p.envPath)
 	if err != nil {
 		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.scope != nil && p.scope.Generation() == gen {
+	p.checked = time.Now()
+	if p.scope != nil && p.gen == gen {
 		return p.scope, nil
 	}
 	values := map[string]string{}
-	if gen != "" {
+	if gen.exists {
 		data, err := os.ReadFile(p.envPath)
 		if err != nil {
 			return nil, fmt.Errorf("profile %q: %w", p.Name, err)
@@ -190,23 +216,40 @@ func (p *Profile) Scope() (*Scope, error) {
 			return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 		}
 	}
-	p.scope = NewScope(p.Name, gen, values, p.globals)
+	p.scope = NewScope(p.Name, gen.String(), values, p.globals)
+	p.gen = gen
 	return p.scope, nil
 }
 
-// envGeneration identifies the .env's current content cheaply; "" when it
-// does not exist.
-func envGeneration(path string) (string, error) {
-	st, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
+// generation identifies a .env's content cheaply.
+type generation struct {
+	exists bool
+	ino    uint64
+	size   int64
+	mtime  int64
+	ctime  int64
+}
+
+func (g generation) String() string {
+	if !g.exists {
+		return ""
 	}
-	if err != nil {
-		return "", err
+	return fmt.Sprintf("%d-%d-%d-%d", g.ino, g.size, g.mtime, g.ctime)
+}
+
+func statGeneration(path string) (generation, error) {
+	var st syscall.Stat_t
+	for {
+		err := syscall.Stat(path, &st)
+		switch err {
+		case nil:
+			return generation{exists: true, ino: st.Ino, size: st.Size,
+				mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano()}, nil
+		case syscall.ENOENT, syscall.ENOTDIR:
+			return generation{}, nil
+		case syscall.EINTR:
+			continue
+		}
+		return generation{}, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
-	var ino uint64
-	if s, ok := st.Sys().(*syscall.Stat_t); ok {
-		ino = s.Ino
-	}
-	return fmt.Sprintf("%d-%d-%d", ino, st.Size(), st.ModTime().UnixNano()), nil
 }

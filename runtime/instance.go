@@ -32,6 +32,8 @@ type binding struct {
 	self    []byte
 	log     *slog.Logger
 	call    *callState
+	// egress is the module's egress policy (nil: http_fetch is refused).
+	egress *egressPolicy
 }
 
 // toolFunc runs a tool of the same profile for a handler's tool_call; it
@@ -40,10 +42,13 @@ type toolFunc func(ctx context.Context, name string, input []byte) ([]byte, int3
 
 // callState is the host-side state of one export call.
 type callState struct {
-	// ctx is the caller's context: cancelled by an interrupt, bounded by
-	// the call's deadline. Host functions that call out (tool_call) use it;
-	// the context wazero sees carries no cancellation (see instance.call).
+	// parent is the caller's context (an interrupt cancels it) and deadline
+	// the call's; context() joins them for host functions that call out.
+	// The context wazero sees carries no cancellation (see instance.call).
+	parent         context.Context
+	deadline       time.Time
 	ctx            context.Context
+	cancel         context.CancelFunc
 	scope          *Scope
 	tools          toolFunc
 	output         []byte
@@ -56,9 +61,27 @@ type callState struct {
 	pending        []byte
 }
 
-func (b *binding) reset(ctx context.Context, scope *Scope, tools toolFunc) {
+func (b *binding) reset(parent context.Context, deadline time.Time, scope *Scope, tools toolFunc) {
 	out := b.call.output[:0]
-	*b.call = callState{ctx: ctx, scope: scope, tools: tools, output: out}
+	*b.call = callState{parent: parent, deadline: deadline, scope: scope, tools: tools, output: out}
+}
+
+// context returns the call's context: the caller's, bounded by the call's
+// deadline, made on first use so that calls that never call out pay nothing
+// for it. Host functions that block (tool_call, http_fetch) must use it.
+func (c *callState) context() context.Context {
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithDeadline(c.parent, c.deadline)
+	}
+	return c.ctx
+}
+
+// end releases the call's context.
+func (c *callState) end() {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.parent, c.ctx, c.cancel, c.scope, c.tools = nil, nil, nil, nil, nil
 }
 
 func (b *binding) auditSecret(name string, outcome Outcome) {
@@ -151,6 +174,11 @@ type instance struct {
 	// instance stops a call itself (stop), which the compiled termination
 	// checks then honour.
 	callCtx context.Context
+	// timer stops a call at its deadline; one per instance, reset per call.
+	timer *time.Timer
+	// scratch is the range the last wasmgw_alloc returned; the host reuses
+	// it for the inputs of later calls while they fit.
+	scratch, scratchCap uint32
 	// state is idle, running or stopped; stop and the end of a call race
 	// for it, so a stopped instance is never returned to the pool.
 	state atomic.Int32
@@ -177,7 +205,7 @@ const exitStopped = 0xdead
 func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *Scope) (*instance, error) {
 	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}}
 	b.call = &callState{}
-	b.reset(ctx, scope, nil)
+	b.reset(ctx, time.Now().Add(b.limits.Timeout), scope, nil)
 	in.streams = [2]*streamWriter{{b: b, stream: "stdout"}, {b: b, stream: "stderr"}}
 	cfg := wazero.NewModuleConfig().
 		WithName("").
@@ -194,7 +222,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 	in.leave()
 	in.flush()
 	if err != nil {
-		return nil, in.classify(ctx, cctx, "instantiate", err)
+		return nil, in.classify(ctx, "instantiate", err)
 	}
 	in.mod = mod
 	in.callCtx = withBinding(context.Background(), b)
@@ -250,24 +278,30 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	if err := ctx.Err(); err != nil {
 		return 0, nil, &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s not started: %v", export, context.Cause(ctx))}
 	}
-	cctx, cancel := context.WithTimeout(ctx, in.b.limits.Timeout)
-	defer cancel()
-	in.b.reset(cctx, scope, tools)
-	defer func() { in.b.call.ctx, in.b.call.scope, in.b.call.tools = nil, nil, nil }()
+	timeout := in.b.limits.Timeout
+	in.b.reset(ctx, time.Now().Add(timeout), scope, tools)
+	defer in.b.call.end()
 
 	// Stop the guest from outside when the deadline passes or the caller
-	// cancels: a timer and a context callback, no goroutine per call.
+	// cancels: one reusable timer and a context callback.
 	in.enter()
 	defer in.leave()
 	in.state.Store(stateRunning)
-	timer := time.AfterFunc(in.b.limits.Timeout, func() { in.stop(stopTimeout) })
-	unregister := context.AfterFunc(ctx, func() { in.stop(stopInterrupted) })
+	if in.timer == nil {
+		in.timer = time.AfterFunc(timeout, func() { in.stop(stopTimeout) })
+	} else {
+		in.timer.Reset(timeout)
+	}
+	unregister := func() bool { return false }
+	if ctx.Done() != nil {
+		unregister = context.AfterFunc(ctx, func() { in.stop(stopInterrupted) })
+	}
 	params, err := in.pass(args)
 	var res []uint64
 	if err == nil {
 		res, err = fn.Call(in.callCtx, params...)
 	}
-	timer.Stop()
+	in.timer.Stop()
 	unregister()
 	if !in.state.CompareAndSwap(stateRunning, stateIdle) && err == nil {
 		// Stopped just as the call returned: the module is closing.
@@ -277,7 +311,7 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	c := in.b.call
 	switch {
 	case err != nil:
-		return 0, nil, in.classify(ctx, cctx, export, err)
+		return 0, nil, in.classify(ctx, export, err)
 	case c.outputTooLarge > 0:
 		return 0, nil, &CallError{Kind: KindOutputTooLarge, Msg: fmt.Sprintf("output of %d bytes exceeds the module's limit of %d", c.outputTooLarge, in.b.limits.MaxOutput)}
 	case c.budgetSpent:
@@ -297,8 +331,10 @@ func (in *instance) stop(reason int32) {
 	}
 }
 
-// pass copies every argument into one guest buffer obtained from a single
-// wasmgw_alloc call and returns the (pointer, length) parameters.
+// pass copies every argument into the instance's scratch range and returns
+// the (pointer, length) parameters. The scratch range comes from
+// wasmgw_alloc and is reused while the inputs fit, so most calls make no
+// extra call into the guest.
 func (in *instance) pass(args [][]byte) ([]uint64, error) {
 	params := make([]uint64, 2*len(args))
 	total := uint64(0)
@@ -309,23 +345,29 @@ func (in *instance) pass(args [][]byte) ([]uint64, error) {
 		return params, nil
 	}
 	mem := in.mod.Memory()
-	if total > uint64(mem.Size())+in.b.limits.Memory {
-		return nil, &CallError{Kind: KindOutOfMemory, Msg: fmt.Sprintf("input of %d bytes does not fit in guest memory", total)}
+	if total > uint64(in.scratchCap) {
+		if total > in.b.limits.Memory {
+			return nil, &CallError{Kind: KindOutOfMemory, Msg: fmt.Sprintf("input of %d bytes does not fit in the module's memory limit", total)}
+		}
+		size := max(total, 4096)
+		res, err := in.fns[abi.ExportAlloc].Call(in.callCtx, size)
+		if err != nil {
+			return nil, err
+		}
+		base := api.DecodeU32(res[0])
+		if base == 0 || uint64(base)+size > uint64(mem.Size()) {
+			return nil, &CallError{Kind: KindBadModule, Msg: fmt.Sprintf("%s(%d) returned an unusable range", abi.ExportAlloc, size)}
+		}
+		in.scratch, in.scratchCap = base, uint32(size)
 	}
-	res, err := in.fns[abi.ExportAlloc].Call(in.callCtx, total)
-	if err != nil {
-		return nil, err
-	}
-	base := api.DecodeU32(res[0])
-	if base == 0 || uint64(base)+total > uint64(mem.Size()) {
-		return nil, &CallError{Kind: KindBadModule, Msg: fmt.Sprintf("%s(%d) returned an unusable range", abi.ExportAlloc, total)}
-	}
-	off := base
+	off := in.scratch
 	for i, a := range args {
 		if len(a) == 0 {
 			continue
 		}
-		mem.Write(off, a)
+		if !mem.Write(off, a) {
+			return nil, &CallError{Kind: KindBadModule, Msg: "the scratch range left memory"}
+		}
 		params[2*i], params[2*i+1] = uint64(off), uint64(len(a))
 		off += uint32(len(a))
 	}
@@ -357,8 +399,8 @@ type CallError struct {
 func (e *CallError) Error() string { return string(e.Kind) + ": " + e.Msg }
 
 // classify turns a wazero error into a CallError. parent is the caller's
-// context, cctx the call's (with the module's timeout).
-func (in *instance) classify(parent, cctx context.Context, what string, err error) error {
+// context.
+func (in *instance) classify(parent context.Context, what string, err error) error {
 	var ce *CallError
 	if errors.As(err, &ce) {
 		return ce
@@ -372,7 +414,7 @@ func (in *instance) classify(parent, cctx context.Context, what string, err erro
 	switch {
 	case in.stopped.Load() == stopInterrupted || parent.Err() != nil:
 		return &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s stopped: %v", what, context.Cause(parent))}
-	case in.stopped.Load() == stopTimeout || errors.Is(cctx.Err(), context.DeadlineExceeded):
+	case in.stopped.Load() == stopTimeout || errors.Is(err, context.DeadlineExceeded):
 		return &CallError{Kind: KindTimeout, Msg: fmt.Sprintf("%s ran past its timeout of %s and was stopped", what, in.b.limits.Timeout)}
 	case in.mem.refused.Load():
 		return &CallError{Kind: KindOutOfMemory, Msg: fmt.Sprintf("%s ran out of memory: the module's limit is %d MiB", what, in.b.limits.Memory>>20)}

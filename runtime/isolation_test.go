@@ -162,11 +162,24 @@ func TestRefusalsAreAuditedWithoutValues(t *testing.T) {
 }
 
 // TestRotatedKeyTakesEffectOnNextCall: rewriting .env changes the value the
-// next call sees, with no restart and the same pooled instance.
+// next call sees (check interval 0), with no restart and the same pooled
+// instance.
 func TestRotatedKeyTakesEffectOnNextCall(t *testing.T) {
 	home := runtimetest.SampleHome(t)
 	e := runtimetest.Engine(t, nil, nil)
-	bob := openSample(t, e, home, "bob")
+	h, err := runtime.OpenHome(home, runtime.Globals{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.SetEnvCheckInterval(0) // check on every call
+	p, err := h.Profile("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := e.Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	call := func() identity {
 		out, err := bob.CallTool(ctx, "whoami", nil)

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wasmgw/wasmgw/runtime"
+)
+
+type benchFlags struct {
+	common
+	profiles  int
+	active    int
+	instances int
+	calls     int
+	relay     bool
+	sessions  int
+	messages  int
+}
+
+func benchCommand(ctx context.Context, a *app, args []string) error {
+	var f benchFlags
+	fs := newFlagSet("bench", "[flags]",
+		`Measure this machine with the real runtime: boot a home of many idle
+profiles, make some of them active, count live Go instances per GiB, time
+the first call of a profile after boot, and (with --relay) push messages
+through a loopback connector to the gateway and back. Profiles are written to
+a temporary home with fake secrets; nothing of yours is read.`)
+	f.register(fs, "warn")
+	fs.IntVar(&f.profiles, "profiles", 10000, "idle profiles to boot")
+	fs.IntVar(&f.active, "active", 100, "profiles to make active (one pooled instance each)")
+	fs.IntVar(&f.instances, "instances", 200, "live instances to hold at once for the per-GiB figure")
+	fs.IntVar(&f.calls, "calls", 2000, "calls per latency sample")
+	fs.BoolVar(&f.relay, "relay", true, "also measure relay-to-reply throughput and latency over loopback")
+	fs.IntVar(&f.sessions, "sessions", 200, "relay: concurrent sessions")
+	fs.IntVar(&f.messages, "messages", 20000, "relay: messages to send")
+	if err := parse(fs, a, args); err != nil {
+		return err
+	}
+	if f.active > f.profiles {
+		f.active = f.profiles
+	}
+	r := &benchReport{w: a.stdout}
+	r.header()
+	dir, err := os.MkdirTemp("", "wasmgw-bench-home")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(a.stderr, "writing %d profiles to %s ...\n", f.profiles, dir)
+	if err := writeBenchHome(dir, f.profiles); err != nil {
+		return err
+	}
+	log, err := f.logger(a)
+	if err != nil {
+		return err
+	}
+	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: f.cache(a), Logger: log, CompileWorkers: goruntime.NumCPU(),
+		Pool: runtime.PoolOptions{MaxIdleBytes: 64 << 30, MaxIdlePerModule: 1}})
+	if err != nil {
+		return err
+	}
+	defer engine.Close(ctx)
+	home, err := runtime.OpenHome(dir, runtime.NewGlobals(nil, ""))
+	if err != nil {
+		return err
+	}
+
+	// Boot: every profile loaded (config, .env, modules resolved and
+	// described); compiled modules come from the cache.
+	base := rss()
+	start := time.Now()
+	tenants := make([]*runtime.Tenant, 0, f.profiles)
+	for i := range f.profiles {
+		p, err := home.Profile(benchName(i))
+		if err != nil {
+			return err
+		}
+		t, err := engine.Open(ctx, p)
+		if err != nil {
+			return err
+		}
+		tenants = append(tenants, t)
+		if (i+1)%2000 == 0 {
+			fmt.Fprintf(a.stderr, "booted %d/%d profiles\n", i+1, f.profiles)
+		}
+	}
+	boot := time.Since(start)
+	goruntime.GC()
+	idleRSS := rss() - base
+	r.row("boot: profiles loaded", fmt.Sprintf("%d", f.profiles), "")
+	r.row("boot: wall time (warm compilation cache)", boot.Round(time.Millisecond).String(), "target ≤ 5s")
+	r.row("boot: RSS of idle profiles", mib(idleRSS), "target ≤ 500 MB")
+
+	// First call of a profile after boot: a fresh instance.
+	first := make([]time.Duration, 0, f.active)
+	for i := range f.active {
+		s := time.Now()
+		if _, err := tenants[i].CallTool(ctx, "whoami", nil); err != nil {
+			return err
+		}
+		first = append(first, time.Since(s))
+	}
+	goruntime.GC()
+	activeRSS := rss() - base
+	r.row("first call after boot (fresh instance), p50", pct(first, 50).String(), "target ≤ 5ms")
+	r.row(fmt.Sprintf("RSS with %d idle + %d active profiles", f.profiles-f.active, f.active), mib(activeRSS), "")
+
+	// Pooled calls on an active profile.
+	pooled := make([]time.Duration, 0, f.calls)
+	for i := range f.calls {
+		s := time.Now()
+		if _, err := tenants[i%f.active].CallTool(ctx, "whoami", nil); err != nil {
+			return err
+		}
+		pooled = append(pooled, time.Since(s))
+	}
+	r.row("whoami from the pool, p50 / p99", pct(pooled, 50).String()+" / "+pct(pooled, 99).String(), "")
+	r.row("fresh vs pooled first-call ratio", fmt.Sprintf("%.0fx", float64(pct(first, 50))/float64(pct(pooled, 50))), "")
+
+	// Live instances per GiB: hold many instances at once.
+	if err := r.instancesPerGiB(ctx, engine, home, f.instances); err != nil {
+		return err
+	}
+	if f.relay {
+		if err := benchRelay(ctx, a, r, engine, tenants[:f.active], f.sessions, f.messages); err != nil {
+			return err
+		}
+	}
+	for _, t := range tenants {
+		t.Close(ctx)
+	}
+	return nil
+}
+
+func (r *benchReport) instancesPerGiB(ctx context.Context, engine *runtime.Engine, home *runtime.Home, n int) error {
+	p, err := home.Profile(benchName(0))
+	if err != nil {
+		return err
+	}
+	t, err := engine.Open(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer t.Close(ctx)
+	goruntime.GC()
+	before := rss()
+	// n concurrent calls each hold their own instance; the pool keeps them
+	// all (MaxIdlePerModule applies per call site, so hold them directly).
+	held, err := t.HoldInstances(ctx, "whoami", n)
+	if err != nil {
+		return err
+	}
+	goruntime.GC()
+	per := float64(rss()-before) / float64(n)
+	held.Release(ctx)
+	r.row("RSS per live Go instance", mib(uint64(per)), "")
+	r.row("live Go instances per GiB", fmt.Sprintf("%.0f", float64(1<<30)/per), "target ≥ 300")
+	return nil
+}
+
+func benchName(i int) string { return "p" + strconv.Itoa(i) }
+
+func writeBenchHome(dir string, n int) error {
+	cfg := []byte("wasmgw:\n  modules:\n    whoami:\n      path: builtin:whoami\n      grants: [OPENAI_API_KEY]\n")
+	for i := range n {
+		p := filepath.Join(dir, "profiles", benchName(i))
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return err
+		}
+		env := fmt.Sprintf("OPENAI_API_KEY=sk-test-bench-%08d\n", i)
+		if err := os.WriteFile(filepath.Join(p, ".env"), []byte(env), 0o600); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(p, "config.yaml"), cfg, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rss returns the process's resident set size in bytes.
+func rss() uint64 {
+	debug.FreeOSMemory()
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (len(s) - 1) * p / 100
+	return s[i].Round(time.Microsecond)
+}
+
+type benchReport struct {
+	w interface{ Write([]byte) (int, error) }
+}
+
+func (r *benchReport) header() {
+	fmt.Fprintf(r.w, "wasmgw bench: %s, %d CPUs, %s/%s, %s\n\n", time.Now().UTC().Format(time.RFC3339), goruntime.NumCPU(), goruntime.GOOS, goruntime.GOARCH, goruntime.Version())
+	fmt.Fprintf(r.w, "| measure | value | target |\n|---|---|---|\n")
+}
+
+func (r *benchReport) row(name, value, target string) {
+	fmt.Fprintf(r.w, "| %s | %s | %s |\n", name, value, target)
+}
