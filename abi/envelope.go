@@ -62,6 +62,10 @@ type HandleRequest struct {
 	// Tools lists the tools of the profile the handler may call with
 	// tool_call, so that a handler can offer them (to a user or a model).
 	Tools []ToolInfo `json:"tools,omitempty"`
+	// Secrets lists the names (never the values) the handler may read with
+	// secret_get: its grants that the profile defines. A handler looks up
+	// only these, so it adds no denied reads to the audit trail.
+	Secrets []string `json:"secrets,omitempty"`
 }
 
 // HandleReply is the output of [ExportHandle]. An empty Text sends nothing.
@@ -102,3 +106,52 @@ const (
 	RefUnset       = "unset"       // not found, denied or empty: the literal is kept
 	RefUnsupported = "unsupported" // a shell form such as ${NAME:-x}: kept, reported
 )
+
+// FetchRequest is the input of [FuncHTTPFetch]. Header values may hold
+// placeholders {{secret:NAME}}, and so may Body and the URL's query for the
+// names the module's egress policy allows there; the host substitutes them
+// (see docs/egress.md).
+type FetchRequest struct {
+	// Method is GET (the default), HEAD, POST, PUT, PATCH, DELETE or OPTIONS.
+	Method string `json:"method,omitempty"`
+	// URL is an absolute http or https URL with no user information.
+	URL string `json:"url"`
+	// Headers are sent as given, one value per name.
+	Headers map[string]string `json:"headers,omitempty"`
+	// Body is the request body as text; BodyBase64 the same for bytes that
+	// are not UTF-8. At most one of them is set.
+	Body       string `json:"body,omitempty"`
+	BodyBase64 string `json:"body_base64,omitempty"`
+	// TimeoutMS bounds the request (0: the call's own deadline, which always
+	// applies).
+	TimeoutMS int64 `json:"timeout_ms,omitempty"`
+}
+
+// FetchResponse is the output of [FuncHTTPFetch]: the response after the
+// host scrubbed the profile's secret values from its headers and body.
+type FetchResponse struct {
+	Status int `json:"status"`
+	// Headers by canonical name, in the order received.
+	Headers map[string][]string `json:"headers,omitempty"`
+	// Body is the body as text when it is valid UTF-8; BodyBase64 otherwise.
+	Body       string `json:"body,omitempty"`
+	BodyBase64 string `json:"body_base64,omitempty"`
+	// Truncated: the body was longer than the module's max_response and was
+	// cut there.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// ValidToolName reports whether s is a valid [ToolInfo.Name]: 1 to
+// MaxNameLen bytes of [a-z0-9_.-].
+func ValidToolName(s string) bool {
+	if s == "" || len(s) > MaxNameLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -9,10 +9,16 @@ import (
 	"time"
 )
 
-// AuditRecord is one secret access by a guest. It never holds a value.
+// AuditRecord is one secret access by a guest, or one egress decision
+// (Kind "egress"). It never holds a value.
 type AuditRecord struct {
-	Time    time.Time `json:"time"`
-	Profile string    `json:"profile"`
+	Time time.Time `json:"time"`
+	// Kind is empty for a secret read (secret_get) and "egress" for an
+	// http_fetch decision: one record per secret placeholder (or one with
+	// an empty Name when there is none), and one per refused redirect or
+	// address.
+	Kind    string `json:"kind,omitempty"`
+	Profile string `json:"profile"`
 	// Module is the module's name in the profile's config.
 	Module string `json:"module"`
 	// ModuleSHA256 is the content hash of the module.
@@ -20,6 +26,10 @@ type AuditRecord struct {
 	// Name is the secret name asked for (redacted if it held a value).
 	Name    string  `json:"name"`
 	Outcome Outcome `json:"outcome"`
+	// Host is an egress record's destination origin (scheme://host:port).
+	Host string `json:"host,omitempty"`
+	// Reason is why an egress record was refused (see docs/egress.md).
+	Reason string `json:"reason,omitempty"`
 }
 
 // AuditSink receives audit records. Implementations must be safe for

@@ -80,6 +80,9 @@ type ModuleConfig struct {
 	// FreshPerCall asks for a new instance on every call instead of a
 	// pooled one.
 	FreshPerCall bool
+	// Egress is the module's egress policy for http_fetch; nil refuses
+	// every request (see egress.go and docs/egress.md).
+	Egress *EgressConfig
 }
 
 // Config is the part of a profile's config.yaml that wasmgw reads. Every
@@ -248,7 +251,7 @@ func (d decoder) module(name string, n *yaml.Node) (ModuleConfig, error) {
 		m.Path = n.Value
 		return m, nil
 	}
-	err := d.fields(n, path, []string{"path", "grants", "limits", "fresh_per_call"}, func(key string, v *yaml.Node) error {
+	err := d.fields(n, path, []string{"path", "grants", "limits", "fresh_per_call", "egress"}, func(key string, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "path":
@@ -259,6 +262,8 @@ func (d decoder) module(name string, n *yaml.Node) (ModuleConfig, error) {
 			m.Limits, err = d.limits(v, path+".limits")
 		case "fresh_per_call":
 			err = d.bool(v, path+".fresh_per_call", &m.FreshPerCall)
+		case "egress":
+			m.Egress, err = d.egress(v, path+".egress")
 		}
 		return err
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wasmgw/wasmgw/abi"
@@ -55,10 +56,16 @@ func (t *Tenant) Handle(ctx context.Context, req abi.HandleRequest) (abi.HandleR
 		return abi.HandleReply{}, err
 	}
 	req.Profile = t.profile.Name
-	req.Tools = make([]abi.ToolInfo, len(t.tools))
-	for i, tool := range t.tools {
+	tools := t.Tools()
+	req.Tools = make([]abi.ToolInfo, len(tools))
+	for i, tool := range tools {
 		req.Tools[i] = tool.ToolInfo
 	}
+	scope, err := t.profile.Scope()
+	if err != nil {
+		return abi.HandleReply{}, err
+	}
+	req.Secrets = readable(scope, tm.cfg.Grants)
 	in, err := json.Marshal(req)
 	if err != nil {
 		return abi.HandleReply{}, fmt.Errorf("profile %q: handle: %w", t.profile.Name, err)
@@ -77,10 +84,10 @@ func (t *Tenant) Handle(ctx context.Context, req abi.HandleRequest) (abi.HandleR
 // nestedTool serves a handler's tool_call: the tool runs in its own instance
 // of this tenant; the result is a CallResult envelope.
 func (t *Tenant) nestedTool(ctx context.Context, name string, input []byte) ([]byte, int32) {
-	if t.byTool[name] == nil {
+	out, err := t.CallTool(ctx, name, input)
+	if errors.Is(err, ErrUnknownTool) {
 		return nil, abi.ErrNotFound
 	}
-	out, err := t.CallTool(ctx, name, input)
 	var res abi.CallResult
 	var te *ToolError
 	var ce *CallError
@@ -104,4 +111,20 @@ func lastPart(s string) string {
 		return s[i+2:]
 	}
 	return s
+}
+
+// readable returns the names a module with these grants may read from the
+// profile: the grants the profile defines (nil grants: every name).
+func readable(scope *Scope, grants []string) []string {
+	names := scope.Names()
+	if grants == nil {
+		return names
+	}
+	out := names[:0]
+	for _, n := range names {
+		if slices.Contains(grants, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

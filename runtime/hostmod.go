@@ -89,6 +89,7 @@ func (e *Engine) instantiateHostModule(ctx context.Context) error {
 	fn(abi.FuncSelf, hostSelf)
 	fn(abi.FuncToolCall, hostToolCall)
 	fn(abi.FuncResultRead, hostResultRead)
+	fn(abi.FuncHTTPFetch, hostHTTPFetch)
 	_, err := b.Instantiate(ctx)
 	return err
 }
@@ -216,8 +217,41 @@ func hostToolCall(ctx context.Context, mod api.Module, stack []uint64) {
 		return
 	}
 	// Copy before calling out: the nested call must not see guest memory.
-	result, code := b.call.tools(b.call.ctx, string(name), append([]byte(nil), in...))
+	result, code := b.call.tools(b.call.context(), string(name), append([]byte(nil), in...))
 	if code < 0 {
+		stack[0] = api.EncodeI32(code)
+		return
+	}
+	n := writeSized(mem, bufPtr, bufCap, result)
+	if n > int32(bufCap) {
+		b.call.pending = result
+	}
+	stack[0] = api.EncodeI32(n)
+}
+
+// http_fetch(req_ptr, req_len, buf_ptr, buf_cap) -> i32
+//
+// The request is copied out of guest memory before anything else; the
+// request itself (policy, substitution, transport, scrubbing) is in
+// egress.go and never sees guest memory. Only the scrubbed response
+// envelope, or an error envelope kept for result_read, comes back.
+func hostHTTPFetch(ctx context.Context, mod api.Module, stack []uint64) {
+	b := callBinding(ctx, stack)
+	if b == nil {
+		return
+	}
+	b.call.pending = nil
+	mem := mod.Memory()
+	req, ok1 := guestRange(mem, api.DecodeU32(stack[0]), api.DecodeU32(stack[1]))
+	bufPtr, bufCap := api.DecodeU32(stack[2]), api.DecodeU32(stack[3])
+	_, ok2 := guestRange(mem, bufPtr, bufCap)
+	if !ok1 || !ok2 {
+		stack[0] = api.EncodeI32(abi.ErrFault)
+		return
+	}
+	result, code := b.fetch(b.call.context(), append([]byte(nil), req...))
+	if code < 0 {
+		b.call.pending = result // the abi.Error envelope explaining the code
 		stack[0] = api.EncodeI32(code)
 		return
 	}

@@ -35,6 +35,10 @@ type Tenant struct {
 
 	handlerMu sync.Mutex
 	handler   *tenantModule
+
+	// mcp is the tenant's MCP servers and interpolation module
+	// (mcp_tenant.go, interpolate.go).
+	mcp tenantMCP
 }
 
 type tenantModule struct {
@@ -42,6 +46,7 @@ type tenantModule struct {
 	limits Limits
 	mod    *Module
 	self   []byte
+	egress *egressPolicy // nil: no egress
 
 	// idle is guarded by the engine's pool.
 	idle []*idleEntry
@@ -83,33 +88,59 @@ func (e *Engine) Open(ctx context.Context, p *Profile) (*Tenant, error) {
 }
 
 func (t *Tenant) load(ctx context.Context, mc ModuleConfig, base Limits) (*tenantModule, error) {
-	wasm, err := t.readModule(mc.Path)
+	mod, err := t.e.moduleAt(ctx, mc.Path, t.profile.Dir)
 	if err != nil {
 		return nil, err
 	}
-	mod, err := t.e.Compile(ctx, wasm)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", mc.Path, err)
-	}
 	self, _ := json.Marshal(abi.Self{Profile: t.profile.Name, Module: mc.Name, ABI: abi.Version})
-	return &tenantModule{cfg: mc, limits: mc.Limits.withDefaults(base), mod: mod, self: self}, nil
+	egress, err := newEgressPolicy(mc.Egress)
+	if err != nil {
+		return nil, err
+	}
+	return &tenantModule{cfg: mc, limits: mc.Limits.withDefaults(base), mod: mod, self: self, egress: egress}, nil
 }
 
-// readModule reads a module named by a config path: builtin:NAME, or a path
-// relative to the profile directory.
-func (t *Tenant) readModule(path string) ([]byte, error) {
+// moduleAt returns the compiled module a config path names: builtin:NAME,
+// or a path relative to dir. A file is read and hashed only when its
+// identity (path, inode, size, modification time) is new to the engine, so
+// thousands of profiles sharing a module cost one read and one compile.
+func (e *Engine) moduleAt(ctx context.Context, path, dir string) (*Module, error) {
+	key := path
+	if !strings.HasPrefix(path, builtin.Prefix) {
+		full := path
+		if !filepath.IsAbs(full) {
+			full = filepath.Join(dir, path)
+		}
+		st, err := os.Stat(full)
+		if err != nil {
+			return nil, fmt.Errorf("read module: %w", err)
+		}
+		key = fmt.Sprintf("%s\x00%v\x00%d\x00%d", full, fileID(st), st.Size(), st.ModTime().UnixNano())
+		path = full
+	}
+	e.mu.Lock()
+	m := e.byFile[key]
+	e.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	var wasm []byte
+	var err error
 	if name, ok := strings.CutPrefix(path, builtin.Prefix); ok {
-		return builtin.Module(name)
+		wasm, err = builtin.Module(name)
+	} else if wasm, err = os.ReadFile(path); err != nil {
+		err = fmt.Errorf("read module: %w", err)
 	}
-	full := path
-	if !filepath.IsAbs(full) {
-		full = filepath.Join(t.profile.Dir, path)
-	}
-	wasm, err := os.ReadFile(full)
 	if err != nil {
-		return nil, fmt.Errorf("read module: %w", err)
+		return nil, err
 	}
-	return wasm, nil
+	if m, err = e.Compile(ctx, wasm); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	e.mu.Lock()
+	e.byFile[key] = m
+	e.mu.Unlock()
+	return m, nil
 }
 
 // describe returns the module's manifest, asking it once per content hash.
@@ -135,10 +166,31 @@ func (e *Engine) describe(ctx context.Context, m *Module) (abi.Manifest, error) 
 				m.describeErr = fmt.Errorf("describe: invalid manifest: %w", err)
 			} else if m.manifest.ABI != abi.Version {
 				m.describeErr = &ABIError{Found: m.manifest.ABI}
+			} else {
+				m.describeErr = checkManifest(m.manifest)
 			}
 		}
 	})
 	return m.manifest, m.describeErr
+}
+
+// checkManifest refuses tool names a user, a model or the router could
+// confuse: outside [a-z0-9_.-]{1,256}, repeated, or in the namespace of MCP
+// tools.
+func checkManifest(m abi.Manifest) error {
+	seen := make(map[string]bool, len(m.Tools))
+	for i, t := range m.Tools {
+		switch {
+		case !abi.ValidToolName(t.Name):
+			return fmt.Errorf("describe: invalid manifest: tools[%d]: name %q is not 1 to %d bytes of [a-z0-9_.-]", i, clip([]byte(t.Name)), abi.MaxNameLen)
+		case strings.HasPrefix(t.Name, MCPToolPrefix):
+			return fmt.Errorf("describe: invalid manifest: tools[%d]: name %q: the prefix %q is reserved for MCP tools", i, t.Name, MCPToolPrefix)
+		case seen[t.Name]:
+			return fmt.Errorf("describe: invalid manifest: tools[%d]: name %q declared twice", i, t.Name)
+		}
+		seen[t.Name] = true
+	}
+	return nil
 }
 
 func clip(b []byte) string {
@@ -151,11 +203,13 @@ func clip(b []byte) string {
 // Profile returns the tenant's profile.
 func (t *Tenant) Profile() *Profile { return t.profile }
 
-// Tools lists the tenant's tools in config order.
-func (t *Tenant) Tools() []Tool { return append([]Tool(nil), t.tools...) }
+// Tools lists the tenant's tools in config order, then the tools of its
+// connected MCP servers (mcp.SERVER.TOOL; see ConnectMCP in mcp_tenant.go).
+func (t *Tenant) Tools() []Tool { return append(append([]Tool(nil), t.tools...), t.mcpTools()...) }
 
 // Close releases the tenant's idle instances.
 func (t *Tenant) Close(ctx context.Context) {
+	t.closeMCP(ctx) // MCP connections and children (mcp_tenant.go)
 	t.handlerMu.Lock()
 	mods := make([]*tenantModule, 0, len(t.modules)+1)
 	for _, tm := range t.modules {
@@ -167,6 +221,7 @@ func (t *Tenant) Close(ctx context.Context) {
 	t.handlerMu.Unlock()
 	for _, tm := range mods {
 		t.e.pool.drain(ctx, tm)
+		tm.egress.close()
 	}
 }
 
@@ -189,6 +244,10 @@ var ErrUnknownTool = errors.New("unknown tool")
 func (t *Tenant) CallTool(ctx context.Context, name string, input []byte) (json.RawMessage, error) {
 	tm := t.byTool[name]
 	if tm == nil {
+		// mcp.SERVER.TOOL: a tool of an MCP server (mcp_tenant.go).
+		if out, handled, err := t.callMCPTool(ctx, name, input); handled {
+			return out, err
+		}
 		return nil, fmt.Errorf("profile %q: tool %q: %w", t.profile.Name, name, ErrUnknownTool)
 	}
 	if len(input) == 0 {
@@ -241,7 +300,7 @@ func (t *Tenant) acquire(ctx context.Context, tm *tenantModule, scope *Scope) (*
 	}
 	b := &binding{
 		e: t.e, profile: t.profile.Name, module: tm.cfg.Name, sha: tm.mod.SHA256,
-		grants: tm.cfg.Grants, limits: tm.limits, self: tm.self,
+		grants: tm.cfg.Grants, limits: tm.limits, self: tm.self, egress: tm.egress,
 		log: t.log.With("module", tm.cfg.Name),
 	}
 	return t.e.newInstance(ctx, tm.mod, b, scope)

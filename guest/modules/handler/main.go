@@ -4,7 +4,15 @@
 //	/tools              the profile's tools
 //	/call NAME [JSON]   call a tool (JSON defaults to {}) and reply with its output
 //	/help               this list
-//	anything else       echoed back
+//	anything else       echoed back, or answered by a model
+//
+// Model mode: when the handler can read OPENAI_BASE_URL (granted, and set
+// in the profile), other text goes to that OpenAI-compatible endpoint with
+// the profile's tools offered as functions; the tool calls the model makes
+// run in their own sandboxes. The API key is sent as a {{secret:...}}
+// placeholder that the host substitutes under the module's egress policy,
+// so the key never enters the handler. Each message is its own
+// conversation.
 //
 // It reads no secret itself: tools run in their own sandboxes with their own
 // grants.
@@ -60,6 +68,13 @@ func handle(req abi.HandleRequest) (abi.HandleReply, error) {
 		return abi.HandleReply{Text: string(out)}, nil
 	case "":
 		return abi.HandleReply{}, nil
+	}
+	if p, ok := findProvider(req.Secrets); ok {
+		answer, err := converse(p, req)
+		if err != nil {
+			return abi.HandleReply{Text: "Sorry, the model could not answer: " + err.Error()}, nil
+		}
+		return abi.HandleReply{Text: answer}, nil
 	}
 	return abi.HandleReply{Text: "echo: " + text}, nil
 }
