@@ -111,7 +111,17 @@ func openSession(ctx context.Context, a *app, c *common, profile, auditLog strin
 		s.close(ctx)
 		return nil, err
 	}
+	// MCP servers get an environment built from this process's baseline
+	// names only; they start lazily, on the first call of one of their
+	// tools, except in the interactive trial, which connects them up front
+	// so that their tools are listed.
+	s.tenant.SetMCPOptions(runtime.MCPOptions{Environ: a.environ})
 	if chatty {
+		if names, err := s.tenant.MCPServerNames(); err == nil && len(names) > 0 {
+			if err := s.tenant.ConnectMCP(ctx); err != nil {
+				fmt.Fprintf(a.stdout, "warning: %s\n", oneLine(err))
+			}
+		}
 		fmt.Fprintf(a.stdout, "Loaded %d tools in %s.\n", len(s.tenant.Tools()), time.Since(start).Round(time.Millisecond))
 	}
 	return s, nil

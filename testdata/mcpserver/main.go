@@ -1,0 +1,161 @@
+// Command mcpserver is wasmgw's test MCP server (official Go SDK). It
+// speaks stdio by default, or streamable HTTP on a loopback port with
+// --http 127.0.0.1:0 (it then prints "listening on URL" as its first line
+// of output). Its tools let tests prove what reached it, never by echoing a
+// secret:
+//
+//	whoami   the environment variable NAMES it received (sorted), the
+//	         SHA-256 of its token (stdio: the variable named by
+//	         --token-env, default TOKEN; HTTP: the Authorization header,
+//	         without "Bearer "), its pid and transport
+//	spawn    starts a grandchild (this binary with --sleep) and returns its
+//	         pid, to show that closing the server leaves no orphan
+//	fail     a tool that reports failure (isError)
+//	echo     returns its arguments
+//	stderr   writes its token to stderr, to show that the host's stderr log
+//	         redacts it
+//
+// Build it with "make build/mcpserver", or let the tests build it.
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Whoami is the output of the whoami tool.
+type Whoami struct {
+	// EnvNames are the names of the server's environment, sorted.
+	EnvNames []string `json:"env_names"`
+	// TokenSHA256 is the hex SHA-256 of the token.
+	TokenSHA256 string `json:"token_sha256"`
+	// TokenSource says where the token came from (env:NAME or
+	// header:Authorization).
+	TokenSource string `json:"token_source"`
+	// PID is the server's process id.
+	PID int `json:"pid"`
+	// Transport is stdio or http.
+	Transport string `json:"transport"`
+}
+
+// Spawned is the output of the spawn tool.
+type Spawned struct {
+	// PID is the grandchild's process id.
+	PID int `json:"pid"`
+}
+
+// EchoArgs is the input (and output) of the echo tool.
+type EchoArgs struct {
+	// Text is any text.
+	Text string `json:"text"`
+	// N is any number.
+	N int `json:"n,omitempty"`
+}
+
+func main() {
+	httpAddr := flag.String("http", "", "serve streamable HTTP on this loopback address (e.g. 127.0.0.1:0) instead of stdio")
+	tokenEnv := flag.String("token-env", "TOKEN", "the environment variable holding the token (stdio)")
+	sleep := flag.Bool("sleep", false, "block until killed (the grandchild of the spawn tool)")
+	flag.Parse()
+	if *sleep {
+		select {}
+	}
+	transport := "stdio"
+	if *httpAddr != "" {
+		transport = "http"
+	}
+	server := newServer(transport, *tokenEnv)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *httpAddr == "" {
+		if err := server.Run(ctx, &mcp.StdioTransport{}); err != nil && ctx.Err() == nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
+		log.Fatalf("refusing to listen on %s: loopback only", ln.Addr())
+	}
+	fmt.Printf("listening on http://%s/mcp\n", ln.Addr())
+	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)
+	srv := &http.Server{Handler: handler}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+		log.Fatal(err)
+	}
+}
+
+func newServer(transport, tokenEnv string) *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "wasmgw-test-mcpserver", Version: "1"}, nil)
+	token := func(req *mcp.CallToolRequest) (string, string) {
+		if transport == "http" {
+			var h string
+			if req.Extra != nil && req.Extra.Header != nil {
+				h = req.Extra.Header.Get("Authorization")
+			}
+			return strings.TrimPrefix(h, "Bearer "), "header:Authorization"
+		}
+		return os.Getenv(tokenEnv), "env:" + tokenEnv
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "whoami", Description: "Reports the environment variable names this server received and the SHA-256 of its token."},
+		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, Whoami, error) {
+			var names []string
+			for _, kv := range os.Environ() {
+				k, _, _ := strings.Cut(kv, "=")
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			tok, src := token(req)
+			sum := sha256.Sum256([]byte(tok))
+			return nil, Whoami{EnvNames: names, TokenSHA256: hex.EncodeToString(sum[:]), TokenSource: src, PID: os.Getpid(), Transport: transport}, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "spawn", Description: "Starts a grandchild process that sleeps; returns its pid."},
+		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, Spawned, error) {
+			self, err := os.Executable()
+			if err != nil {
+				return nil, Spawned{}, err
+			}
+			cmd := exec.Command(self, "--sleep")
+			cmd.Env = []string{}
+			if err := cmd.Start(); err != nil {
+				return nil, Spawned{}, err
+			}
+			return nil, Spawned{PID: cmd.Process.Pid}, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "fail", Description: "Always fails (isError)."},
+		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: "this tool always fails"}}}, nil, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "echo", Description: "Returns its arguments."},
+		func(_ context.Context, _ *mcp.CallToolRequest, in EchoArgs) (*mcp.CallToolResult, EchoArgs, error) {
+			return nil, in, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "stderr", Description: "Writes its token to stderr (to test the host's redaction)."},
+		func(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, struct{}, error) {
+			tok, _ := token(req)
+			fmt.Fprintf(os.Stderr, "debug: my token is %s\n", tok)
+			return nil, struct{}{}, nil
+		})
+	return s
+}
