@@ -5,14 +5,22 @@ BUILTIN   := runtime/builtin/wasm
 GUESTS    := $(notdir $(wildcard guest/modules/*))
 GUEST_WASM := $(GUESTS:%=$(BUILTIN)/%.wasm)
 HOSTILE   := $(notdir $(wildcard testdata/hostile/go/*))
-HOSTILE_WASM := $(HOSTILE:%=build/hostile/%.wasm)
-WAT       := $(shell find testdata -name "*.wat")
+# The hostile modules of the audit suite, embedded into wasmgw from
+# runtime/inspect/wasm: the Go ones built, the WAT ones copied.
+HOSTILE_DIR := runtime/inspect/wasm
+HOSTILE_GO := $(HOSTILE:%=$(HOSTILE_DIR)/%.wasm)
+HOSTILE_WAT := $(patsubst testdata/hostile/wat/%,$(HOSTILE_DIR)/%,$(wildcard testdata/hostile/wat/*.wasm))
+HOSTILE_WASM := $(HOSTILE_GO) $(HOSTILE_WAT)
+WAT       := $(shell find testdata runtime/inspect/testdata -name "*.wat")
 GUEST_ENV := GOOS=wasip1 GOARCH=wasm
 GUEST_FLAGS := -buildmode=c-shared -trimpath
 FUZZTIME  ?= 30s
+FUZZPKG   ?= ./...
+FUZZMINTIME ?= 5s
 HOME_DIR  ?= testdata/home
+MCPSERVER := build/mcpserver
 
-.PHONY: all guests hostile build test test-short run fuzz bench wat vet clean
+.PHONY: all guests hostile build test test-short run fuzz bench wat vet clean mcpserver
 
 all: build
 
@@ -23,16 +31,27 @@ $(BUILTIN)/%.wasm: $(shell find guest abi -name '*.go') go.mod
 
 hostile: $(HOSTILE_WASM)
 
-build/hostile/%.wasm: $(shell find guest abi testdata/hostile -name '*.go') go.mod
-	@mkdir -p build/hostile
+$(HOSTILE_GO): $(HOSTILE_DIR)/%.wasm: $(shell find guest abi testdata/hostile -name '*.go') go.mod
 	$(GUEST_ENV) $(GO) build $(GUEST_FLAGS) -o $@ ./testdata/hostile/go/$*
 
-build: guests
+$(HOSTILE_WAT): $(HOSTILE_DIR)/%: testdata/hostile/wat/%
+	cp $< $@
+
+# The test MCP server (stdio, or streamable HTTP with --http); the tests
+# build it themselves too, so "go test" alone works.
+mcpserver: $(MCPSERVER)
+
+$(MCPSERVER): $(shell find testdata/mcpserver -name '*.go') go.mod
+	@mkdir -p build
+	$(GO) build -o $@ ./testdata/mcpserver
+
+build: guests hostile
 	$(GO) build -trimpath -o $(BIN) ./cmd/wasmgw
 
 # All tests. Guests are built first; fuzz targets run their seed corpus only.
-test: guests hostile
+test: guests hostile $(MCPSERVER)
 	$(GO) vet ./...
+	$(GO) vet ./testdata/mcpserver/...
 	$(GO) test -race -count=1 ./...
 
 run: build
@@ -43,16 +62,29 @@ wat:
 	@command -v wat2wasm >/dev/null || { echo "wat2wasm not found: apt-get install wabt"; exit 1; }
 	for f in $(WAT); do wat2wasm --enable-all -o $${f%.wat}.wasm $$f; done
 
-# Every fuzz target, each for FUZZTIME (make fuzz FUZZTIME=5m).
-fuzz: guests
-	@for pkg in $$($(GO) list ./...); do \
-	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+# Every fuzz target of every package (FUZZPKG, default ./...), each for
+# FUZZTIME (make fuzz FUZZTIME=5m FUZZPKG=./runtime/inspect). Minimising
+# an input is bounded by FUZZMINTIME (Go's default, 60s, lets the
+# minimisation of large inputs eat the whole run). Targets are
+# found in the sources, so a package that does not compile is reported as a
+# failure instead of being skipped; a failing target does not stop the
+# others, and the failures are listed at the end. Seed corpora and any
+# crasher live in <package>/testdata/fuzz/<Target>/ (see testdata/fuzz/README.md).
+fuzz: guests hostile
+	@failed=""; ran=0; \
+	pkgs=$$($(GO) list -e -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' $(FUZZPKG)) || exit 1; \
+	for pkg in $$pkgs; do \
+	  dir=$$($(GO) list -e -f '{{.Dir}}' $$pkg); \
+	  for t in $$(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/p' $$dir/*_test.go | sort -u); do \
+	    echo "== $$pkg $$t ($(FUZZTIME))"; ran=$$((ran+1)); \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME) $$pkg || failed="$$failed $$pkg.$$t"; \
 	  done; \
-	done
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi; \
+	echo "fuzz: $$ran targets ran for $(FUZZTIME) each without a failure"
 
 bench: guests hostile
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee build/bench.txt
 
 clean:
-	rm -rf bin build $(BUILTIN)/*.wasm
+	rm -rf bin build $(BUILTIN)/*.wasm $(HOSTILE_DIR)/*.wasm

@@ -5,7 +5,9 @@
 package runtimetest
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -53,11 +55,22 @@ func Engine(t testing.TB, log io.Writer, audit wruntime.AuditSink) *wruntime.Eng
 	return e
 }
 
-var buildMu sync.Mutex
+var (
+	buildMu sync.Mutex
+	built   string
+)
+
+// HostileDir returns runtime/inspect/wasm, where `make hostile` writes the
+// hostile modules that the wasmgw binary embeds for `wasmgw audit`.
+func HostileDir(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(RepoRoot(t), "runtime", "inspect", "wasm")
+}
 
 // Hostile returns the path of a hostile module: "go" for the Go module
-// (built with the Go toolchain into build/hostile if missing) or the name of
-// a WebAssembly text module under testdata/hostile/wat.
+// (built from testdata/hostile/go/hostile into HostileDir once per test
+// process, so a test never runs a stale module) or the name of a
+// WebAssembly text module under testdata/hostile/wat.
 func Hostile(t testing.TB, name string) string {
 	t.Helper()
 	root := RepoRoot(t)
@@ -68,19 +81,68 @@ func Hostile(t testing.TB, name string) string {
 		}
 		return p
 	}
-	out := filepath.Join(root, "build", "hostile", "hostile.wasm")
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if _, err := os.Stat(out); err == nil {
-		return out
+	if built != "" {
+		return built
 	}
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-o", out, "./testdata/hostile/go/hostile")
+	out := filepath.Join(HostileDir(t), "hostile.wasm")
+	tmp := fmt.Sprintf("%s.%d.tmp", out, os.Getpid())
+	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-o", tmp, "./testdata/hostile/go/hostile")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
 	if b, err := cmd.CombinedOutput(); err != nil {
+		_ = os.Remove(tmp)
 		t.Fatalf("build hostile module: %v\n%s", err, b)
 	}
+	if err := replaceIfChanged(tmp, out); err != nil {
+		t.Fatal(err)
+	}
+	built = out
 	return out
+}
+
+// EmbedHostile makes HostileDir hold every hostile module, as `make
+// hostile` does (the Go module built, the WebAssembly text modules copied
+// from testdata/hostile/wat), so that a wasmgw binary built afterwards
+// embeds them. It returns the directory.
+func EmbedHostile(t testing.TB) string {
+	t.Helper()
+	Hostile(t, "go")
+	dir := HostileDir(t)
+	wats, err := filepath.Glob(filepath.Join(RepoRoot(t), "testdata", "hostile", "wat", "*.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range wats {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, filepath.Base(src))
+		tmp := fmt.Sprintf("%s.%d.tmp", dst, os.Getpid())
+		if err := os.WriteFile(tmp, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := replaceIfChanged(tmp, dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// replaceIfChanged renames tmp over dst when their bytes differ and
+// removes it otherwise, so that concurrent test processes never see a
+// partial file and an unchanged module keeps its identity.
+func replaceIfChanged(tmp, dst string) error {
+	nb, err := os.ReadFile(tmp)
+	if err != nil {
+		return err
+	}
+	if ob, err := os.ReadFile(dst); err == nil && bytes.Equal(ob, nb) {
+		return os.Remove(tmp)
+	}
+	return os.Rename(tmp, dst)
 }
 
 // Profile describes a profile to write: its .env text and config.yaml text.
