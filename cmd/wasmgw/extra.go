@@ -3,5 +3,8 @@ package main
 // extraCommands lists the commands beyond run and version; each lives in its
 // own file.
 func extraCommands() []command {
-	return nil
+	return []command{
+		{"mcp", "inspect a profile's MCP servers: resolve (secrets masked), tools", mcpCommand},
+		{"audit", "security review: inventory, findings, hostile suite; 'audit log' summarises the audit trail", auditCommand},
+	}
 }

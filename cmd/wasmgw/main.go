@@ -50,6 +50,7 @@ func commands() []command {
 	cmds := []command{
 		{"run", "try one profile: list its tools, call them, see the session's audit", runCommand},
 		{"version", "print the version", versionCommand},
+		{"bench", "measure this machine: idle and active profiles, instances per GiB, relay throughput", benchCommand},
 	}
 	cmds = append(cmds, extraCommands()...)
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
