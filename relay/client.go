@@ -1,0 +1,1083 @@
+package relay
+
+import (
+	"container/list"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Client defaults (the reference's values).
+const (
+	// DefaultHandshakeTimeout bounds the dial plus the wait for the first
+	// descriptor.
+	DefaultHandshakeTimeout = 30 * time.Second
+	// DefaultOutboundTimeout bounds the wait for an outbound_result; past it
+	// the send is failed and ambiguous.
+	DefaultOutboundTimeout = 30 * time.Second
+	// DefaultClientDrainTimeout bounds how long a closing client waits for
+	// pending outbound results before it closes the socket.
+	DefaultClientDrainTimeout = 10 * time.Second
+	// DefaultMinBackoff and DefaultMaxBackoff bound the reconnect delay.
+	DefaultMinBackoff = 1 * time.Second
+	DefaultMaxBackoff = 30 * time.Second
+	// DefaultStableAfter is how long a connection must live from its first
+	// descriptor before the reconnect counter resets.
+	DefaultStableAfter = 60 * time.Second
+	// DefaultPingInterval and DefaultPingTimeout are the keepalive's
+	// period and pong deadline.
+	DefaultPingInterval = 30 * time.Second
+	DefaultPingTimeout  = 60 * time.Second
+)
+
+// CloseUnauthorized is the close code a connector uses to reject or revoke a
+// gateway's upgrade credential.
+const CloseUnauthorized websocket.StatusCode = 4401
+
+// CloseReasonExpired is the close reason a connector attaches to a 4401 when
+// the upgrade token merely expired: never a revocation.
+const CloseReasonExpired = "expired"
+
+// Client errors. Each is wrapped with context; test with errors.Is.
+var (
+	// ErrRevoked: the connector closed 4401 again on a connection dialed
+	// with a freshly minted token after a handshake had succeeded. The
+	// relay is disabled until the gateway is re-provisioned.
+	ErrRevoked = errors.New("relay disabled: the connector revoked this gateway's credential (4401)")
+	// ErrAmbiguous: an outbound frame was written but its result never
+	// came; the connector may have applied it.
+	ErrAmbiguous = errors.New("relay: outbound outcome unknown (it may have been applied)")
+	// ErrDisconnected: the connection closed while the call was under way.
+	ErrDisconnected = errors.New("relay: connection lost")
+	// ErrNotConnected: there is no connection to write to; nothing was sent.
+	ErrNotConnected = errors.New("relay: not connected")
+	// ErrEgressDeclined: the connector's egress guard refused the action.
+	// A definite refusal: never retry it, as the same or another op.
+	ErrEgressDeclined = errors.New("relay: declined by the connector's egress guard")
+	// ErrHandshakeTimeout: no descriptor arrived within the handshake
+	// timeout.
+	ErrHandshakeTimeout = errors.New("relay: no descriptor within the handshake timeout")
+)
+
+// State is a connection state change reported to [ClientOptions.OnState].
+type State int
+
+// States, in the order a connection goes through them.
+const (
+	// StateConnected: the upgrade succeeded and the hellos were sent.
+	StateConnected State = iota + 1
+	// StateHandshaken: the connection's first valid descriptor arrived.
+	StateHandshaken
+	// StateDisconnected: the connection closed; pending sends are settled.
+	StateDisconnected
+	// StateDisabled: the credential was revoked; Run returns ErrRevoked.
+	StateDisabled
+)
+
+// String names the state.
+func (s State) String() string {
+	switch s {
+	case StateConnected:
+		return "connected"
+	case StateHandshaken:
+		return "handshaken"
+	case StateDisconnected:
+		return "disconnected"
+	case StateDisabled:
+		return "disabled"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// Handler receives what the connector pushes. Calls come from the client's
+// read loop, one at a time; implementations must not block (hand off to
+// goroutines).
+type Handler interface {
+	// Inbound delivers one inbound message. ctx is the one given to Run.
+	Inbound(ctx context.Context, in Inbound)
+	// InterruptInbound asks to cancel the running turn of that session.
+	InterruptInbound(sessionKey, chatID string)
+}
+
+// Inbound is one message pushed by the connector. BufferID is set ("" when
+// not buffered) for a delivery replayed from the connector's buffer: call
+// [Client.Ack] with it once the message is handed off.
+type Inbound struct {
+	Event    Event
+	BufferID string
+}
+
+// ClientOptions configures a [Client]. The zero value is usable.
+type ClientOptions struct {
+	// Handler receives inbound messages and interrupts (nil: dropped).
+	Handler Handler
+	// Logger receives the client's log lines (nil: slog.Default()). No line
+	// ever holds the secret, the token or the delivery key.
+	Logger *slog.Logger
+	// Now is the clock for token expiry and connection lifetimes (nil:
+	// time.Now).
+	Now func() time.Time
+	// Rand returns the reconnect jitter in [0, 1) (nil: math/rand/v2).
+	Rand func() float64
+	// HTTPClient dials (nil: a default client). The dial never follows a
+	// redirect: the Authorization header must not travel elsewhere.
+	HTTPClient *http.Client
+	// HandshakeTimeout, OutboundTimeout and DrainTimeout default to 30 s,
+	// 30 s and 10 s.
+	HandshakeTimeout, OutboundTimeout, DrainTimeout time.Duration
+	// MinBackoff and MaxBackoff bound the reconnect delay (1 s, 30 s).
+	MinBackoff, MaxBackoff time.Duration
+	// StableAfter: the reconnect counter resets after a connection lived
+	// this long from its first descriptor (60 s).
+	StableAfter time.Duration
+	// PingInterval and PingTimeout drive the keepalive (30 s, 60 s).
+	PingInterval, PingTimeout time.Duration
+	// OnState, when set, is told of state changes. It is called
+	// synchronously from the client's goroutines and must not block.
+	OnState func(State)
+}
+
+// Client is the gateway's side of a connector connection: it dials out,
+// says hello for each fronted identity, reads the connector's frames,
+// correlates outbound actions with their results and reconnects with
+// backoff. Create it with [NewClient] and drive it with [Client.Run]; the
+// other methods are safe for concurrent use.
+type Client struct {
+	cfg     Config
+	opts    ClientOptions
+	log     *slog.Logger
+	handler Handler
+	http    *http.Client
+	dialURL string
+
+	mu               sync.Mutex
+	cur              *wsConn // the live connection, nil between connections
+	running          bool
+	revoked          bool
+	everHandshaken   bool // a descriptor was received on some connection
+	authRetryPending bool // the next accepted dial is the fresh-token retry
+	lastToken        string
+	primary          Descriptor
+	hasPrimary       bool
+	byPlatform       map[string]Descriptor
+	chats            chatMemory
+}
+
+// NewClient returns a client for cfg. It dials nothing until Run.
+func NewClient(cfg Config, opts ClientOptions) *Client {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&opts.HandshakeTimeout, DefaultHandshakeTimeout)
+	def(&opts.OutboundTimeout, DefaultOutboundTimeout)
+	def(&opts.DrainTimeout, DefaultClientDrainTimeout)
+	def(&opts.MinBackoff, DefaultMinBackoff)
+	def(&opts.MaxBackoff, DefaultMaxBackoff)
+	def(&opts.StableAfter, DefaultStableAfter)
+	def(&opts.PingInterval, DefaultPingInterval)
+	def(&opts.PingTimeout, DefaultPingTimeout)
+	if opts.MaxBackoff < opts.MinBackoff {
+		opts.MaxBackoff = opts.MinBackoff
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Rand == nil {
+		opts.Rand = mrand.Float64
+	}
+	if len(cfg.Identities) == 0 {
+		cfg.Identities = []Identity{{Platform: DefaultPlatform}}
+	}
+	c := &Client{
+		cfg:        cfg,
+		opts:       opts,
+		log:        opts.Logger,
+		handler:    opts.Handler,
+		dialURL:    cfg.DialURL(),
+		byPlatform: map[string]Descriptor{},
+		chats:      chatMemory{max: maxRememberedChats},
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	if c.handler == nil {
+		c.handler = nopHandler{}
+	}
+	hc := &http.Client{}
+	if opts.HTTPClient != nil {
+		copied := *opts.HTTPClient
+		hc = &copied
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = hc
+	return c
+}
+
+type nopHandler struct{}
+
+// Inbound drops the message.
+func (nopHandler) Inbound(context.Context, Inbound) {}
+
+// InterruptInbound drops the interrupt.
+func (nopHandler) InterruptInbound(string, string) {}
+
+// Descriptor returns the last descriptor of the primary identity (the first
+// identity's platform, else the first descriptor of the connection); ok is
+// false before any handshake. It survives a disconnect until the next
+// connection's handshake replaces it.
+func (c *Client) Descriptor() (Descriptor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.primary, c.hasPrimary
+}
+
+// DescriptorFor returns the last descriptor received for platform.
+func (c *Client) DescriptorFor(platform string) (Descriptor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.byPlatform[platform]
+	return d, ok
+}
+
+// SupportsOp reports whether op may be sent: send, edit and typing always;
+// any other op only when the primary descriptor lists it (an empty list
+// means the legacy set send, edit, typing, follow_up).
+func (c *Client) SupportsOp(op string) bool {
+	switch op {
+	case OpSend, OpEdit, OpTyping:
+		return true
+	}
+	d, ok := c.Descriptor()
+	return ok && d.SupportsOp(op)
+}
+
+// Connected reports whether a connection is open (hellos sent).
+func (c *Client) Connected() bool { return c.current() != nil }
+
+func (c *Client) current() *wsConn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur
+}
+
+func (c *Client) state(s State) {
+	if c.opts.OnState != nil {
+		c.opts.OnState(s)
+	}
+}
+
+// Run dials the connector and keeps a connection up until ctx is done, then
+// drains (pending results, at most DrainTimeout), closes cleanly and returns
+// nil. It re-dials after every unexpected close with capped, jittered
+// exponential backoff. It returns an error wrapping [ErrRevoked] when the
+// connector revoked the credential (the relay is then disabled), and an
+// error at once when cfg has no URL or Run is already running.
+func (c *Client) Run(ctx context.Context) error {
+	if !c.cfg.Enabled() {
+		return errors.New("relay: no connector URL (set GATEWAY_RELAY_URL or gateway.relay_url)")
+	}
+	c.mu.Lock()
+	switch {
+	case c.running:
+		c.mu.Unlock()
+		return errors.New("relay: client already running")
+	case c.revoked:
+		c.mu.Unlock()
+		return fmt.Errorf("%w (earlier)", ErrRevoked)
+	}
+	c.running = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.running = false
+		c.mu.Unlock()
+	}()
+	if !c.cfg.Authenticated() {
+		c.log.Info("relay: dialing without credentials (no GATEWAY_RELAY_ID and secret pair)", "url", redactURL(c.dialURL))
+	}
+
+	bo := backoff{min: c.opts.MinBackoff, max: c.opts.MaxBackoff}
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		out := c.connectOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if stableFor(out.firstDesc, out.closedAt, c.opts.StableAfter) {
+			bo.reset()
+		}
+		attrs := []any{"url", redactURL(c.dialURL)}
+		if out.dialed {
+			attrs = append(attrs, "code", int(out.code), "reason", out.reason)
+		}
+		if out.err != nil {
+			attrs = append(attrs, "error", c.scrub(out.err))
+		}
+		if out.code == CloseUnauthorized {
+			switch {
+			case out.reason == CloseReasonExpired:
+				c.log.Warn("relay: closed 4401 'expired': the upgrade token expired, not revoked; reconnecting", attrs...)
+			case out.freshRetry:
+				c.mu.Lock()
+				c.revoked = true
+				c.mu.Unlock()
+				c.log.Error("relay: closed 4401 again on a re-dial with a freshly minted token; treating the credential as revoked, relay disabled", attrs...)
+				c.state(StateDisabled)
+				return fmt.Errorf("%w: second 4401 on the fresh-token connection", ErrRevoked)
+			case out.everHandshaken:
+				c.mu.Lock()
+				c.authRetryPending = true
+				c.mu.Unlock()
+				c.log.Warn("relay: closed 4401 after a handshake; re-dialing once at once with a fresh token before treating it as a revocation", attrs...)
+				continue
+			default:
+				c.log.Warn("relay: closed 4401 before any handshake (not provisioned yet?); retrying with backoff", attrs...)
+			}
+		}
+		delay := bo.next(c.opts.Rand())
+		attrs = append(attrs, "attempt", bo.attempt, "retry_in", delay)
+		if out.code != CloseUnauthorized {
+			if out.dialed {
+				c.log.Warn("relay: connection closed; reconnecting", attrs...)
+			} else {
+				c.log.Warn("relay: dial failed; retrying", attrs...)
+			}
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// outcome is how one connection attempt ended.
+type outcome struct {
+	dialed         bool // the upgrade succeeded
+	freshRetry     bool // the connection was the fresh-token re-dial
+	everHandshaken bool // some connection (maybe this one) got a descriptor
+	firstDesc      time.Time
+	closedAt       time.Time
+	code           websocket.StatusCode // -1 without a close frame
+	reason         string
+	err            error
+}
+
+// connectOnce dials, serves the connection until it closes or ctx is done,
+// and reports how it ended.
+func (c *Client) connectOnce(ctx context.Context) outcome {
+	out := outcome{code: -1}
+	header := http.Header{}
+	if c.cfg.Authenticated() {
+		exp := c.opts.Now().Add(DefaultTokenTTL).Unix()
+		tok := MintToken(c.cfg.GatewayID, c.cfg.Secret.Reveal(), exp)
+		c.mu.Lock()
+		c.lastToken = tok
+		c.mu.Unlock()
+		header.Set("Authorization", "Bearer "+tok)
+	}
+	dctx, cancel := context.WithTimeout(ctx, c.opts.HandshakeTimeout)
+	ws, _, err := websocket.Dial(dctx, c.dialURL, &websocket.DialOptions{HTTPClient: c.http, HTTPHeader: header})
+	cancel()
+	if err != nil {
+		out.err = err
+		out.closedAt = c.opts.Now()
+		c.mu.Lock()
+		out.everHandshaken = c.everHandshaken
+		c.mu.Unlock()
+		return out
+	}
+	out.dialed = true
+	ws.SetReadLimit(MaxFrameSize)
+
+	cn := &wsConn{
+		c:          c,
+		ws:         ws,
+		writeSem:   make(chan struct{}, 1),
+		pending:    map[string]chan sendResult{},
+		handshaken: make(chan struct{}),
+		drained:    make(chan struct{}, 1),
+	}
+	cn.ctx, cn.cancel = context.WithCancel(context.Background())
+	c.mu.Lock()
+	if c.authRetryPending {
+		// The upgrade with a fresh token was accepted: this connection's
+		// fate judges the credential.
+		cn.freshRetry = true
+		c.authRetryPending = false
+	}
+	c.mu.Unlock()
+	out.freshRetry = cn.freshRetry
+
+	// The hellos go first, before anything else can write and before a
+	// descriptor can be read; a failed write shows up as the read loop's
+	// close.
+	for _, id := range c.cfg.Identities {
+		if err := cn.writeFrame(cn.ctx, HelloFrame{Platform: id.Platform, BotID: id.BotID}); err != nil {
+			break
+		}
+	}
+	c.mu.Lock()
+	c.cur = cn
+	c.mu.Unlock()
+	readDone := make(chan error, 1)
+	go func() { readDone <- cn.readLoop(ctx) }()
+	c.log.Info("relay: connected", "url", redactURL(c.dialURL), "identities", len(c.cfg.Identities), "fresh_token_retry", cn.freshRetry)
+	c.state(StateConnected)
+	go cn.keepalive(c.opts.PingInterval, c.opts.PingTimeout)
+
+	var readErr error
+	hsTimer := time.NewTimer(c.opts.HandshakeTimeout)
+	defer hsTimer.Stop()
+	handshaken := cn.handshaken
+	shutdown := ctx.Done()
+loop:
+	for {
+		select {
+		case readErr = <-readDone:
+			break loop
+		case <-handshaken:
+			hsTimer.Stop()
+			handshaken = nil
+		case <-hsTimer.C:
+			c.log.Error("relay: no descriptor within the handshake timeout; closing", "timeout", c.opts.HandshakeTimeout)
+			cn.fail(ErrHandshakeTimeout, websocket.StatusPolicyViolation, "no descriptor within the handshake timeout")
+		case <-shutdown:
+			shutdown = nil
+			cn.drain(c.opts.DrainTimeout, readDone)
+			go func() { _ = ws.Close(websocket.StatusNormalClosure, "gateway shutting down") }()
+		}
+	}
+	out.closedAt = c.opts.Now()
+	cn.teardown()
+	_ = ws.CloseNow()
+	c.state(StateDisconnected)
+
+	cn.mu.Lock()
+	out.firstDesc = cn.firstDesc
+	failErr := cn.failErr
+	cn.mu.Unlock()
+	c.mu.Lock()
+	out.everHandshaken = c.everHandshaken
+	c.mu.Unlock()
+	var ce websocket.CloseError
+	if errors.As(readErr, &ce) {
+		out.code, out.reason = ce.Code, ce.Reason
+	}
+	switch {
+	case failErr != nil:
+		out.err = failErr
+	case out.code < 0:
+		out.err = readErr
+	}
+	return out
+}
+
+// sendResult settles one pending outbound.
+type sendResult struct {
+	res OutboundResult
+	err error
+}
+
+// idleWait is a going_idle waiting for its ack.
+type idleWait struct {
+	done chan struct{}
+	err  error
+}
+
+// wsConn is one connection and the state tied to it.
+type wsConn struct {
+	c          *Client
+	ws         *websocket.Conn
+	freshRetry bool
+	ctx        context.Context // cancelled at teardown
+	cancel     context.CancelFunc
+	writeSem   chan struct{} // one writer at a time
+	handshaken chan struct{} // closed on the first valid descriptor
+	drained    chan struct{} // signalled when pending becomes empty
+
+	mu        sync.Mutex
+	pending   map[string]chan sendResult
+	idle      *idleWait
+	closed    bool // torn down: no more registrations
+	failErr   error
+	descCount int
+	firstDesc time.Time
+}
+
+// writeFrame writes one frame. ctx bounds the wait for the writer slot;
+// the write itself is bounded by the outbound timeout and the connection,
+// so that a caller giving up never tears the connection down mid-frame.
+func (cn *wsConn) writeFrame(ctx context.Context, f Frame) error {
+	b, err := EncodeFrame(f)
+	if err != nil {
+		return err
+	}
+	select {
+	case cn.writeSem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-cn.ctx.Done():
+		return ErrDisconnected
+	}
+	defer func() { <-cn.writeSem }()
+	wctx, cancel := context.WithTimeout(cn.ctx, cn.c.opts.OutboundTimeout)
+	defer cancel()
+	if err := cn.ws.Write(wctx, websocket.MessageText, b); err != nil {
+		return fmt.Errorf("%w: write %s: %v", ErrDisconnected, f.FrameType(), cn.c.scrub(err))
+	}
+	return nil
+}
+
+// readLoop reads messages until the connection fails, splitting them into
+// frame lines and dispatching each.
+func (cn *wsConn) readLoop(runCtx context.Context) error {
+	var lines LineBuffer
+	overflowed := 0
+	for {
+		_, data, err := cn.ws.Read(cn.ctx)
+		if err != nil {
+			return err
+		}
+		for _, line := range lines.Feed(data) {
+			if cn.failed() {
+				break
+			}
+			cn.dispatch(runCtx, line)
+		}
+		if n := lines.Overflowed(); n > overflowed {
+			cn.c.log.Warn("relay: frame longer than 1 MiB skipped", "count", n-overflowed)
+			overflowed = n
+		}
+	}
+}
+
+func (cn *wsConn) failed() bool {
+	cn.mu.Lock()
+	defer cn.mu.Unlock()
+	return cn.failErr != nil
+}
+
+// fail closes the connection on our initiative with err as the outcome.
+func (cn *wsConn) fail(err error, code websocket.StatusCode, reason string) {
+	cn.mu.Lock()
+	if cn.failErr != nil {
+		cn.mu.Unlock()
+		return
+	}
+	cn.failErr = err
+	cn.mu.Unlock()
+	if len(reason) > 120 {
+		reason = reason[:120]
+	}
+	go func() { _ = cn.ws.Close(code, reason) }()
+}
+
+// dispatch handles one frame line.
+func (cn *wsConn) dispatch(runCtx context.Context, line []byte) {
+	c := cn.c
+	f, err := DecodeFrame(line)
+	if err != nil {
+		c.log.Warn("relay: malformed frame skipped", "error", err)
+		return
+	}
+	switch fr := f.(type) {
+	case DescriptorFrame:
+		cn.onDescriptor(fr)
+	case InboundFrame:
+		c.chats.remember(fr.Event.Source)
+		c.handler.Inbound(runCtx, Inbound{Event: fr.Event, BufferID: fr.BufferID})
+	case OutboundResultFrame:
+		if !cn.settle(fr.RequestID, sendResult{res: fr.Result}) {
+			c.log.Debug("relay: outbound_result for no pending request", "request_id", fr.RequestID)
+		}
+	case InterruptInboundFrame:
+		c.handler.InterruptInbound(fr.SessionKey, fr.ChatID)
+	case GoingIdleAckFrame:
+		cn.mu.Lock()
+		w := cn.idle
+		cn.idle = nil
+		cn.mu.Unlock()
+		if w != nil {
+			close(w.done)
+		} else {
+			c.log.Debug("relay: going_idle_ack without a going_idle")
+		}
+	case PassthroughForwardFrame:
+		// wasmgw serves no passthrough plane. Acknowledging a buffered one
+		// is a decision (as for an unroutable inbound): it would otherwise
+		// be redelivered on every connection.
+		c.log.Info("relay: passthrough_forward ignored (not supported)", "buffer_id", fr.BufferID)
+		if fr.BufferID != "" {
+			go func() { _ = cn.writeFrame(cn.ctx, InboundAckFrame{BufferID: fr.BufferID}) }()
+		}
+	case UnknownFrame:
+		c.log.Debug("relay: frame of unknown type ignored", "type", fr.Type)
+	default:
+		c.log.Debug("relay: gateway-bound frame type ignored", "type", f.FrameType())
+	}
+}
+
+// onDescriptor validates a descriptor; the first valid one of the
+// connection completes the handshake.
+func (cn *wsConn) onDescriptor(fr DescriptorFrame) {
+	c := cn.c
+	d, err := ParseDescriptor(fr.Descriptor)
+	if err != nil {
+		field := "(descriptor)"
+		var de *DescriptorError
+		if errors.As(err, &de) {
+			field = de.Field
+		}
+		c.log.Error("relay: invalid capability descriptor from the connector; closing the connection", "field", field, "error", err)
+		cn.fail(fmt.Errorf("relay: invalid capability descriptor: %w", err), websocket.StatusPolicyViolation, "invalid descriptor: field "+field)
+		return
+	}
+	if d.ContractVersion != ContractVersion {
+		c.log.Warn("relay: descriptor of another contract version", "contract_version", d.ContractVersion, "supported", ContractVersion)
+	}
+	now := c.opts.Now()
+	cn.mu.Lock()
+	cn.descCount++
+	first := cn.descCount == 1
+	if first {
+		cn.firstDesc = now
+	}
+	cn.mu.Unlock()
+	c.mu.Lock()
+	c.byPlatform[d.Platform] = d
+	if first || d.Platform == c.cfg.Identities[0].Platform {
+		c.primary, c.hasPrimary = d, true
+	}
+	c.everHandshaken = true
+	c.mu.Unlock()
+	c.log.Debug("relay: descriptor", "platform", d.Platform, "label", d.Label, "max_message_length", d.MaxMessageLength, "len_unit", d.LenUnit)
+	if first {
+		close(cn.handshaken)
+		c.log.Info("relay: handshake complete", "platform", d.Platform, "contract_version", d.ContractVersion)
+		c.state(StateHandshaken)
+	}
+}
+
+// register adds a pending outbound; it fails once the connection is torn
+// down.
+func (cn *wsConn) register(id string) (chan sendResult, bool) {
+	cn.mu.Lock()
+	defer cn.mu.Unlock()
+	if cn.closed {
+		return nil, false
+	}
+	ch := make(chan sendResult, 1)
+	cn.pending[id] = ch
+	return ch, true
+}
+
+// settle delivers r to the pending request id, if any.
+func (cn *wsConn) settle(id string, r sendResult) bool {
+	cn.mu.Lock()
+	ch, ok := cn.pending[id]
+	if ok {
+		delete(cn.pending, id)
+	}
+	empty := len(cn.pending) == 0
+	cn.mu.Unlock()
+	if ok {
+		ch <- r
+	}
+	if empty {
+		select {
+		case cn.drained <- struct{}{}:
+		default:
+		}
+	}
+	return ok
+}
+
+func (cn *wsConn) unregister(id string) { cn.settle(id, sendResult{}) }
+
+// drain waits until no outbound is pending, at most d or until the read
+// loop ends.
+func (cn *wsConn) drain(d time.Duration, readDone chan error) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		cn.mu.Lock()
+		n := len(cn.pending)
+		cn.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		cn.c.log.Info("relay: waiting for pending outbound results before closing", "pending", n, "bound", d)
+		select {
+		case <-cn.drained:
+		case <-t.C:
+			cn.c.log.Warn("relay: closing with outbound results still pending", "pending", n)
+			return
+		case err := <-readDone:
+			readDone <- err // put it back for the caller
+			return
+		}
+	}
+}
+
+// teardown detaches the connection: every pending outbound and a waiting
+// going_idle settle with ErrDisconnected, never hanging.
+func (cn *wsConn) teardown() {
+	c := cn.c
+	c.mu.Lock()
+	if c.cur == cn {
+		c.cur = nil
+	}
+	c.mu.Unlock()
+	cn.mu.Lock()
+	cn.closed = true
+	pending := cn.pending
+	cn.pending = map[string]chan sendResult{}
+	w := cn.idle
+	cn.idle = nil
+	cn.mu.Unlock()
+	lost := fmt.Errorf("%w; %w", ErrDisconnected, ErrAmbiguous)
+	for _, ch := range pending {
+		ch <- sendResult{err: lost}
+	}
+	if w != nil {
+		w.err = ErrDisconnected
+		close(w.done)
+	}
+	cn.cancel()
+}
+
+// keepalive pings every interval; a ping without pong within timeout closes
+// the connection.
+func (cn *wsConn) keepalive(interval, timeout time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-cn.ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(cn.ctx, timeout)
+		err := cn.ws.Ping(pctx)
+		cancel()
+		if err != nil {
+			if cn.ctx.Err() == nil {
+				cn.c.log.Warn("relay: keepalive ping failed; closing", "timeout", timeout, "error", cn.c.scrub(err))
+				_ = cn.ws.CloseNow()
+			}
+			return
+		}
+	}
+}
+
+// Send writes an outbound action and waits for its outbound_result. platform
+// names the chat's underlying platform and botID the bot hello'd for it
+// (when botID is empty, the configured identity of that platform). A
+// chat-addressed action gets the scope_id, user_id and profile of the last
+// inbound in that chat re-attached to its metadata when absent (the caller's
+// map is not modified).
+//
+// The error is nil when a result arrived, successful or not, except for an
+// egress_declined refusal, which wraps [ErrEgressDeclined] (definite: never
+// retry). Without a connection it wraps [ErrNotConnected] (nothing sent). No
+// result within OutboundTimeout, or ctx done after the write, wraps
+// [ErrAmbiguous]; a connection lost meanwhile wraps [ErrDisconnected] and
+// [ErrAmbiguous].
+func (c *Client) Send(ctx context.Context, a Action, platform, botID string) (OutboundResult, error) {
+	if a.Op == "" {
+		return OutboundResult{}, errors.New("relay: send: action without op")
+	}
+	cn := c.current()
+	if cn == nil {
+		return OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, ErrNotConnected)
+	}
+	a = c.withMetadata(a, platform)
+	if botID == "" && platform != "" {
+		for _, id := range c.cfg.Identities {
+			if id.Platform == platform {
+				botID = id.BotID
+				break
+			}
+		}
+	}
+	id := newRequestID()
+	ch, ok := cn.register(id)
+	if !ok {
+		return OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, ErrNotConnected)
+	}
+	defer cn.unregister(id)
+	if err := cn.writeFrame(ctx, OutboundFrame{RequestID: id, Action: a, Platform: platform, BotID: botID}); err != nil {
+		return OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, err)
+	}
+	t := time.NewTimer(c.opts.OutboundTimeout)
+	defer t.Stop()
+	var r sendResult
+	select {
+	case r = <-ch:
+	case <-t.C:
+		return OutboundResult{}, fmt.Errorf("relay: %s: no outbound_result within %s: %w", a.Op, c.opts.OutboundTimeout, ErrAmbiguous)
+	case <-ctx.Done():
+		return OutboundResult{}, fmt.Errorf("relay: %s: %w: %w", a.Op, ErrAmbiguous, ctx.Err())
+	}
+	if r.err != nil {
+		return OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, r.err)
+	}
+	if !r.res.Success && (r.res.Code == "egress_declined" || strings.Contains(r.res.Error, "egress declined:")) {
+		return r.res, fmt.Errorf("relay: %s: %w: %s", a.Op, ErrEgressDeclined, clip(r.res.Error, 200))
+	}
+	return r.res, nil
+}
+
+// Ack sends inbound_ack for a buffered delivery that was handed off.
+func (c *Client) Ack(ctx context.Context, bufferID string) error {
+	if bufferID == "" {
+		return errors.New("relay: inbound_ack: empty buffer id")
+	}
+	return c.write(ctx, InboundAckFrame{BufferID: bufferID})
+}
+
+// Interrupt sends a /stop from the gateway side for a session.
+func (c *Client) Interrupt(ctx context.Context, sessionKey, reason string) error {
+	return c.write(ctx, InterruptFrame{SessionKey: sessionKey, Reason: reason})
+}
+
+func (c *Client) write(ctx context.Context, f Frame) error {
+	cn := c.current()
+	if cn == nil {
+		return fmt.Errorf("relay: %s: %w", f.FrameType(), ErrNotConnected)
+	}
+	if err := cn.writeFrame(ctx, f); err != nil {
+		return fmt.Errorf("relay: %s: %w", f.FrameType(), err)
+	}
+	return nil
+}
+
+// GoIdle sends going_idle (the connector then buffers this gateway's
+// traffic) and waits for going_idle_ack or ctx. The connection keeps
+// serving meanwhile, so an event in the flip window is still delivered.
+func (c *Client) GoIdle(ctx context.Context) error {
+	cn := c.current()
+	if cn == nil {
+		return fmt.Errorf("relay: going_idle: %w", ErrNotConnected)
+	}
+	cn.mu.Lock()
+	if cn.closed {
+		cn.mu.Unlock()
+		return fmt.Errorf("relay: going_idle: %w", ErrNotConnected)
+	}
+	w := cn.idle
+	if w == nil {
+		w = &idleWait{done: make(chan struct{})}
+		cn.idle = w
+	}
+	cn.mu.Unlock()
+	if err := cn.writeFrame(ctx, GoingIdleFrame{}); err != nil {
+		return fmt.Errorf("relay: going_idle: %w", err)
+	}
+	select {
+	case <-w.done:
+		if w.err != nil {
+			return fmt.Errorf("relay: going_idle: %w", w.err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("relay: going_idle: no ack: %w", ctx.Err())
+	}
+}
+
+// withMetadata returns a with the chat's remembered metadata added where
+// absent.
+func (c *Client) withMetadata(a Action, platform string) Action {
+	if !a.chatAddressed() {
+		return a
+	}
+	remembered := c.chats.lookup(platform, a.ChatID)
+	meta := maps.Clone(a.Metadata)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	for k, v := range remembered {
+		if cur, ok := meta[k]; !ok || cur == nil || cur == "" {
+			meta[k] = v
+		}
+	}
+	if len(meta) == 0 {
+		meta = nil
+	}
+	a.Metadata = meta
+	return a
+}
+
+// scrub returns err's text without the secret or the last token, should
+// any library ever echo them.
+func (c *Client) scrub(err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	c.mu.Lock()
+	tok := c.lastToken
+	c.mu.Unlock()
+	for _, v := range []string{tok, c.cfg.Secret.Reveal(), c.cfg.DeliveryKey.Reveal(), c.cfg.AccessToken.Reveal()} {
+		if len(v) >= 4 {
+			s = strings.ReplaceAll(s, v, redacted)
+		}
+	}
+	return s
+}
+
+// redactURL drops userinfo and the query from a URL for logging.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	u.Fragment = ""
+	return u.String()
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// newRequestID returns 32 random lowercase hex characters.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// backoff is the reconnect schedule: attempt n (from 1) waits
+// d = min(min·2^(n−1), max), jittered uniformly in [d/2, d].
+type backoff struct {
+	min, max time.Duration
+	attempt  int
+}
+
+// next counts an attempt and returns its delay for the jitter r in [0, 1).
+func (b *backoff) next(r float64) time.Duration {
+	b.attempt++
+	return backoffDelay(b.attempt, b.min, b.max, r)
+}
+
+// reset restarts the schedule (after a stable connection).
+func (b *backoff) reset() { b.attempt = 0 }
+
+// backoffDelay is the delay of attempt n for the jitter r in [0, 1].
+func backoffDelay(n int, min, max time.Duration, r float64) time.Duration {
+	if n < 1 {
+		n = 1
+	}
+	d := max
+	if shift := n - 1; shift < 62 {
+		if m := min << shift; m > 0 && m>>shift == min && m < max {
+			d = m
+		}
+	}
+	switch {
+	case r < 0 || r != r:
+		r = 0
+	case r > 1:
+		r = 1
+	}
+	half := d / 2
+	return half + time.Duration(float64(d-half)*r)
+}
+
+// stableFor reports whether a connection whose first descriptor came at
+// first and that closed at closed lived long enough to reset the schedule.
+func stableFor(first, closed time.Time, after time.Duration) bool {
+	return !first.IsZero() && closed.Sub(first) >= after
+}
+
+// maxRememberedChats bounds the chats whose metadata is remembered.
+const maxRememberedChats = 10000
+
+// chatMemory remembers, per chat, the metadata of its last inbound (scope_id,
+// user_id, profile), least recently used first out.
+type chatMemory struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List // of string keys, front = most recent
+	items map[string]chatEntry
+}
+
+type chatEntry struct {
+	meta map[string]any
+	elem *list.Element
+}
+
+func chatKey(platform, chatID string) string { return platform + "\x00" + chatID }
+
+// remember records src's metadata under its platform and chat, and under
+// the chat alone (for a send that names no platform).
+func (m *chatMemory) remember(src Source) {
+	if src.ChatID == "" {
+		return
+	}
+	meta := map[string]any{}
+	if src.ScopeID != "" {
+		meta[MetaScopeID] = src.ScopeID
+	}
+	if u := first(src.UserID, src.UserIDAlt); u != "" {
+		meta[MetaUserID] = u
+	}
+	if src.Profile != "" {
+		meta[MetaProfile] = src.Profile
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.items == nil {
+		m.items = map[string]chatEntry{}
+		m.order = list.New()
+	}
+	for _, k := range []string{chatKey(src.Platform, src.ChatID), chatKey("", src.ChatID)} {
+		if e, ok := m.items[k]; ok {
+			m.order.MoveToFront(e.elem)
+			m.items[k] = chatEntry{meta: meta, elem: e.elem}
+			continue
+		}
+		m.items[k] = chatEntry{meta: meta, elem: m.order.PushFront(k)}
+		for m.max > 0 && len(m.items) > m.max {
+			old := m.order.Back()
+			m.order.Remove(old)
+			delete(m.items, old.Value.(string))
+		}
+	}
+}
+
+// lookup returns the remembered metadata of a chat (platform "" matches
+// the last inbound of that chat id on any platform).
+func (m *chatMemory) lookup(platform, chatID string) map[string]any {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.items[chatKey(platform, chatID)]
+	if !ok {
+		return nil
+	}
+	return e.meta
+}

@@ -1,0 +1,190 @@
+package relay_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/wasmgw/wasmgw/relay"
+)
+
+func TestFrameRoundTrip(t *testing.T) {
+	frames := []relay.Frame{
+		relay.HelloFrame{Platform: "discord", BotID: "b1"},
+		relay.OutboundFrame{RequestID: "0123456789abcdef0123456789abcdef", Platform: "telegram", BotID: "b2",
+			Action: relay.Action{Op: relay.OpSend, ChatID: "c1", Content: "<b>hi</b> & bye", ReplyTo: "m0",
+				Metadata: map[string]any{"scope_id": "g1"}, Extra: map[string]any{"thread_id": "t1"}}},
+		relay.InterruptFrame{SessionKey: "agent:main:discord:dm:c1", Reason: "/stop"},
+		relay.GoingIdleFrame{},
+		relay.InboundAckFrame{BufferID: "buf-1"},
+		relay.InterruptInboundFrame{SessionKey: "k", ChatID: "c"},
+		relay.GoingIdleAckFrame{},
+	}
+	for _, f := range frames {
+		b, err := relay.EncodeFrame(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasSuffix(b, []byte("\n")) || bytes.Count(b, []byte("\n")) != 1 {
+			t.Fatalf("%s: not one line: %q", f.FrameType(), b)
+		}
+		if !bytes.HasPrefix(b, []byte(`{"type":"`+f.FrameType()+`"`)) {
+			t.Fatalf("%s: type not first: %s", f.FrameType(), b)
+		}
+		if bytes.Contains(b, []byte(`\u003c`)) {
+			t.Fatalf("HTML escaped: %s", b)
+		}
+		got, err := relay.DecodeFrame(bytes.TrimSuffix(b, []byte("\n")))
+		if err != nil {
+			t.Fatalf("%s: %v", f.FrameType(), err)
+		}
+		if !reflect.DeepEqual(got, f) {
+			t.Fatalf("round trip:\n got %#v\nwant %#v", got, f)
+		}
+	}
+}
+
+func TestDecodeFrameConnectorFrames(t *testing.T) {
+	f, err := relay.DecodeFrame([]byte(`{"type":"outbound_result","requestId":"r1","result":{"success":false,"message_id":123,"error":{"why":"x"},"code":"egress_declined"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.(relay.OutboundResultFrame)
+	if r.RequestID != "r1" || r.Result.MessageID != "123" || r.Result.Code != "egress_declined" || r.Result.Error != `{"why":"x"}` {
+		t.Fatalf("%+v", r)
+	}
+	f, err = relay.DecodeFrame([]byte(`{"type":"inbound","bufferId":"b","event":{"text":"hi","message_type":"sticker?","source":{"chat_id":7,"guild_id":"g","scope_id":"s"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.(relay.InboundFrame)
+	if in.BufferID != "b" || in.Event.MessageType != "text" || in.Event.Source.ChatID != "7" || in.Event.Source.ScopeID != "s" || in.Event.Source.Platform != "relay" {
+		t.Fatalf("%+v", in)
+	}
+	if f, err := relay.DecodeFrame([]byte(`{"type":"from-the-future","x":1}`)); err != nil || f.FrameType() != "from-the-future" {
+		t.Fatalf("unknown type: %v %v", f, err)
+	}
+	for _, bad := range []string{``, `null`, `[]`, `{"x":1}`, `{"type":5}`, `{"type":"hello","platform":5}`, `{"type":"inbound","event":"x"}`} {
+		_, err := relay.DecodeFrame([]byte(bad))
+		var fe *relay.FrameError
+		if !errors.As(err, &fe) {
+			t.Errorf("%q: err %v, want a FrameError", bad, err)
+		}
+	}
+	// A FrameError never quotes the line (a user's message may be in it).
+	_, err = relay.DecodeFrame([]byte(`{"type":"inbound","event":{"text":["private words"]}}`))
+	if err == nil || strings.Contains(err.Error(), "private") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLineBuffer(t *testing.T) {
+	var lb relay.LineBuffer
+	var got []string
+	feed := func(s string) {
+		for _, l := range lb.Feed([]byte(s)) {
+			got = append(got, string(l))
+		}
+	}
+	feed(`{"a":1}` + "\n" + `{"b":`)
+	if lb.Pending() != len(`{"b":`) {
+		t.Fatalf("pending %d", lb.Pending())
+	}
+	feed(`2}` + "\r\n\n   \n" + `{"c":3}`)
+	feed("\n")
+	want := []string{`{"a":1}`, `{"b":2}`, `{"c":3}`}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q want %q", got, want)
+	}
+	// An oversized line is dropped whole, even across messages.
+	got = nil
+	big := strings.Repeat("x", relay.MaxFrameSize)
+	feed(big)
+	feed("yy")
+	feed("tail\n" + `{"d":4}` + "\n")
+	if !reflect.DeepEqual(got, []string{`{"d":4}`}) || lb.Overflowed() != 1 || lb.Pending() != 0 {
+		t.Fatalf("got %q overflowed %d", got, lb.Overflowed())
+	}
+}
+
+func FuzzDecodeFrame(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"hello","platform":"discord","botId":"b"}`,
+		`{"type":"descriptor","descriptor":{"platform":"x"}}`,
+		`{"type":"inbound","event":{"text":"t","source":{"chat_id":1}},"bufferId":"b"}`,
+		`{"type":"outbound_result","requestId":"r","result":{"success":true,"message_id":5}}`,
+		`{"type":"interrupt_inbound","session_key":"k","chat_id":9}`,
+		`{"type":"outbound","requestId":"r","action":{"op":"send","chat_id":"c","x":[1]}}`,
+		`{"type":"going_idle_ack"}`, `{"type":"passthrough_forward","forward":{}}`, `{"type":"?"}`, `{`, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		fr, err := relay.DecodeFrame(line)
+		if err != nil {
+			if fr != nil {
+				t.Fatal("frame with error")
+			}
+			return
+		}
+		if _, unknown := fr.(relay.UnknownFrame); unknown {
+			return
+		}
+		// What decodes re-encodes to one line of valid JSON of that type.
+		b, err := relay.EncodeFrame(fr)
+		if err != nil {
+			if _, ok := fr.(relay.DescriptorFrame); ok {
+				return // raw descriptor kept verbatim may be null-ish
+			}
+			t.Fatalf("re-encode %T: %v", fr, err)
+		}
+		if bytes.Count(b, []byte("\n")) != 1 || !json.Valid(bytes.TrimSpace(b)) {
+			t.Fatalf("re-encoded %q", b)
+		}
+		again, err := relay.DecodeFrame(bytes.TrimSpace(b))
+		if err != nil || again.FrameType() != fr.FrameType() {
+			t.Fatalf("second decode: %v %v", again, err)
+		}
+	})
+}
+
+func FuzzLineBuffer(f *testing.F) {
+	f.Add([]byte("{\"a\":1}\n{\"b\":2}\n"), uint8(3))
+	f.Add([]byte("\n\n\r\n  \nx"), uint8(1))
+	f.Add([]byte("abc\r\ndef"), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
+		// Fed in chunks of any size, the lines are those of the whole,
+		// without blank ones and without the unterminated tail.
+		var want [][]byte
+		whole := data
+		if i := bytes.LastIndexByte(whole, '\n'); i >= 0 {
+			for _, l := range bytes.Split(whole[:i], []byte("\n")) {
+				l = bytes.TrimRight(l, "\r")
+				if len(bytes.TrimSpace(l)) > 0 {
+					want = append(want, l)
+				}
+			}
+		}
+		size := int(chunk)%16 + 1
+		var lb relay.LineBuffer
+		var got [][]byte
+		for len(data) > 0 {
+			n := min(size, len(data))
+			for _, l := range lb.Feed(data[:n]) {
+				got = append(got, append([]byte(nil), l...))
+			}
+			data = data[n:]
+		}
+		if len(got) != len(want) {
+			t.Fatalf("got %q want %q", got, want)
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("line %d: %q want %q", i, got[i], want[i])
+			}
+		}
+	})
+}

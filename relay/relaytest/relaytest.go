@@ -1,0 +1,749 @@
+// Package relaytest provides an in-process connector for tests: a loopback
+// HTTP server speaking the relay contract of package relay (docs/relay.md)
+// from the connector's side. It verifies upgrade tokens, answers hellos
+// with descriptors and outbound actions with results, records everything
+// the gateway sends, and lets a test push inbound messages, close
+// connections with any code, reject dials, restart, and serve the enroll
+// and provision endpoints.
+//
+// Everything observable is delivered through channels: a test waits with a
+// context, never with a sleep.
+package relaytest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/wasmgw/wasmgw/relay"
+)
+
+// Answer modes for outbound actions.
+const (
+	// AnswerSuccess answers {"success": true, "message_id": "m-<n>"}.
+	AnswerSuccess = "success"
+	// AnswerFail answers {"success": false, "error": "send failed"}.
+	AnswerFail = "fail"
+	// AnswerEgressDeclined answers a failure with code egress_declined.
+	AnswerEgressDeclined = "egress_declined"
+	// AnswerNone never answers (the gateway's send times out, ambiguous).
+	AnswerNone = "none"
+)
+
+// Options configures a [Connector].
+type Options struct {
+	// Secrets verify the upgrade bearer with relay.VerifyToken (a list, for
+	// rotation). RequireAuth closes a connection without a valid token with
+	// 4401 ("expired" for an expired one, else "unauthorized").
+	Secrets     []string
+	RequireAuth bool
+	// Descriptor is sent for every hello instead of the default one: a
+	// map[string]any, a json.RawMessage, a []byte or a string of JSON.
+	// nil sends DefaultDescriptor(hello platform).
+	Descriptor any
+	// NoDescriptor sends no descriptor at all.
+	NoDescriptor bool
+	// Answer is the initial answer mode for outbound actions (default
+	// AnswerSuccess); see SetAnswer.
+	Answer string
+	// NoIdleAck leaves going_idle unanswered.
+	NoIdleAck bool
+	// Logger receives the connector's log lines (nil: discarded).
+	Logger *slog.Logger
+	// Now is the clock for token expiry (nil: time.Now).
+	Now func() time.Time
+}
+
+// HTTPRequest is a recorded enroll or provision request.
+type HTTPRequest struct {
+	Path          string
+	Authorization string
+	Body          map[string]any
+}
+
+// HTTPAnswer is what an enroll or provision request is answered with.
+type HTTPAnswer struct {
+	Status int
+	// Body is marshalled as JSON; a string or []byte is sent as is.
+	Body any
+	// Location, with a 3xx Status, redirects.
+	Location string
+}
+
+// Connector is an in-process connector on a loopback port.
+type Connector struct {
+	t    testing.TB
+	opts Options
+	log  *slog.Logger
+	addr string
+
+	mu          sync.Mutex
+	srv         *http.Server
+	ln          net.Listener
+	conns       map[*Conn]bool
+	latest      *Conn
+	dials       int
+	tokens      []string
+	answer      string
+	rejects     []reject
+	rejectsHS   []reject
+	enroll      func(HTTPRequest) HTTPAnswer
+	provision   func(HTTPRequest) HTTPAnswer
+	httpReqs    []HTTPRequest
+	msgCounter  int
+	closed      bool
+	serveErrors []error
+
+	connected chan *Conn
+	accepted  chan *Conn
+	outbound  chan relay.OutboundFrame
+	acks      chan string
+	idles     chan struct{}
+	interrupt chan relay.InterruptFrame
+	requests  chan HTTPRequest
+}
+
+type reject struct {
+	code   websocket.StatusCode
+	reason string
+}
+
+const chanSize = 1024
+
+// New starts a connector on 127.0.0.1 and stops it when the test ends.
+func New(t testing.TB, opts Options) *Connector {
+	t.Helper()
+	if opts.Answer == "" {
+		opts.Answer = AnswerSuccess
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Connector{
+		t: t, opts: opts, log: log,
+		conns:     map[*Conn]bool{},
+		answer:    opts.Answer,
+		connected: make(chan *Conn, chanSize),
+		accepted:  make(chan *Conn, chanSize),
+		outbound:  make(chan relay.OutboundFrame, chanSize),
+		acks:      make(chan string, chanSize),
+		idles:     make(chan struct{}, chanSize),
+		interrupt: make(chan relay.InterruptFrame, chanSize),
+		requests:  make(chan HTTPRequest, chanSize),
+	}
+	c.enroll = func(HTTPRequest) HTTPAnswer {
+		return HTTPAnswer{Status: 200, Body: map[string]any{"secret": "enrolled-secret", "deliveryKey": "enrolled-dk", "tenant": "t1", "gatewayId": ""}}
+	}
+	c.provision = func(r HTTPRequest) HTTPAnswer {
+		id, _ := r.Body["gatewayId"].(string)
+		return HTTPAnswer{Status: 200, Body: map[string]any{"secret": "provisioned-secret", "deliveryKey": "provisioned-dk", "tenant": "t1", "gatewayId": id, "routeKeys": r.Body["routeKeys"]}}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("relaytest: listen: %v", err)
+	}
+	c.addr = ln.Addr().String()
+	c.start(ln)
+	t.Cleanup(c.Close)
+	return c
+}
+
+func (c *Connector) start(ln net.Listener) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/relay", c.serveWS)
+	mux.HandleFunc("/relay/enroll", c.serveHTTP)
+	mux.HandleFunc("/relay/provision", c.serveHTTP)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	c.mu.Lock()
+	c.srv, c.ln = srv, ln
+	c.mu.Unlock()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.problem(fmt.Errorf("serve: %w", err))
+		}
+	}()
+}
+
+// URL is the connector's base URL (for relay.Config.URL).
+func (c *Connector) URL() string { return "http://" + c.addr }
+
+// Close stops the connector: the listener, then every connection (going
+// away). It is called when the test ends.
+func (c *Connector) Close() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	srv := c.srv
+	c.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close()
+	}
+	c.closeConns(websocket.StatusGoingAway, "connector stopped", true)
+	c.mu.Lock()
+	problems := c.serveErrors
+	c.mu.Unlock()
+	for _, err := range problems {
+		c.t.Errorf("relaytest: %v", err)
+	}
+}
+
+// problem records a protocol or server error; the test fails with it when
+// the connector closes (reporting from the connector's goroutines could
+// outlive the test).
+func (c *Connector) problem(err error) {
+	c.mu.Lock()
+	c.serveErrors = append(c.serveErrors, err)
+	c.mu.Unlock()
+}
+
+// Restart simulates a connector restart: it stops listening, closes every
+// connection with 1012 (service restart) and listens again on the same
+// address. Dials in between are refused.
+func (c *Connector) Restart() {
+	c.t.Helper()
+	c.Stop()
+	c.Start()
+}
+
+// Stop stops accepting (dials are refused) and closes every connection
+// with 1012 (service restart).
+func (c *Connector) Stop() {
+	c.mu.Lock()
+	srv := c.srv
+	c.srv = nil
+	c.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close()
+	}
+	c.closeConns(websocket.StatusServiceRestart, "connector restarting", true)
+}
+
+// Start listens again on the connector's address after Stop.
+func (c *Connector) Start() {
+	c.t.Helper()
+	// Go listeners set SO_REUSEADDR, so the port binds again at once.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		c.t.Fatalf("relaytest: listen again on %s: %v", c.addr, err)
+	}
+	c.start(ln)
+}
+
+// Dials counts the WebSocket upgrade requests received.
+func (c *Connector) Dials() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dials
+}
+
+// Tokens returns every bearer token received, in order (for tests that
+// check a token never leaks).
+func (c *Connector) Tokens() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.tokens...)
+}
+
+// SetAnswer sets the answer mode for outbound actions from now on.
+func (c *Connector) SetAnswer(mode string) {
+	c.mu.Lock()
+	c.answer = mode
+	c.mu.Unlock()
+}
+
+// Reject closes each of the next n connections with code and reason right
+// after the upgrade (before any descriptor). Calls queue up.
+func (c *Connector) Reject(n int, code websocket.StatusCode, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := 0; i < n; i++ {
+		c.rejects = append(c.rejects, reject{code, reason})
+	}
+}
+
+// RejectAfterHandshake closes each of the next n connections with code and
+// reason right after their first descriptor was sent.
+func (c *Connector) RejectAfterHandshake(n int, code websocket.StatusCode, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := 0; i < n; i++ {
+		c.rejectsHS = append(c.rejectsHS, reject{code, reason})
+	}
+}
+
+// CloseAll closes every open connection with code and reason.
+func (c *Connector) CloseAll(code websocket.StatusCode, reason string) {
+	c.closeConns(code, reason, false)
+}
+
+func (c *Connector) closeConns(code websocket.StatusCode, reason string, wait bool) {
+	c.mu.Lock()
+	var conns []*Conn
+	for cn := range c.conns {
+		conns = append(conns, cn)
+	}
+	c.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, cn := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cn.Close(code, reason)
+		}()
+	}
+	if wait {
+		wg.Wait()
+	}
+}
+
+// WaitConnected returns the next connection that sent its first hello, in
+// order of arrival.
+func (c *Connector) WaitConnected(ctx context.Context) (*Conn, error) {
+	return recv(ctx, c.connected, "a connection")
+}
+
+// WaitAccepted returns the next upgraded connection, including those
+// rejected or failing auth.
+func (c *Connector) WaitAccepted(ctx context.Context) (*Conn, error) {
+	return recv(ctx, c.accepted, "an upgrade")
+}
+
+// Latest returns the most recent connection that sent a hello, or nil.
+func (c *Connector) Latest() *Conn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.latest
+}
+
+// Push sends an inbound message on the latest connection.
+func (c *Connector) Push(ctx context.Context, in relay.Inbound) error {
+	cn := c.Latest()
+	if cn == nil {
+		return errors.New("relaytest: no connection")
+	}
+	return cn.Push(ctx, in)
+}
+
+// PushInterrupt sends interrupt_inbound on the latest connection.
+func (c *Connector) PushInterrupt(ctx context.Context, sessionKey, chatID string) error {
+	cn := c.Latest()
+	if cn == nil {
+		return errors.New("relaytest: no connection")
+	}
+	return cn.PushInterrupt(ctx, sessionKey, chatID)
+}
+
+// Outbound returns the next outbound frame the gateway sent.
+func (c *Connector) Outbound(ctx context.Context) (relay.OutboundFrame, error) {
+	return recv(ctx, c.outbound, "an outbound frame")
+}
+
+// InboundAck returns the buffer id of the next inbound_ack.
+func (c *Connector) InboundAck(ctx context.Context) (string, error) {
+	return recv(ctx, c.acks, "an inbound_ack")
+}
+
+// GoingIdle waits for the next going_idle.
+func (c *Connector) GoingIdle(ctx context.Context) error {
+	_, err := recv(ctx, c.idles, "a going_idle")
+	return err
+}
+
+// Interrupt returns the next interrupt frame the gateway sent.
+func (c *Connector) Interrupt(ctx context.Context) (relay.InterruptFrame, error) {
+	return recv(ctx, c.interrupt, "an interrupt")
+}
+
+// SetEnroll sets the answer to POST /relay/enroll.
+func (c *Connector) SetEnroll(f func(HTTPRequest) HTTPAnswer) {
+	c.mu.Lock()
+	c.enroll = f
+	c.mu.Unlock()
+}
+
+// SetProvision sets the answer to POST /relay/provision.
+func (c *Connector) SetProvision(f func(HTTPRequest) HTTPAnswer) {
+	c.mu.Lock()
+	c.provision = f
+	c.mu.Unlock()
+}
+
+// Requests returns the enroll and provision requests received so far.
+func (c *Connector) Requests() []HTTPRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]HTTPRequest(nil), c.httpReqs...)
+}
+
+// Request returns the next enroll or provision request.
+func (c *Connector) Request(ctx context.Context) (HTTPRequest, error) {
+	return recv(ctx, c.requests, "an HTTP request")
+}
+
+func recv[T any](ctx context.Context, ch chan T, what string) (T, error) {
+	select {
+	case v := <-ch:
+		return v, nil
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("relaytest: waiting for %s: %w", what, ctx.Err())
+	}
+}
+
+func (c *Connector) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	req := HTTPRequest{Path: r.URL.Path, Authorization: r.Header.Get("Authorization")}
+	if err := json.Unmarshal(raw, &req.Body); err != nil {
+		http.Error(w, `{"error":"bad json"}`, http.StatusBadRequest)
+		return
+	}
+	c.mu.Lock()
+	c.httpReqs = append(c.httpReqs, req)
+	f := c.provision
+	if r.URL.Path == "/relay/enroll" {
+		f = c.enroll
+	}
+	c.mu.Unlock()
+	select {
+	case c.requests <- req:
+	default:
+	}
+	ans := f(req)
+	if ans.Location != "" {
+		w.Header().Set("Location", ans.Location)
+	}
+	var body []byte
+	switch b := ans.Body.(type) {
+	case nil:
+	case string:
+		body = []byte(b)
+	case []byte:
+		body = b
+	default:
+		body, _ = json.Marshal(b)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if ans.Status == 0 {
+		ans.Status = 200
+	}
+	w.WriteHeader(ans.Status)
+	_, _ = w.Write(body)
+}
+
+// Conn is one gateway connection as the connector sees it.
+type Conn struct {
+	c  *Connector
+	ws *websocket.Conn
+	// GatewayID is the id the bearer token verified for ("" without auth).
+	GatewayID string
+
+	writeMu sync.Mutex
+	mu      sync.Mutex
+	hellos  []relay.HelloFrame
+	helloCh chan relay.HelloFrame
+	done    chan struct{}
+	status  websocket.StatusCode
+	reason  string
+}
+
+// Hellos returns the hellos received on this connection so far.
+func (cn *Conn) Hellos() []relay.HelloFrame {
+	cn.mu.Lock()
+	defer cn.mu.Unlock()
+	return append([]relay.HelloFrame(nil), cn.hellos...)
+}
+
+// WaitHello returns the next hello of this connection.
+func (cn *Conn) WaitHello(ctx context.Context) (relay.HelloFrame, error) {
+	return recv(ctx, cn.helloCh, "a hello")
+}
+
+// Done is closed when the connection has ended.
+func (cn *Conn) Done() <-chan struct{} { return cn.done }
+
+// CloseStatus is the close code and reason the gateway sent, once Done
+// (code -1 when it sent none).
+func (cn *Conn) CloseStatus() (websocket.StatusCode, string) {
+	cn.mu.Lock()
+	defer cn.mu.Unlock()
+	return cn.status, cn.reason
+}
+
+// Close closes the connection with code and reason.
+func (cn *Conn) Close(code websocket.StatusCode, reason string) {
+	_ = cn.ws.Close(code, reason)
+}
+
+// SendRaw writes one WebSocket text message as is (frames, partial lines,
+// garbage).
+func (cn *Conn) SendRaw(ctx context.Context, msg []byte) error {
+	cn.writeMu.Lock()
+	defer cn.writeMu.Unlock()
+	return cn.ws.Write(ctx, websocket.MessageText, msg)
+}
+
+// Send writes one frame.
+func (cn *Conn) Send(ctx context.Context, f relay.Frame) error {
+	b, err := relay.EncodeFrame(f)
+	if err != nil {
+		return err
+	}
+	return cn.SendRaw(ctx, b)
+}
+
+// Push sends an inbound message (with its buffer id, when set).
+func (cn *Conn) Push(ctx context.Context, in relay.Inbound) error {
+	return cn.Send(ctx, relay.InboundFrame{Event: in.Event, BufferID: in.BufferID})
+}
+
+// PushInterrupt sends interrupt_inbound.
+func (cn *Conn) PushInterrupt(ctx context.Context, sessionKey, chatID string) error {
+	return cn.Send(ctx, relay.InterruptInboundFrame{SessionKey: sessionKey, ChatID: chatID})
+}
+
+// DefaultDescriptor is a valid descriptor for platform.
+func DefaultDescriptor(platform string) map[string]any {
+	return map[string]any{
+		"contract_version":         relay.ContractVersion,
+		"platform":                 platform,
+		"label":                    "Test " + platform,
+		"max_message_length":       2000,
+		"supports_draft_streaming": false,
+		"supports_edit":            true,
+		"supports_threads":         true,
+		"markdown_dialect":         "commonmark",
+		"len_unit":                 relay.LenChars,
+		"supported_ops":            []string{"send", "edit", "typing", "react"},
+	}
+}
+
+func (c *Connector) descriptorFor(platform string) json.RawMessage {
+	switch d := c.opts.Descriptor.(type) {
+	case nil:
+		b, _ := json.Marshal(DefaultDescriptor(platform))
+		return b
+	case json.RawMessage:
+		return d
+	case []byte:
+		return d
+	case string:
+		return json.RawMessage(d)
+	default:
+		b, err := json.Marshal(d)
+		if err != nil {
+			c.problem(fmt.Errorf("descriptor: %w", err))
+		}
+		return b
+	}
+}
+
+func (c *Connector) serveWS(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.dials++
+	c.mu.Unlock()
+	gatewayID, authReason := c.authenticate(r.Header.Get("Authorization"))
+	ws, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		c.log.Warn("relaytest: accept", "error", err)
+		return
+	}
+	ws.SetReadLimit(relay.MaxFrameSize)
+	cn := &Conn{c: c, ws: ws, GatewayID: gatewayID, helloCh: make(chan relay.HelloFrame, chanSize), done: make(chan struct{}), status: -1}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		_ = ws.CloseNow()
+		return
+	}
+	c.conns[cn] = true
+	var rej *reject
+	if authReason == "" && len(c.rejects) > 0 {
+		rej = &c.rejects[0]
+		c.rejects = c.rejects[1:]
+	}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.conns, cn)
+		c.mu.Unlock()
+		close(cn.done)
+	}()
+	select {
+	case c.accepted <- cn:
+	default:
+	}
+	if authReason != "" {
+		c.log.Info("relaytest: unauthorized", "reason", authReason)
+		cn.Close(relay.CloseUnauthorized, authReason)
+		cn.drain()
+		return
+	}
+	if rej != nil {
+		cn.Close(rej.code, rej.reason)
+		cn.drain()
+		return
+	}
+	cn.serve()
+}
+
+// authenticate verifies the bearer; it returns the gateway id, or the 4401
+// reason when auth is required and fails.
+func (c *Connector) authenticate(header string) (string, string) {
+	tok, hasBearer := strings.CutPrefix(header, "Bearer ")
+	if hasBearer {
+		c.mu.Lock()
+		c.tokens = append(c.tokens, tok)
+		c.mu.Unlock()
+	}
+	if !hasBearer {
+		if c.opts.RequireAuth {
+			return "", "unauthorized"
+		}
+		return "", ""
+	}
+	id, err := relay.VerifyToken(tok, c.opts.Secrets, c.opts.Now())
+	switch {
+	case err == nil:
+		return id, ""
+	case !c.opts.RequireAuth:
+		return "", ""
+	case errors.Is(err, relay.ErrTokenExpired):
+		return "", "expired"
+	default:
+		return "", "unauthorized"
+	}
+}
+
+// drain reads until the connection ends, recording the gateway's close.
+func (cn *Conn) drain() {
+	for {
+		if _, _, err := cn.ws.Read(context.Background()); err != nil {
+			cn.recordClose(err)
+			return
+		}
+	}
+}
+
+func (cn *Conn) recordClose(err error) {
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		cn.mu.Lock()
+		cn.status, cn.reason = ce.Code, ce.Reason
+		cn.mu.Unlock()
+	}
+}
+
+func (cn *Conn) serve() {
+	c := cn.c
+	var lines relay.LineBuffer
+	ctx := context.Background()
+	descs := 0
+	for {
+		_, data, err := cn.ws.Read(ctx)
+		if err != nil {
+			cn.recordClose(err)
+			return
+		}
+		for _, line := range lines.Feed(data) {
+			f, err := relay.DecodeFrame(line)
+			if err != nil {
+				c.log.Warn("relaytest: malformed frame from the gateway", "error", err)
+				c.problem(fmt.Errorf("malformed frame from the gateway: %w", err))
+				continue
+			}
+			switch fr := f.(type) {
+			case relay.HelloFrame:
+				cn.mu.Lock()
+				cn.hellos = append(cn.hellos, fr)
+				firstHello := len(cn.hellos) == 1
+				cn.mu.Unlock()
+				cn.helloCh <- fr
+				if firstHello {
+					c.mu.Lock()
+					c.latest = cn
+					c.mu.Unlock()
+					select {
+					case c.connected <- cn:
+					default:
+						c.problem(fmt.Errorf("more than %d connections not waited for", chanSize))
+					}
+				}
+				if c.opts.NoDescriptor {
+					continue
+				}
+				// Whether this connection is closed after its handshake is
+				// decided before the descriptor goes out: a test that saw
+				// the handshake cannot affect it any more.
+				var rej *reject
+				if descs == 0 {
+					c.mu.Lock()
+					if len(c.rejectsHS) > 0 {
+						rej = &c.rejectsHS[0]
+						c.rejectsHS = c.rejectsHS[1:]
+					}
+					c.mu.Unlock()
+				}
+				if err := cn.Send(ctx, relay.DescriptorFrame{Descriptor: c.descriptorFor(fr.Platform)}); err != nil {
+					continue
+				}
+				descs++
+				if rej != nil {
+					go cn.Close(rej.code, rej.reason)
+				}
+			case relay.OutboundFrame:
+				c.outbound <- fr
+				c.mu.Lock()
+				mode := c.answer
+				c.msgCounter++
+				n := c.msgCounter
+				c.mu.Unlock()
+				var res map[string]any
+				switch mode {
+				case AnswerNone:
+					continue
+				case AnswerFail:
+					res = map[string]any{"success": false, "error": "send failed"}
+				case AnswerEgressDeclined:
+					res = map[string]any{"success": false, "code": "egress_declined", "error": "egress declined: no scope for this chat"}
+				default:
+					res = map[string]any{"success": true, "message_id": fmt.Sprintf("m-%d", n)}
+				}
+				b, _ := json.Marshal(map[string]any{"type": relay.TypeOutboundResult, "requestId": fr.RequestID, "result": res})
+				_ = cn.SendRaw(ctx, append(b, '\n'))
+			case relay.InboundAckFrame:
+				c.acks <- fr.BufferID
+			case relay.GoingIdleFrame:
+				c.idles <- struct{}{}
+				if !c.opts.NoIdleAck {
+					_ = cn.Send(ctx, relay.GoingIdleAckFrame{})
+				}
+			case relay.InterruptFrame:
+				c.interrupt <- fr
+			default:
+				c.log.Info("relaytest: frame ignored", "type", f.FrameType())
+			}
+		}
+	}
+}
