@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -66,6 +67,28 @@ func Secret(name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("secret %q: value kept changing size", name)
+}
+
+// AppendSecret is [Secret] appending the value to dst instead of returning
+// a string: with room in dst it allocates nothing (the host writes into
+// dst's spare capacity). On error dst is returned as it was.
+func AppendSecret(dst []byte, name string) ([]byte, error) {
+	if cap(dst)-len(dst) < 64 {
+		dst = slices.Grow(dst, 256)
+	}
+	for range 3 {
+		room := dst[len(dst):cap(dst)]
+		n := hostSecretGet(name, room)
+		switch {
+		case n < 0:
+			return dst, fmt.Errorf("secret %q: %w", name, hostErr(abi.FuncSecretGet, n))
+		case int(n) <= len(room):
+			return dst[:len(dst)+int(n)], nil
+		default:
+			dst = slices.Grow(dst, int(n))
+		}
+	}
+	return dst, fmt.Errorf("secret %q: value kept changing size", name)
 }
 
 // self caches what Self returns: an instance is bound to one profile and

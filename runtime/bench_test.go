@@ -6,10 +6,13 @@ package runtime_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wasmgw/wasmgw/guest"
+	"github.com/wasmgw/wasmgw/guest/interp"
 	"github.com/wasmgw/wasmgw/guest/textkit"
 	"github.com/wasmgw/wasmgw/runtime"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
@@ -119,5 +122,66 @@ func BenchmarkCompile(b *testing.B) {
 		dir := b.TempDir()
 		run(&testing.B{}, dir) // fill the cache (not timed)
 		run(b, dir)
+	})
+}
+
+// benchEntry is a realistic MCP server entry: about 2.5 KB with 20
+// ${VAR} references, all defined in the profile.
+func benchEntry() (entry []byte, env string) {
+	var b strings.Builder
+	b.WriteString(`{"command":"npx","args":["-y","@modelcontextprotocol/server-github","--verbose"],"env":{`)
+	var e strings.Builder
+	for i := range 20 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"SETTING_%02d":"prefix-${VAR_%02d}-suffix with some ordinary text around it to make it realistic %02d"`, i, i, i)
+		fmt.Fprintf(&e, "VAR_%02d=value-%02d-0123456789abcdef\n", i, i)
+	}
+	b.WriteString(`},"headers":{"User-Agent":"wasmgw-bench"},"tools":{"include":["a","b","c"]},"timeout":120,"connect_timeout":30,`)
+	fmt.Fprintf(&b, `"description":%q}`, strings.Repeat("A description that pads the entry to a realistic size. ", 14))
+	return []byte(b.String()), e.String()
+}
+
+// BenchmarkInterpolate compares one MCP server entry resolved in the
+// sandboxed interpolation module (pooled instance, 20 host lookups, with
+// termination checks on) with the same walker called natively on a map.
+func BenchmarkInterpolate(b *testing.B) {
+	entry, env := benchEntry()
+	b.Run("native", func(b *testing.B) {
+		vars, err := runtime.ParseDotenv(".env", []byte(env))
+		if err != nil {
+			b.Fatal(err)
+		}
+		lookup := func(name string) (string, bool, error) { v, ok := vars[name]; return v, ok, nil }
+		b.SetBytes(int64(len(entry)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := interp.Resolve(entry, lookup); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sandboxed-pooled", func(b *testing.B) {
+		home := runtimetest.Home(b, map[string]runtimetest.Profile{"p": {Env: env, Config: "wasmgw: {}\n"}})
+		e := runtimetest.Engine(b, nil, nil)
+		ctx := context.Background()
+		ten, err := e.Open(ctx, runtimetest.OpenProfile(b, home, "p"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ten.Close(ctx)
+		res, err := ten.Interpolate(ctx, "github", entry)
+		if err != nil || len(res.Refs) != 20 {
+			b.Fatalf("warm-up: %d refs, %v", len(res.Refs), err)
+		}
+		b.SetBytes(int64(len(entry)))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			if _, err := ten.Interpolate(ctx, "github", entry); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 }

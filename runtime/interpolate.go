@@ -29,8 +29,12 @@ const DefaultInterpolation = builtin.Prefix + "interpolate"
 // (which gives it that module's grants and limits) or a module path,
 // builtin:interpolate by default, which may read every name of its own
 // profile (the names a config references are exactly what it is for) under
-// the profile's limits, in a fresh instance per call so that no resolved
-// value outlives the call in guest memory.
+// the profile's limits. Its instances are pooled like any module's: an
+// instance is bound to this profile only and could read every value it
+// resolved anyway, so what a previous call left in its memory tells it
+// nothing new; a fresh instance per call would cost a Go guest's
+// instantiation (about 5 ms) on every resolution. A profile that wants it
+// anyway names its own module with fresh_per_call: true.
 func (t *Tenant) interpolationModule(ctx context.Context) (*tenantModule, error) {
 	t.mcp.interpMu.Lock()
 	defer t.mcp.interpMu.Unlock()
@@ -44,7 +48,7 @@ func (t *Tenant) interpolationModule(ctx context.Context) (*tenantModule, error)
 	tm, ok := t.modules[ref]
 	if !ok {
 		var err error
-		mc := ModuleConfig{Name: "interpolate", Path: ref, FreshPerCall: true}
+		mc := ModuleConfig{Name: "interpolate", Path: ref}
 		if tm, err = t.load(ctx, mc, t.profile.Config.Limits.withDefaults(DefaultLimits())); err != nil {
 			return nil, fmt.Errorf("profile %q: interpolation module %q: %w", t.profile.Name, ref, err)
 		}
@@ -78,8 +82,14 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 	if err != nil {
 		return abi.InterpolateResult{}, nil, err
 	}
-	req, err := json.Marshal(abi.InterpolateRequest{Server: server, Entry: entry})
-	if err != nil {
+	// The request is written by hand from the parsed entry (compact, keys
+	// in order); an entry ParseJSON refuses goes as json.Marshal writes it,
+	// and validation then refuses the result, as it always did.
+	orig, perr := mcp.ParseJSON(entry)
+	var req []byte
+	if perr == nil {
+		req = appendRequest(make([]byte, 0, len(entry)+len(server)+32), server, orig)
+	} else if req, err = json.Marshal(abi.InterpolateRequest{Server: server, Entry: entry}); err != nil {
 		return fail(fmt.Errorf("the entry is not valid JSON: %w", err))
 	}
 	in, err := t.acquire(ctx, tm, scope)
@@ -104,11 +114,20 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 		}
 		return fail(fmt.Errorf("interpolation module %q: %s: %s", tm.cfg.Name, scope.Redact(e.Code), scope.Redact(e.Message)))
 	}
-	res, resolved, err := validateInterpolation(entry, out)
+	res, resolved, err := validateParsed(orig, perr, out)
 	if err != nil {
 		return fail(fmt.Errorf("interpolation module %q returned an invalid result: %w", tm.cfg.Name, err))
 	}
 	return res, resolved, nil
+}
+
+// appendRequest appends the abi.InterpolateRequest JSON for entry.
+func appendRequest(b []byte, server string, entry *mcp.Value) []byte {
+	b = append(b, `{"server":`...)
+	b = (&mcp.Value{Kind: mcp.String, Str: server}).AppendJSON(b)
+	b = append(b, `,"entry":`...)
+	b = entry.AppendJSON(b)
+	return append(b, '}')
 }
 
 // maxRefs bounds the references an interpolation result may report.
@@ -128,11 +147,108 @@ const maxRefs = 100_000
 //
 // Errors name fields and kinds, never values.
 func validateInterpolation(entry json.RawMessage, out []byte) (abi.InterpolateResult, *mcp.Value, error) {
-	var none abi.InterpolateResult
 	orig, err := mcp.ParseJSON(entry)
-	if err != nil {
-		return none, nil, fmt.Errorf("the request's entry: %v", err)
+	return validateParsed(orig, err, out)
+}
+
+// validateParsed is validateInterpolation on the request's entry parsed
+// (orig), or the error parsing it gave (perr).
+func validateParsed(orig *mcp.Value, perr error, out []byte) (abi.InterpolateResult, *mcp.Value, error) {
+	var none abi.InterpolateResult
+	if perr != nil {
+		return none, nil, fmt.Errorf("the request's entry: %v", perr)
 	}
+	res, got, ok := decodeResultFast(out)
+	if !ok {
+		var err error
+		if res, got, err = decodeResult(out); err != nil {
+			return none, nil, err
+		}
+	}
+	if p, same := mcp.SameShape(orig, got); !same {
+		if p == "" {
+			return none, nil, errors.New("the entry changed shape: keys were added or removed")
+		}
+		return none, nil, fmt.Errorf("the entry changed shape at %s (keys, lists and non-string values must stay as written)", p)
+	}
+	if len(res.Refs) > maxRefs {
+		return none, nil, fmt.Errorf("more than %d references", maxRefs)
+	}
+	// The string fields, in document order: path (a span of paths), the
+	// request's text and the result's.
+	type field struct {
+		path          [2]int
+		before, after string
+		resolved      bool
+	}
+	var paths []byte
+	fields := make([]field, 0, 32)
+	mcp.ZipLeaves(orig, got, func(path []byte, x, y *mcp.Value) {
+		start := len(paths)
+		paths = append(paths, path...)
+		fields = append(fields, field{path: [2]int{start, len(paths)}, before: x.Str, after: y.Str})
+	})
+	pathOf := func(f *field) []byte { return paths[f.path[0]:f.path[1]] }
+	// References come in document order from the built-in module: look
+	// for each from the field of the previous one on, and index every
+	// field by path only if one is not found that way.
+	var byPath map[string]int
+	cursor := 0
+	find := func(path string) (int, bool) {
+		if byPath == nil {
+			for i := cursor; i < len(fields); i++ {
+				if string(pathOf(&fields[i])) == path {
+					cursor = i
+					return i, true
+				}
+			}
+			byPath = make(map[string]int, len(fields))
+			for i := len(fields) - 1; i >= 0; i-- {
+				byPath[string(pathOf(&fields[i]))] = i
+			}
+		}
+		i, ok := byPath[path]
+		return i, ok
+	}
+	for i, r := range res.Refs {
+		fi, ok := find(r.Path)
+		if !ok {
+			return none, nil, fmt.Errorf("refs[%d]: %q is not a string field of the entry", i, clipPath(r.Path))
+		}
+		leaf := fields[fi].before
+		switch r.Outcome {
+		case abi.RefResolved:
+			if !ValidSecretName(r.Name) || r.Literal != "" {
+				return none, nil, fmt.Errorf("refs[%d] (%s): a resolved reference needs a variable name and no literal", i, r.Path)
+			}
+			if !strings.Contains(leaf, "${") {
+				return none, nil, fmt.Errorf("refs[%d]: %s holds no reference to resolve", i, r.Path)
+			}
+			fields[fi].resolved = true
+		case abi.RefUnset, abi.RefUnsupported:
+			if r.Outcome == abi.RefUnset && !ValidSecretName(r.Name) || r.Outcome == abi.RefUnsupported && r.Name != "" {
+				return none, nil, fmt.Errorf("refs[%d] (%s): an %s reference with a bad name", i, r.Path, r.Outcome)
+			}
+			if !strings.HasPrefix(r.Literal, "${") || !strings.HasSuffix(r.Literal, "}") || !strings.Contains(leaf, r.Literal) {
+				return none, nil, fmt.Errorf("refs[%d] (%s): the literal of an %s reference must be a ${...} written in that field", i, r.Path, r.Outcome)
+			}
+		default:
+			return none, nil, fmt.Errorf("refs[%d] (%s): unknown outcome (want %s, %s or %s)", i, r.Path, abi.RefResolved, abi.RefUnset, abi.RefUnsupported)
+		}
+	}
+	for i := range fields {
+		if f := &fields[i]; f.after != f.before && !f.resolved {
+			return none, nil, fmt.Errorf("%s changed but no reference there was reported resolved", pathOf(f))
+		}
+	}
+	res.Entry = got.JSON()
+	return res, got, nil
+}
+
+// decodeResult decodes an abi.InterpolateResult with encoding/json, unknown
+// fields refused, and parses its entry, which must be a mapping.
+func decodeResult(out []byte) (abi.InterpolateResult, *mcp.Value, error) {
+	var none abi.InterpolateResult
 	var res abi.InterpolateResult
 	dec := json.NewDecoder(bytes.NewReader(out))
 	dec.DisallowUnknownFields()
@@ -152,49 +268,65 @@ func validateInterpolation(entry json.RawMessage, out []byte) (abi.InterpolateRe
 	if got.Kind != mcp.Object {
 		return none, nil, fmt.Errorf("the entry is %s, not a mapping", got.Kind)
 	}
-	if p, same := mcp.SameShape(orig, got); !same {
-		if p == "" {
-			return none, nil, errors.New("the entry changed shape: keys were added or removed")
-		}
-		return none, nil, fmt.Errorf("the entry changed shape at %s (keys, lists and non-string values must stay as written)", p)
-	}
-	if len(res.Refs) > maxRefs {
-		return none, nil, fmt.Errorf("more than %d references", maxRefs)
-	}
-	before, after := leafMap(orig), leafMap(got)
-	resolvedAt := map[string]bool{}
-	for i, r := range res.Refs {
-		leaf, ok := before[r.Path]
-		if !ok {
-			return none, nil, fmt.Errorf("refs[%d]: %q is not a string field of the entry", i, clipPath(r.Path))
-		}
-		switch r.Outcome {
-		case abi.RefResolved:
-			if !ValidSecretName(r.Name) || r.Literal != "" {
-				return none, nil, fmt.Errorf("refs[%d] (%s): a resolved reference needs a variable name and no literal", i, r.Path)
-			}
-			if !strings.Contains(leaf, "${") {
-				return none, nil, fmt.Errorf("refs[%d]: %s holds no reference to resolve", i, r.Path)
-			}
-			resolvedAt[r.Path] = true
-		case abi.RefUnset, abi.RefUnsupported:
-			if r.Outcome == abi.RefUnset && !ValidSecretName(r.Name) || r.Outcome == abi.RefUnsupported && r.Name != "" {
-				return none, nil, fmt.Errorf("refs[%d] (%s): an %s reference with a bad name", i, r.Path, r.Outcome)
-			}
-			if !strings.HasPrefix(r.Literal, "${") || !strings.HasSuffix(r.Literal, "}") || !strings.Contains(leaf, r.Literal) {
-				return none, nil, fmt.Errorf("refs[%d] (%s): the literal of an %s reference must be a ${...} written in that field", i, r.Path, r.Outcome)
-			}
-		default:
-			return none, nil, fmt.Errorf("refs[%d] (%s): unknown outcome (want %s, %s or %s)", i, r.Path, abi.RefResolved, abi.RefUnset, abi.RefUnsupported)
-		}
-	}
-	for path, was := range before {
-		if after[path] != was && !resolvedAt[path] {
-			return none, nil, fmt.Errorf("%s changed but no reference there was reported resolved", path)
-		}
-	}
-	res.Entry = got.JSON()
 	return res, got, nil
+}
+
+// decodeResultFast is decodeResult for a result written the way the
+// built-in module writes it: the exact field names, each at most once, no
+// null but for "refs", an entry that is a mapping. It parses the result
+// once, entry included, and reports false for anything else, which
+// decodeResult then decodes (or refuses) as encoding/json does. Where it
+// reports true, decodeResult gives the same.
+func decodeResultFast(out []byte) (abi.InterpolateResult, *mcp.Value, bool) {
+	var res abi.InterpolateResult
+	env, err := mcp.ParseJSON(out)
+	if err != nil || env.Kind != mcp.Object {
+		return res, nil, false
+	}
+	var entry, refs *mcp.Value
+	for i, k := range env.Keys {
+		switch k {
+		case "entry":
+			entry = env.Items[i]
+		case "refs":
+			refs = env.Items[i]
+		default:
+			return res, nil, false
+		}
+	}
+	if entry == nil || entry.Kind != mcp.Object {
+		return res, nil, false
+	}
+	if refs != nil && refs.Kind != mcp.Null {
+		if refs.Kind != mcp.Array {
+			return res, nil, false
+		}
+		res.Refs = make([]abi.Reference, len(refs.Items))
+		for i, r := range refs.Items {
+			if r.Kind != mcp.Object {
+				return res, nil, false
+			}
+			for j, k := range r.Keys {
+				v := r.Items[j]
+				if v.Kind != mcp.String {
+					return res, nil, false
+				}
+				switch k {
+				case "path":
+					res.Refs[i].Path = v.Str
+				case "name":
+					res.Refs[i].Name = v.Str
+				case "outcome":
+					res.Refs[i].Outcome = v.Str
+				case "literal":
+					res.Refs[i].Literal = v.Str
+				default:
+					return res, nil, false
+				}
+			}
+		}
+	}
+	return res, entry, true
 }
 
 // errKind is the first words of a JSON error, which never quote input.

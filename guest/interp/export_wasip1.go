@@ -2,7 +2,16 @@
 
 package interp
 
-import "github.com/wasmgw/wasmgw/guest"
+import (
+	"unsafe"
+
+	"github.com/wasmgw/wasmgw/guest"
+)
+
+// exportState is the state of the export's calls, kept for the life of the
+// instance (calls into an instance never overlap) so that a call in a warm
+// instance allocates nothing; it is wiped after each call.
+var exportState state
 
 // wasmInterpolate is the wasmgw_interpolate export: one server entry in
 // (abi.InterpolateRequest), the resolved entry and its references out
@@ -10,8 +19,13 @@ import "github.com/wasmgw/wasmgw/guest"
 //
 //go:wasmexport wasmgw_interpolate
 func wasmInterpolate(inP, inN uint32) int32 {
-	out, err := Serve(guest.Take(inP, inN), SecretLookup)
-	return guest.Respond(out, err)
+	in := guest.Take(inP, inN)
+	// The input stays in place until the export returns, and nothing
+	// made from it outlives the call: read it without a copy.
+	out, err := exportState.serve(unsafe.String(unsafe.SliceData(in), len(in)), nil, appendSecretLookup)
+	status := guest.Respond(out, err)
+	exportState.wipe()
+	return status
 }
 
 // Exported reports whether this build exports wasmgw_interpolate: only a

@@ -19,11 +19,7 @@
 package interp
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -51,150 +47,12 @@ func SecretLookup(name string) (string, bool, error) {
 	return "", false, err
 }
 
-// maxDepth bounds the nesting of an entry the walker accepts; server
-// entries are a few levels deep.
-const maxDepth = 64
-
-// Resolve walks one server entry (JSON) and returns it with every
-// reference in its string leaves resolved through lookup, and the
-// references it found, in document order. Object keys keep their order and
-// spelling; numbers keep their literal text.
-func Resolve(entry []byte, lookup Lookup) (abi.InterpolateResult, error) {
-	dec := json.NewDecoder(bytes.NewReader(entry))
-	dec.UseNumber()
-	w := &walker{dec: dec, lookup: lookup, cache: map[string]cached{}}
-	if err := w.value("", 0); err != nil {
-		return abi.InterpolateResult{}, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return abi.InterpolateResult{}, errors.New("entry: trailing data after the JSON value")
-	}
-	return abi.InterpolateResult{Entry: w.out, Refs: w.refs}, nil
-}
-
-type cached struct {
-	value string
-	found bool
-}
-
-type walker struct {
-	dec    *json.Decoder
-	lookup Lookup
-	cache  map[string]cached
-	out    []byte
-	refs   []abi.Reference
-}
-
-func (w *walker) value(path string, depth int) error {
-	if depth > maxDepth {
-		return fmt.Errorf("entry: nested deeper than %d levels", maxDepth)
-	}
-	tok, err := w.dec.Token()
-	if err != nil {
-		return fmt.Errorf("entry: %w", err)
-	}
-	switch v := tok.(type) {
-	case json.Delim:
-		switch v {
-		case '{':
-			w.out = append(w.out, '{')
-			for i := 0; w.dec.More(); i++ {
-				kt, err := w.dec.Token()
-				if err != nil {
-					return fmt.Errorf("entry: %w", err)
-				}
-				key, _ := kt.(string)
-				if i > 0 {
-					w.out = append(w.out, ',')
-				}
-				w.out = appendString(w.out, key)
-				w.out = append(w.out, ':')
-				if err := w.value(JoinKey(path, key), depth+1); err != nil {
-					return err
-				}
-			}
-			w.out = append(w.out, '}')
-		case '[':
-			w.out = append(w.out, '[')
-			for i := 0; w.dec.More(); i++ {
-				if i > 0 {
-					w.out = append(w.out, ',')
-				}
-				if err := w.value(JoinIndex(path, i), depth+1); err != nil {
-					return err
-				}
-			}
-			w.out = append(w.out, ']')
-		}
-		if _, err := w.dec.Token(); err != nil { // the closing delimiter
-			return fmt.Errorf("entry: %w", err)
-		}
-	case string:
-		s, err := w.interpolate(path, v)
-		if err != nil {
-			return err
-		}
-		w.out = appendString(w.out, s)
-	case json.Number:
-		w.out = append(w.out, v...)
-	case bool:
-		w.out = strconv.AppendBool(w.out, v)
-	case nil:
-		w.out = append(w.out, "null"...)
-	}
-	return nil
-}
-
-// interpolate resolves the references of one string leaf, left to right,
-// in one pass.
-func (w *walker) interpolate(path, s string) (string, error) {
-	if !strings.Contains(s, "${") {
-		return s, nil
-	}
-	var b strings.Builder
-	for {
-		start := strings.Index(s, "${")
-		if start < 0 {
-			break
-		}
-		end := strings.IndexByte(s[start+2:], '}')
-		if end < 0 {
-			break // no closing brace: the rest is literal
-		}
-		end += start + 2
-		literal := s[start : end+1]
-		b.WriteString(s[:start])
-		s = s[end+1:]
-		name := RefName(literal[2 : len(literal)-1])
-		if !ValidName(name) {
-			w.refs = append(w.refs, abi.Reference{Path: path, Outcome: abi.RefUnsupported, Literal: literal})
-			b.WriteString(literal)
-			continue
-		}
-		c, ok := w.cache[name]
-		if !ok {
-			v, found, err := w.lookup(name)
-			if err != nil {
-				return "", fmt.Errorf("%s: %w", path, err)
-			}
-			c = cached{v, found && v != ""}
-			w.cache[name] = c
-		}
-		if !c.found {
-			w.refs = append(w.refs, abi.Reference{Path: path, Name: name, Outcome: abi.RefUnset, Literal: literal})
-			b.WriteString(literal)
-			continue
-		}
-		w.refs = append(w.refs, abi.Reference{Path: path, Name: name, Outcome: abi.RefResolved})
-		b.WriteString(c.value)
-	}
-	b.WriteString(s)
-	return b.String(), nil
-}
-
 // RefName returns the variable name of a reference body (the text between
 // "${" and "}"): trimmed, with an "env:" prefix removed.
 func RefName(body string) string {
+	if body != "" && plainEdge(body[0]) && plainEdge(body[len(body)-1]) && !strings.HasPrefix(body, "env:") {
+		return body // nothing to trim or remove: the common case
+	}
 	name := strings.TrimSpace(body)
 	if rest, ok := strings.CutPrefix(name, "env:"); ok {
 		name = strings.TrimSpace(rest)
@@ -202,23 +60,62 @@ func RefName(body string) string {
 	return name
 }
 
+// plainEdge reports whether c, at an end of a body, is sure not to be
+// trimmed: ASCII above the space.
+func plainEdge(c byte) bool { return ' ' < c && c < utf8.RuneSelf }
+
+// Character classes of names and keys.
+const (
+	classStart = 1 << iota // [A-Za-z_]: may start a variable name
+	className              // [A-Za-z0-9_.-]: may be in a variable name
+	classKey               // [A-Za-z0-9_-]: may be in a simple key
+)
+
+var classes = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+		digit := '0' <= c && c <= '9'
+		if letter {
+			t[c] |= classStart
+		}
+		if letter || digit || c == '.' || c == '-' {
+			t[c] |= className
+		}
+		if letter || digit || c == '-' {
+			t[c] |= classKey
+		}
+	}
+	return t
+}()
+
+// padding fills what allOf does not copy with a byte of every class.
+var padding = [16]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
+
+// allOf reports whether every byte of s is of class k, s being 1 to 16
+// bytes: straight-line code, no loop.
+func allOf(s string, k uint8) bool {
+	b := padding
+	copy(b[:], s)
+	return classes[b[0]]&classes[b[1]]&classes[b[2]]&classes[b[3]]&
+		classes[b[4]]&classes[b[5]]&classes[b[6]]&classes[b[7]]&
+		classes[b[8]]&classes[b[9]]&classes[b[10]]&classes[b[11]]&
+		classes[b[12]]&classes[b[13]]&classes[b[14]]&classes[b[15]]&k != 0
+}
+
 // ValidName reports whether name is a variable name wasmgw resolves:
 // [A-Za-z_][A-Za-z0-9_.-]*, at most abi.MaxNameLen bytes (the host's
 // secret-name rule).
 func ValidName(name string) bool {
-	if name == "" || len(name) > abi.MaxNameLen {
+	if name == "" || len(name) > abi.MaxNameLen || classes[name[0]]&classStart == 0 {
 		return false
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '.' || c == '-'):
-		default:
+	for len(name) > 16 {
+		if !allOf(name[:16], className) {
 			return false
 		}
+		name = name[16:]
 	}
-	return true
+	return allOf(name, className)
 }
 
 // JoinKey returns the field path of key inside path: "env.TOKEN", or
@@ -241,71 +138,11 @@ func simpleKey(k string) bool {
 	if k == "" {
 		return false
 	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+	for len(k) > 16 {
+		if !allOf(k[:16], classKey) {
 			return false
 		}
+		k = k[16:]
 	}
-	return true
-}
-
-// appendString appends s as a JSON string, without HTML escaping; invalid
-// UTF-8 becomes U+FFFD.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-			i++
-		case c < 0x20:
-			switch c {
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-		}
-	}
-	return append(b, '"')
-}
-
-// Serve runs what wasmgw_interpolate runs on the bytes of an
-// [abi.InterpolateRequest], with lookup in place of the host: it returns
-// the [abi.InterpolateResult] JSON. A request that is not valid, or whose
-// entry is not an object, is a *guest.Error with code "bad_input".
-func Serve(in []byte, lookup Lookup) ([]byte, error) {
-	var req abi.InterpolateRequest
-	dec := json.NewDecoder(bytes.NewReader(in))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return nil, &guest.Error{Code: "bad_input", Message: "request: " + err.Error()}
-	}
-	if t := bytes.TrimSpace(req.Entry); len(t) == 0 || t[0] != '{' {
-		return nil, &guest.Error{Code: "bad_input", Message: fmt.Sprintf("server %q: the entry is not an object", req.Server)}
-	}
-	res, err := Resolve(req.Entry, lookup)
-	if err != nil {
-		return nil, &guest.Error{Code: "interpolate_failed", Message: fmt.Sprintf("server %q: %v", req.Server, err)}
-	}
-	return json.Marshal(res)
+	return allOf(k, classKey)
 }
