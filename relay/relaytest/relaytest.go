@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/coder/websocket"
@@ -81,9 +80,19 @@ type HTTPAnswer struct {
 	Location string
 }
 
+// TB is the part of testing.TB a [Connector] reports through; *testing.T
+// and *testing.B satisfy it. The package does not import testing, so that
+// a program (wasmgw run --relay) can embed a connector too: see [Listen].
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // Connector is an in-process connector on a loopback port.
 type Connector struct {
-	t    testing.TB
+	t    TB
 	opts Options
 	log  *slog.Logger
 	addr string
@@ -121,9 +130,37 @@ type reject struct {
 
 const chanSize = 1024
 
-// New starts a connector on 127.0.0.1 and stops it when the test ends.
-func New(t testing.TB, opts Options) *Connector {
+// New starts a connector on 127.0.0.1 and stops it when the test ends; a
+// protocol error it saw fails the test then.
+func New(t TB, opts Options) *Connector {
 	t.Helper()
+	c, err := listen(t, opts)
+	if err != nil {
+		t.Fatalf("relaytest: %v", err)
+		return nil
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// Listen starts a connector on 127.0.0.1 outside a test: protocol errors
+// are logged to opts.Logger as errors. The caller must Close it.
+func Listen(opts Options) (*Connector, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return listen(logTB{opts.Logger}, opts)
+}
+
+// logTB reports to a logger.
+type logTB struct{ log *slog.Logger }
+
+func (logTB) Helper()                             {}
+func (l logTB) Errorf(format string, args ...any) { l.log.Error(fmt.Sprintf(format, args...)) }
+func (l logTB) Fatalf(format string, args ...any) { l.log.Error(fmt.Sprintf(format, args...)) }
+func (logTB) Cleanup(func())                      {}
+
+func listen(t TB, opts Options) (*Connector, error) {
 	if opts.Answer == "" {
 		opts.Answer = AnswerSuccess
 	}
@@ -155,12 +192,11 @@ func New(t testing.TB, opts Options) *Connector {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("relaytest: listen: %v", err)
+		return nil, fmt.Errorf("listen: %w", err)
 	}
 	c.addr = ln.Addr().String()
 	c.start(ln)
-	t.Cleanup(c.Close)
-	return c
+	return c, nil
 }
 
 func (c *Connector) start(ln net.Listener) {
@@ -243,6 +279,7 @@ func (c *Connector) Start() {
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		c.t.Fatalf("relaytest: listen again on %s: %v", c.addr, err)
+		return
 	}
 	c.start(ln)
 }
