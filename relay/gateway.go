@@ -356,10 +356,12 @@ func (g *Gateway) turn(s *session, in Inbound) {
 
 	text, err := g.handle(ctx, s, in)
 	switch {
-	case err == nil:
 	case context.Cause(ctx) != nil:
+		// Interrupted: whatever the handler made of its cancelled tool
+		// call, the turn is over and the reply says so.
 		g.log.Info("relay: turn stopped", "profile", s.profile, "session", s.key, "cause", context.Cause(ctx))
 		text = ReplyInterrupted
+	case err == nil:
 	default:
 		var ce *runtime.CallError
 		if errors.As(err, &ce) && ce.Kind == runtime.KindTimeout {

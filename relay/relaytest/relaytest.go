@@ -393,6 +393,17 @@ func (c *Connector) Outbound(ctx context.Context) (relay.OutboundFrame, error) {
 	return recv(ctx, c.outbound, "an outbound frame")
 }
 
+// PendingOutbound returns the next outbound frame the gateway already
+// sent, without waiting: ok is false when there is none.
+func (c *Connector) PendingOutbound() (f relay.OutboundFrame, ok bool) {
+	select {
+	case f = <-c.outbound:
+		return f, true
+	default:
+		return f, false
+	}
+}
+
 // InboundAck returns the buffer id of the next inbound_ack.
 func (c *Connector) InboundAck(ctx context.Context) (string, error) {
 	return recv(ctx, c.acks, "an inbound_ack")
