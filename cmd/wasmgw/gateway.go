@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/runtime"
+)
+
+type gatewayFlags struct {
+	common
+	profiles      []string
+	maxPerProfile int
+	drain         time.Duration
+}
+
+func gatewayCommand(ctx context.Context, a *app, args []string) error {
+	if len(args) > 0 && args[0] == "enroll" {
+		return enrollCommand(ctx, a, args[1:])
+	}
+	var f gatewayFlags
+	fs := newFlagSet("gateway", "[--home DIR] [--profile NAME]... [flags]\n       wasmgw gateway enroll --token T [--wake-url U]",
+		`Serve every profile of a home (or only those named with --profile) over one
+outbound relay connection to a connector. Each inbound message goes to
+exactly one profile: the profile the connector stamped on it, else the
+first matching gateway.profile_routes rule (most specific first); a message
+for any other profile is dropped, never served by "default". It is handled
+by the profile's handler module in its sandbox and answered over the relay.
+
+The relay settings come from the environment first, then <home>/.env (the
+gateway's own, written by "wasmgw gateway enroll"), then the gateway:
+section of <home>/config.yaml: GATEWAY_RELAY_URL (relay_url),
+GATEWAY_RELAY_ID and GATEWAY_RELAY_SECRET (relay_id, relay_secret), ... (see
+docs/relay.md). With a URL, no secret and GATEWAY_RELAY_ACCESS_TOKEN, the
+gateway provisions credentials at boot and keeps them in memory only.
+
+SIGINT or SIGTERM drains: the connector is asked to buffer new messages,
+turns in flight finish (at most --drain-timeout), then the connection
+closes. Exit status 1 when the connector revokes the gateway (a second
+4401 after a fresh token).
+
+"wasmgw gateway enroll --token T" trades a one-time enrollment token for
+this gateway's credentials and writes them to <home>/.env (mode 0600).`)
+	f.register(fs, "info")
+	fs.StringArrayVarP(&f.profiles, "profile", "p", nil, "serve only this profile (repeatable; default every profile of the home)")
+	fs.IntVar(&f.maxPerProfile, "max-per-profile", relay.DefaultMaxPerProfile, "turns one profile runs at once")
+	fs.DurationVar(&f.drain, "drain-timeout", relay.DefaultDrainTimeout, "on shutdown, how long turns in flight may take to finish")
+	if err := parse(fs, a, args); err != nil {
+		return err
+	}
+	log, err := f.logger(a)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadRelayConfig(a, &f.common, log)
+	if err != nil {
+		return err
+	}
+	if !cfg.Enabled() {
+		fmt.Fprintln(a.stderr, "wasmgw gateway: no connector URL: set GATEWAY_RELAY_URL, or gateway.relay_url in <home>/config.yaml")
+		return &exitError{2}
+	}
+	b, err := boot(ctx, a, &f.common, f.profiles)
+	if err != nil {
+		return err
+	}
+	defer b.close(context.WithoutCancel(ctx))
+	return serveGateway(ctx, a, b, cfg, relay.GatewayOptions{MaxPerProfile: f.maxPerProfile, DrainTimeout: f.drain})
+}
+
+// serveGateway provisions credentials when it should, then serves b's
+// fleet until ctx is done or the connector revokes the gateway.
+func serveGateway(ctx context.Context, a *app, b *booted, cfg relay.Config, opts relay.GatewayOptions) error {
+	if creds, ok := relay.Provision(ctx, cfg, &http.Client{Timeout: 15 * time.Second}, b.log); ok {
+		cfg = cfg.WithCredentials(creds)
+		b.log.Info("relay: provisioned credentials for this run (kept in memory only)", "gateway_id", cfg.GatewayID)
+	}
+	opts.Fleet = b.fleet
+	opts.Logger = b.log
+	g, err := relay.NewGateway(cfg, opts)
+	if err != nil {
+		return err
+	}
+	b.log.Info("relay: connecting", "relay", cfg, "profiles", len(b.fleet.Names()))
+	err = g.Run(ctx)
+	if errors.Is(err, relay.ErrRevoked) {
+		fmt.Fprintln(a.stderr, "wasmgw gateway: relay disabled: the connector revoked this gateway's credentials; enroll again")
+		return &exitError{1}
+	}
+	return err
+}
+
+// loadRelayConfig reads the relay settings: this process's environment,
+// then the home's own .env, then the gateway: section of its config.yaml.
+func loadRelayConfig(a *app, c *common, log *slog.Logger) (relay.Config, error) {
+	dir, err := runtime.ResolveHome(c.home, a.getenv)
+	if err != nil {
+		return relay.Config{}, err
+	}
+	own, err := gatewayEnv(dir)
+	if err != nil {
+		return relay.Config{}, err
+	}
+	env := func(k string) string {
+		if v := a.getenv(k); v != "" {
+			return v
+		}
+		return own[k]
+	}
+	cfg, err := relay.LoadConfig(env, filepath.Join(dir, "config.yaml"))
+	if err != nil {
+		return relay.Config{}, err
+	}
+	for _, w := range cfg.Warnings {
+		log.Warn("relay config: " + w)
+	}
+	return cfg, nil
+}
+
+// gatewayEnv reads the gateway's own .env (<home>/.env); a missing file is
+// an empty one.
+func gatewayEnv(home string) (map[string]string, error) {
+	path := filepath.Join(home, ".env")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return runtime.ParseDotenv(path, data)
+}
+
+type enrollFlags struct {
+	common
+	token   string
+	wakeURL string
+}
+
+func enrollCommand(ctx context.Context, a *app, args []string) error {
+	var f enrollFlags
+	fs := newFlagSet("gateway enroll", "--token T [--wake-url U] [--home DIR]",
+		`Trade a one-time enrollment token for this gateway's relay credentials
+(POST <relay>/relay/enroll with the identity token GATEWAY_RELAY_ACCESS_TOKEN
+as bearer) and write GATEWAY_RELAY_ID, GATEWAY_RELAY_SECRET and
+GATEWAY_RELAY_DELIVERY_KEY into <home>/.env: mode 0600, written atomically,
+other lines kept. The credentials are never printed.`)
+	f.register(fs, "warn")
+	fs.StringVar(&f.token, "token", "", "the enrollment token the connector issued (required)")
+	fs.StringVar(&f.wakeURL, "wake-url", "", "URL the connector may call to wake this gateway")
+	if err := parse(fs, a, args); err != nil {
+		return err
+	}
+	if f.token == "" {
+		fmt.Fprintln(a.stderr, "wasmgw gateway enroll: --token is required")
+		return &exitError{2}
+	}
+	log, err := f.logger(a)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadRelayConfig(a, &f.common, log)
+	if err != nil {
+		return err
+	}
+	if !cfg.Enabled() {
+		fmt.Fprintln(a.stderr, "wasmgw gateway enroll: no connector URL: set GATEWAY_RELAY_URL, or gateway.relay_url in <home>/config.yaml")
+		return &exitError{2}
+	}
+	dir, err := runtime.ResolveHome(f.home, a.getenv)
+	if err != nil {
+		return err
+	}
+	creds, err := relay.Enroll(ctx, cfg, &http.Client{Timeout: 30 * time.Second}, f.token, f.wakeURL)
+	if err != nil {
+		return fmt.Errorf("gateway enroll: %w", err)
+	}
+	path := filepath.Join(dir, ".env")
+	if err := relay.WriteCredentials(path, creds); err != nil {
+		return fmt.Errorf("gateway enroll: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "Enrolled gateway %q (tenant %q); credentials written to %s.\n", creds.GatewayID, creds.Tenant, path)
+	return nil
+}
