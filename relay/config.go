@@ -123,6 +123,9 @@ type Config struct {
 	AccessTokenFile string
 	// ProfileRoutes route events the connector did not stamp with a profile.
 	ProfileRoutes []ProfileRoute
+	// Profiles is the allowlist of profiles the gateway serves
+	// (gateway.profiles); empty means every profile of the home.
+	Profiles []string
 	// Warnings are non-fatal problems found while loading (a bad
 	// GATEWAY_RELAY_BOT_IDS, an unreadable token file); they never contain
 	// a credential. The caller logs them.
@@ -322,6 +325,9 @@ func parseConfig(env func(string) string, file string, data []byte) (Config, err
 		return Config{}, err
 	}
 	if cfg.Identities, err = identities(env, g, &cfg.Warnings); err != nil {
+		return Config{}, err
+	}
+	if cfg.Profiles, err = g.list("profiles"); err != nil {
 		return Config{}, err
 	}
 	routes := top.get("profile_routes")

@@ -27,6 +27,7 @@ gateway:
   relay_instance_id: inst-file
   relay_wake_url: https://wake.file.example/
   relay_access_token_file: token.txt
+  profiles: [alice, bob]
 `
 
 func TestConfigFileOnly(t *testing.T) {
@@ -36,7 +37,8 @@ func TestConfigFileOnly(t *testing.T) {
 	}
 	if cfg.URL != "https://file.example/base" || cfg.GatewayID != "file-id" || cfg.Secret.Reveal() != "file-secret" ||
 		cfg.Endpoint != "https://gw.file.example" || cfg.InstanceID != "inst-file" || cfg.WakeURL != "https://wake.file.example" ||
-		cfg.AccessTokenFile != "token.txt" || !reflect.DeepEqual(cfg.RouteKeys, []string{"g1", "g2"}) {
+		cfg.AccessTokenFile != "token.txt" || !reflect.DeepEqual(cfg.RouteKeys, []string{"g1", "g2"}) ||
+		!reflect.DeepEqual(cfg.Profiles, []string{"alice", "bob"}) {
 		t.Fatalf("%+v", cfg)
 	}
 	want := []relay.Identity{{Platform: "discord", BotID: "file-d", DisplayName: "Disco"}, {Platform: "telegram", BotID: "file-t"}}
@@ -134,6 +136,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		"gateway: [1]":                        "gateway",
 		"gateway: {relay_url: [a]}":           "gateway.relay_url",
 		"gateway: {relay_route_keys: {a: 1}}": "gateway.relay_route_keys",
+		"gateway: {profiles: [[alice]]}":      "gateway.profiles[0]",
 	} {
 		_, err := relay.ParseConfig(nil, []byte(yaml))
 		if err == nil || !strings.Contains(err.Error(), key) {
