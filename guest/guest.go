@@ -145,7 +145,7 @@ func encodeAttrs(args []any) []byte {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, key)
+		b = appendJSONString(b, key)
 		b = append(b, ':')
 		switch v := val.(type) {
 		case string:
