@@ -18,9 +18,10 @@ FUZZTIME  ?= 30s
 FUZZPKG   ?= ./...
 FUZZMINTIME ?= 5s
 HOME_DIR  ?= testdata/home
+PROFILE   ?= alice
 MCPSERVER := build/mcpserver
 
-.PHONY: all guests hostile build test test-short run fuzz bench wat vet clean mcpserver
+.PHONY: all guests hostile build test run try fuzz bench wat clean mcpserver
 
 all: build
 
@@ -54,8 +55,14 @@ test: guests hostile $(MCPSERVER)
 	$(GO) vet ./testdata/mcpserver/...
 	$(GO) test -race -count=1 ./...
 
+# The main job on the sample home: the profile through the real gateway
+# path (an embedded loopback connector; stdin lines are inbound messages).
 run: build
-	$(BIN) run --home $(HOME_DIR) --profile alice
+	$(BIN) run --relay --home $(HOME_DIR) --profile $(PROFILE)
+
+# The tool-level trial: list tools, call them, see the session's audit.
+try: build
+	$(BIN) run --home $(HOME_DIR) --profile $(PROFILE)
 
 # Regenerate the hand-written WebAssembly text modules (needs Debian's wabt).
 wat:
@@ -83,8 +90,14 @@ fuzz: guests hostile
 	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi; \
 	echo "fuzz: $$ran targets ran for $(FUZZTIME) each without a failure"
 
-bench: guests hostile
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee build/bench.txt
+# Benchmarks (benchstat-friendly, -count 6), then the whole-path load driver:
+# 10,000 idle profiles, 100 active, instances per GiB, relay round trips.
+BENCHCOUNT ?= 6
+BENCHFLAGS ?= --profiles 10000 --active 100 --instances 200
+bench: build
+	@mkdir -p build
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee build/bench.txt
+	$(BIN) bench $(BENCHFLAGS) | tee build/bench-load.txt
 
 clean:
 	rm -rf bin build $(BUILTIN)/*.wasm $(HOSTILE_DIR)/*.wasm

@@ -1,6 +1,7 @@
 // Command wasmgw is the sandboxed executor for multi-tenant agent gateways.
 //
 //	wasmgw run --profile NAME       try one profile: its tools, a call, its audit
+//	wasmgw run --profile NAME --relay  chat with it through the real gateway path
 //	wasmgw gateway                  serve every profile of a home over the relay
 //	wasmgw mcp resolve|tools        inspect a profile's MCP servers
 //	wasmgw audit                    a security review report of a home
@@ -48,7 +49,7 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code
 
 func commands() []command {
 	cmds := []command{
-		{"run", "try one profile: list its tools, call them, see the session's audit", runCommand},
+		{"run", "try one profile: list its tools, call them, see the session's audit; --relay chats through the gateway", runCommand},
 		{"version", "print the version", versionCommand},
 		{"bench", "measure this machine: idle and active profiles, instances per GiB, relay throughput", benchCommand},
 	}
@@ -112,7 +113,7 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Run "wasmgw COMMAND --help" for a command's flags.
-Quick start (from a checkout): wasmgw run --home testdata/home --profile alice
+Quick start (from a checkout): wasmgw run --home testdata/home --profile alice --relay
 `)
 }
 

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +66,93 @@ func run(t *testing.T, stdin string, env []string, args ...string) result {
 		t.Fatal(err)
 	}
 	return result{out.String(), errb.String(), code}
+}
+
+// proc is the CLI running in the background (see start).
+type proc struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *runtimetest.LogWatcher
+	stderr *runtimetest.LogWatcher
+	done   chan struct{} // closed when the process has exited
+	code   int           // its exit status, once done
+}
+
+// start starts the CLI with a built environment (as run) and pipes: a
+// test writes to stdin, and waits on what stdout and stderr show with
+// Seen, never with a sleep. The process is killed if the test ends first.
+func start(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(wasmgwBin(t), args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	p := &proc{cmd: cmd, stdout: &runtimetest.LogWatcher{}, stderr: &runtimetest.LogWatcher{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.stdin = stdin
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(p.done)
+		err := cmd.Wait()
+		if ee, ok := err.(*exec.ExitError); ok {
+			p.code = ee.ExitCode()
+		} else if err != nil {
+			p.code = -1
+		}
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// wait waits for the process to exit (at most until ctx is done) and
+// returns its exit status.
+func (p *proc) wait(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.code
+	case <-ctx.Done():
+		t.Fatalf("the process did not exit: %v\nstdout:\n%s\nstderr:\n%s", ctx.Err(), p.stdout, p.stderr)
+		return -1
+	}
+}
+
+// seen waits until w shows text (at most until ctx is done).
+func (p *proc) seen(t *testing.T, ctx context.Context, w *runtimetest.LogWatcher, text string) {
+	t.Helper()
+	select {
+	case <-w.Seen(text):
+	case <-p.done:
+		select {
+		case <-w.Seen(text):
+		default:
+			t.Fatalf("the process exited with %d before showing %q\nstdout:\n%s\nstderr:\n%s", p.code, text, p.stdout, p.stderr)
+		}
+	case <-ctx.Done():
+		t.Fatalf("waiting for %q: %v\nstdout:\n%s\nstderr:\n%s", text, ctx.Err(), p.stdout, p.stderr)
+	}
+}
+
+// noLeak fails if any fake secret value of home, or any of extra, is in
+// text.
+func noLeak(t *testing.T, home, text string, extra ...string) {
+	t.Helper()
+	for _, v := range append(runtimetest.FakeValues(t, home), extra...) {
+		if strings.Contains(text, v) {
+			t.Errorf("value %q leaked into the output", v)
+		}
+	}
 }
 
 func sha(s string) string {

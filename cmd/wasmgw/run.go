@@ -21,34 +21,54 @@ type runFlags struct {
 	tool     string
 	input    string
 	auditLog string
+	relay    bool
 }
 
 func runCommand(ctx context.Context, a *app, args []string) error {
 	var f runFlags
-	fs := newFlagSet("run", "--profile NAME|PATH [--tool NAME --input JSON] [flags]",
+	fs := newFlagSet("run", "--profile NAME|PATH [--relay | --tool NAME --input JSON] [flags]",
 		`Try one profile locally. Without --tool, an interactive session on stdin:
 list the profile's tools, call them with JSON input, and see the audit of
 every secret the session's modules asked for. With --tool, one call: the
 JSON result on stdout, exit status 1 and the reason on stderr on failure.
+
+With --relay, the profile is served by the real gateway against a connector
+embedded in this process on a loopback port (authenticated with a random
+secret), and this terminal is the chat: each line is an inbound message,
+answered by the profile's handler module in its sandbox (/help, /tools,
+/call NAME {json}, anything else echoed or, when the profile configures
+one, answered by its model) and printed as "PROFILE: reply".
+/stop interrupts the running message; /quit or the end of input waits for
+the replies still due, then the gateway drains as on SIGTERM (as does
+Ctrl-C). The gateway's log lines go to stderr at --log-level.
 
 Secrets come only from the profile's .env through its modules' grants, never
 from this shell's environment.
 
 Examples:
   wasmgw run --home testdata/home --profile alice
+  wasmgw run --home testdata/home --profile alice --relay
   wasmgw run --home testdata/home --profile alice --tool whoami --input '{}'
   echo '{"text":"a b a"}' | wasmgw run --profile alice --tool text_stats --input -`)
 	f.register(fs, "warn")
 	fs.StringVarP(&f.profile, "profile", "p", "", "profile name (under <home>/profiles) or path to a profile directory (required)")
 	fs.StringVar(&f.tool, "tool", "", "call this tool once and exit")
 	fs.StringVar(&f.input, "input", "{}", "JSON input for --tool; - reads it from stdin, @FILE from a file")
-	fs.StringVar(&f.auditLog, "audit-log", "", "append audit records to this JSON-lines file (default <home>/logs/audit.jsonl; \"off\" disables it)")
+	fs.StringVar(&f.auditLog, "audit-log", "", "append audit records to this JSON-lines file (default <home>/logs/audit.jsonl; \"off\" disables it; not with --relay, which audits to the default)")
+	fs.BoolVar(&f.relay, "relay", false, "chat with the profile through the real gateway and an embedded loopback connector")
 	if err := parse(fs, a, args); err != nil {
 		return err
 	}
 	if f.profile == "" {
 		fmt.Fprintln(a.stderr, "wasmgw run: --profile is required (a name under <home>/profiles, or a path)")
 		return &exitError{2}
+	}
+	if f.relay {
+		if f.tool != "" || f.auditLog != "" {
+			fmt.Fprintln(a.stderr, "wasmgw run: --relay does not go with --tool or --audit-log")
+			return &exitError{2}
+		}
+		return runRelay(ctx, a, &f)
 	}
 	s, err := openSession(ctx, a, &f.common, f.profile, f.auditLog, f.tool == "")
 	if err != nil {
