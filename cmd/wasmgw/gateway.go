@@ -49,7 +49,7 @@ closes. Exit status 1 when the connector revokes the gateway (a second
 "wasmgw gateway enroll --token T" trades a one-time enrollment token for
 this gateway's credentials and writes them to <home>/.env (mode 0600).`)
 	f.register(fs, "info")
-	fs.StringArrayVarP(&f.profiles, "profile", "p", nil, "serve only this profile (repeatable; default every profile of the home)")
+	fs.StringArrayVarP(&f.profiles, "profile", "p", nil, "serve only this profile (repeatable; default gateway.profiles of <home>/config.yaml, else every profile of the home)")
 	fs.IntVar(&f.maxPerProfile, "max-per-profile", relay.DefaultMaxPerProfile, "turns one profile runs at once")
 	fs.DurationVar(&f.drain, "drain-timeout", relay.DefaultDrainTimeout, "on shutdown, how long turns in flight may take to finish")
 	if err := parse(fs, a, args); err != nil {
@@ -67,7 +67,11 @@ this gateway's credentials and writes them to <home>/.env (mode 0600).`)
 		fmt.Fprintln(a.stderr, "wasmgw gateway: no connector URL: set GATEWAY_RELAY_URL, or gateway.relay_url in <home>/config.yaml")
 		return &exitError{2}
 	}
-	b, err := boot(ctx, a, &f.common, f.profiles)
+	names := f.profiles
+	if len(names) == 0 {
+		names = cfg.Profiles // gateway.profiles in <home>/config.yaml
+	}
+	b, err := boot(ctx, a, &f.common, names)
 	if err != nil {
 		return err
 	}
