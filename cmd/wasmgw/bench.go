@@ -132,7 +132,12 @@ a temporary home with fake secrets; nothing of yours is read.`)
 		return err
 	}
 	if f.relay {
-		if err := benchRelay(ctx, a, r, engine, tenants[:f.active], f.sessions, f.messages); err != nil {
+		names := make([]string, f.active)
+		for i, t := range tenants[:f.active] {
+			names[i] = t.Profile().Name
+		}
+		fmt.Fprintf(a.stderr, "relay: %d messages over %d sessions of %d profiles ...\n", f.messages, f.sessions, f.active)
+		if err := benchRelay(ctx, r, log, engine, home, names, f.sessions, f.messages); err != nil {
 			return err
 		}
 	}

@@ -2,13 +2,227 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/relaytest"
 	"github.com/wasmgw/wasmgw/runtime"
 )
 
-// benchRelay measures relay-to-reply throughput and latency; it needs the
-// relay package and is filled in with it.
-func benchRelay(ctx context.Context, a *app, r *benchReport, engine *runtime.Engine, tenants []*runtime.Tenant, sessions, messages int) error {
-	r.row("relay round trip", "not measured in this build", "")
-	return nil
+// benchReplyTimeout bounds the wait for the reply of one bench message.
+const benchReplyTimeout = 60 * time.Second
+
+// benchRelay measures the whole path: a message pushed by a connector over
+// loopback, routed by the real gateway to its profile, handled by the
+// profile's handler module (which calls the whoami tool in its own
+// sandbox), and the reply received back by the connector. The named
+// profiles are loaded as a gateway loads them (a runtime.Fleet on engine);
+// messages are spread over sessions sessions, one message in flight per
+// session, session i talking to profile i mod len(names). It reports the
+// throughput and the push-to-reply latency.
+func benchRelay(ctx context.Context, r *benchReport, log *slog.Logger, engine *runtime.Engine, home *runtime.Home, names []string, sessions, messages int) error {
+	if len(names) == 0 || messages <= 0 {
+		r.row("relay round trip", "not measured (no active profile or no message)", "")
+		return nil
+	}
+	sessions = max(1, min(sessions, messages))
+	fleet, err := runtime.OpenFleet(ctx, engine, home, names, goruntime.NumCPU(), nil)
+	if err != nil {
+		return fmt.Errorf("bench relay: load the profiles: %w", err)
+	}
+	defer fleet.Close(context.WithoutCancel(ctx))
+
+	secret, err := randomHex(32)
+	if err != nil {
+		return fmt.Errorf("bench relay: gateway secret: %w", err)
+	}
+	conn, err := relaytest.Listen(relaytest.Options{Secrets: []string{secret}, RequireAuth: true, Logger: log})
+	if err != nil {
+		return fmt.Errorf("bench relay: start the loopback connector: %w", err)
+	}
+	defer conn.Close()
+	handshaken := make(chan struct{})
+	var once sync.Once
+	g, err := relay.NewGateway(relay.Config{
+		URL: conn.URL(), GatewayID: "bench", Secret: relay.Secret(secret),
+		Identities: []relay.Identity{{Platform: relay.DefaultPlatform}},
+	}, relay.GatewayOptions{
+		Fleet: fleet, Logger: log,
+		Client: relay.ClientOptions{OnState: func(s relay.State) {
+			if s == relay.StateHandshaken {
+				once.Do(func() { close(handshaken) })
+			}
+		}},
+	})
+	if err != nil {
+		return fmt.Errorf("bench relay: %w", err)
+	}
+	runCtx, stopGateway := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopGateway()
+	runDone := make(chan error, 1)
+	go func() { runDone <- g.Run(runCtx) }()
+	timer := time.NewTimer(trialHandshakeTimeout)
+	select {
+	case <-handshaken:
+		timer.Stop()
+	case err := <-runDone:
+		timer.Stop()
+		return fmt.Errorf("bench relay: the gateway stopped before connecting: %w", errOrStopped(err))
+	case <-timer.C:
+		stopGateway()
+		<-runDone
+		return fmt.Errorf("bench relay: the gateway did not connect within %s", trialHandshakeTimeout)
+	}
+
+	d := &relayDriver{conn: conn, names: names, waiting: map[string]chan relay.Action{}}
+	collectCtx, stopCollect := context.WithCancel(ctx)
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		d.collect(collectCtx)
+	}()
+	// A first message per profile, not counted: each profile's first
+	// handler and tool instances are created here, as after a boot.
+	_, _, err = d.drive(ctx, "warm", len(names), len(names))
+	if err == nil {
+		var lat []time.Duration
+		var took time.Duration
+		lat, took, err = d.drive(ctx, "m", sessions, messages)
+		if err == nil {
+			r.row("relay: messages, sessions, profiles", fmt.Sprintf("%d, %d, %d", messages, sessions, len(names)), "")
+			r.row("relay: whole-path throughput (push to reply, /call whoami)", fmt.Sprintf("%.0f msgs/s", float64(messages)/took.Seconds()), "")
+			r.row("relay: push to reply, p50 / p99", pct(lat, 50).String()+" / "+pct(lat, 99).String(), "")
+		}
+	}
+	stopGateway()
+	if rerr := <-runDone; rerr != nil && err == nil {
+		err = fmt.Errorf("bench relay: gateway: %w", rerr)
+	}
+	stopCollect()
+	<-collected
+	if n := d.unmatched(); n > 0 && err == nil {
+		err = fmt.Errorf("bench relay: %d replies matched no message", n)
+	}
+	return err
+}
+
+// relayDriver pushes bench messages and matches the gateway's replies to
+// them by reply_to.
+type relayDriver struct {
+	conn  *relaytest.Connector
+	names []string
+
+	mu      sync.Mutex
+	waiting map[string]chan relay.Action // by message id
+	strays  int
+}
+
+// collect reads the gateway's outbound actions until ctx is done, handing
+// each reply to the message it answers.
+func (d *relayDriver) collect(ctx context.Context) {
+	for {
+		f, err := d.conn.Outbound(ctx)
+		if err != nil {
+			return
+		}
+		if f.Action.Op != relay.OpSend {
+			continue
+		}
+		d.mu.Lock()
+		ch, ok := d.waiting[f.Action.ReplyTo]
+		delete(d.waiting, f.Action.ReplyTo)
+		if !ok {
+			d.strays++
+		}
+		d.mu.Unlock()
+		if ok {
+			ch <- f.Action // buffered: never blocks
+		}
+	}
+}
+
+func (d *relayDriver) unmatched() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.strays
+}
+
+// drive sends messages over sessions sessions, each session sending its
+// next message when the previous one was answered; it returns the latency
+// of each message and the wall time of the whole run. Message ids are tag
+// and a number.
+func (d *relayDriver) drive(ctx context.Context, tag string, sessions, messages int) ([]time.Duration, time.Duration, error) {
+	lat := make([]time.Duration, messages)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		failOnce sync.Once
+		failed   error
+	)
+	start := time.Now()
+	for s := range sessions {
+		profile := d.names[s%len(d.names)]
+		wg.Go(func() {
+			for i := s; i < messages; i += sessions {
+				took, err := d.roundTrip(ctx, profile, tag+"-"+strconv.Itoa(s), tag+strconv.Itoa(i))
+				if err != nil {
+					failOnce.Do(func() {
+						failed = err
+						cancel() // the other sessions stop too
+					})
+					return
+				}
+				lat[i] = took
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	if failed != nil {
+		return nil, 0, fmt.Errorf("bench relay: %w", failed)
+	}
+	return lat, took, nil
+}
+
+// roundTrip pushes one /call whoami to profile in chat and waits for its
+// reply, which must be that profile's.
+func (d *relayDriver) roundTrip(ctx context.Context, profile, chat, id string) (time.Duration, error) {
+	ch := make(chan relay.Action, 1)
+	d.mu.Lock()
+	d.waiting[id] = ch
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		delete(d.waiting, id)
+		d.mu.Unlock()
+	}()
+	in := relay.Inbound{Event: relay.Event{
+		Text: "/call whoami {}", MessageType: relay.MessageText, MessageID: id,
+		Source: relay.Source{Platform: relay.DefaultPlatform, ChatID: chat, ChatType: relay.ChatDM, UserID: "bench", Profile: profile},
+	}}
+	timer := time.NewTimer(benchReplyTimeout)
+	defer timer.Stop()
+	start := time.Now()
+	if err := d.conn.Push(ctx, in); err != nil {
+		return 0, fmt.Errorf("push message %s: %w", id, err)
+	}
+	select {
+	case a := <-ch:
+		took := time.Since(start)
+		if !strings.Contains(a.Content, `"profile":"`+profile+`"`) {
+			return 0, fmt.Errorf("message %s to %s: reply %q is not that profile's whoami", id, profile, a.Content)
+		}
+		return took, nil
+	case <-timer.C:
+		return 0, fmt.Errorf("message %s to %s: no reply within %s", id, profile, benchReplyTimeout)
+	case <-ctx.Done():
+		return 0, fmt.Errorf("message %s to %s: %w", id, profile, ctx.Err())
+	}
 }
