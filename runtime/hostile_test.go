@@ -58,6 +58,7 @@ type hostileEnv struct {
 	log     *runtimetest.LogWatcher
 	audit   *runtime.MemoryAudit
 	home    string
+	engine  *runtime.Engine
 }
 
 func newHostile(t *testing.T, extra string) *hostileEnv {
@@ -65,6 +66,7 @@ func newHostile(t *testing.T, extra string) *hostileEnv {
 	h := &hostileEnv{ctx: context.Background(), log: &runtimetest.LogWatcher{}, audit: &runtime.MemoryAudit{}}
 	h.home = hostileHome(t, extra)
 	e := runtimetest.Engine(t, h.log, h.audit)
+	h.engine = e
 	var err error
 	if h.mallory, err = e.Open(h.ctx, runtimetest.OpenProfile(t, h.home, "mallory")); err != nil {
 		t.Fatal(err)
@@ -123,8 +125,12 @@ func TestHostileGuestsAreContained(t *testing.T) {
 			if c.bomber {
 				attacker = h.bomber
 			}
+			discarded := h.engine.PoolStats().Discarded
 			_, err := attacker.CallTool(h.ctx, c.tool, []byte(c.input))
 			wantKind(t, err, c.kind)
+			if got := h.engine.PoolStats().Discarded; got != discarded+1 {
+				t.Errorf("instances discarded: %d, want %d: the failed instance must never be reused", got, discarded+1)
+			}
 			if !strings.Contains(err.Error(), c.msg) {
 				t.Errorf("error %q does not say %q", err, c.msg)
 			}

@@ -98,7 +98,7 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 	}
 	status, out, err := in.call(ctx, scope, nil, abi.ExportInterpolate, req)
 	if err != nil {
-		in.close(ctx)
+		t.discard(ctx, in)
 		t.log.Warn("interpolation failed; instance discarded", "module", tm.cfg.Name, "server", server, "error", err)
 		return fail(fmt.Errorf("interpolation module %q: %w", tm.cfg.Name, err))
 	}

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,6 +43,9 @@ type pool struct {
 	mu    sync.Mutex
 	lru   *list.List // of *idleEntry, most recent first
 	bytes uint64
+
+	// Counters since the engine started, for PoolStats.
+	created, reused, discarded, evicted atomic.Uint64
 }
 
 type idleEntry struct {
@@ -66,6 +70,7 @@ func (p *pool) get(tm *tenantModule) *instance {
 	}
 	e := tm.idle[n-1]
 	tm.idle = tm.idle[:n-1]
+	p.reused.Add(1)
 	p.lru.Remove(e.elem)
 	p.bytes -= e.bytes
 	return e.in
@@ -87,6 +92,7 @@ func (p *pool) put(ctx context.Context, tm *tenantModule, in *instance) {
 		evicted = append(evicted, p.removeLocked(p.lru.Back().Value.(*idleEntry)))
 	}
 	p.mu.Unlock()
+	p.evicted.Add(uint64(len(evicted)))
 	for _, in := range evicted {
 		in.close(ctx)
 	}
@@ -133,20 +139,34 @@ func (p *pool) evictIdle(ctx context.Context) int {
 		evicted = append(evicted, p.removeLocked(e))
 	}
 	p.mu.Unlock()
+	p.evicted.Add(uint64(len(evicted)))
 	for _, in := range evicted {
 		in.close(ctx)
 	}
 	return len(evicted)
 }
 
-// PoolStats describes the idle instances an engine holds.
+// PoolStats describes the idle instances an engine holds and counts what
+// happened to instances since the engine started.
 type PoolStats struct {
+	// Idle is the number of instances kept for reuse, IdleBytes their
+	// linear memory.
 	Idle      int
 	IdleBytes uint64
+	// Created counts instances instantiated to serve calls (fresh_per_call
+	// ones included), Reused the calls served by an idle instance.
+	Created, Reused uint64
+	// Discarded counts instances closed after a failed call (trap,
+	// timeout, interrupt, exit, out of memory); Evicted those closed by a
+	// pool bound or the idle timeout.
+	Discarded, Evicted uint64
 }
 
 func (p *pool) stats() PoolStats {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return PoolStats{Idle: p.lru.Len(), IdleBytes: p.bytes}
+	st := PoolStats{Idle: p.lru.Len(), IdleBytes: p.bytes}
+	p.mu.Unlock()
+	st.Created, st.Reused = p.created.Load(), p.reused.Load()
+	st.Discarded, st.Evicted = p.discarded.Load(), p.evicted.Load()
+	return st
 }

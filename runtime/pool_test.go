@@ -92,8 +92,24 @@ func TestPoolMemoryBudgetEvictsLeastRecentlyUsed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if st := e.PoolStats(); st.Idle != 0 {
-		t.Fatalf("memory budget not enforced: %+v", st)
+	if st := e.PoolStats(); st.Idle != 0 || st.Created != 3 || st.Reused != 0 || st.Evicted != 3 {
+		t.Fatalf("memory budget not enforced: %+v, want 3 created and 3 evicted", st)
+	}
+}
+
+// TestSequentialCallsReuseOneInstance: the counters show the steady state
+// of a profile called one call at a time is one instance, reused.
+func TestSequentialCallsReuseOneInstance(t *testing.T) {
+	home := runtimetest.SampleHome(t)
+	e := poolEngine(t, runtime.PoolOptions{}, &fakeClock{t: time.Unix(1_800_000_000, 0)})
+	alice := openSample(t, e, home, "alice")
+	for range 5 {
+		if _, err := alice.CallTool(context.Background(), "whoami", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := e.PoolStats(); st.Created != 1 || st.Reused != 4 || st.Idle != 1 || st.Discarded != 0 {
+		t.Fatalf("%+v, want 1 created, 4 reused, 1 idle", st)
 	}
 }
 
@@ -111,8 +127,8 @@ func TestFreshPerCallKeepsNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if st := e.PoolStats(); st.Idle != 0 {
-		t.Fatalf("fresh_per_call left idle instances: %+v", st)
+	if st := e.PoolStats(); st.Idle != 0 || st.Created != 2 || st.Reused != 0 {
+		t.Fatalf("fresh_per_call: %+v, want nothing idle and 2 instances created", st)
 	}
 }
 

@@ -272,7 +272,7 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 	}
 	status, out, err := in.call(ctx, scope, tools, export, args...)
 	if err != nil {
-		in.close(ctx)
+		t.discard(ctx, in)
 		t.log.Warn("guest call failed; instance discarded", "module", tm.cfg.Name, "call", what, "error", err)
 		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, err)
 	}
@@ -303,7 +303,17 @@ func (t *Tenant) acquire(ctx context.Context, tm *tenantModule, scope *Scope) (*
 		grants: tm.cfg.Grants, limits: tm.limits, self: tm.self, egress: tm.egress,
 		log: t.log.With("module", tm.cfg.Name),
 	}
-	return t.e.newInstance(ctx, tm.mod, b, scope)
+	in, err := t.e.newInstance(ctx, tm.mod, b, scope)
+	if err == nil {
+		t.e.pool.created.Add(1)
+	}
+	return in, err
+}
+
+// discard closes an instance whose call failed: it is never reused.
+func (t *Tenant) discard(ctx context.Context, in *instance) {
+	in.close(ctx)
+	t.e.pool.discarded.Add(1)
 }
 
 func (t *Tenant) release(ctx context.Context, tm *tenantModule, in *instance) {
