@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/wasmgw/wasmgw/abi"
 )
@@ -145,11 +144,11 @@ func encodeAttrs(args []any) []byte {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, key)
+		b = abi.AppendString(b, key)
 		b = append(b, ':')
 		switch v := val.(type) {
 		case string:
-			b = appendJSONString(b, v)
+			b = abi.AppendString(b, v)
 		case int:
 			b = strconv.AppendInt(b, int64(v), 10)
 		case int64:
@@ -157,45 +156,16 @@ func encodeAttrs(args []any) []byte {
 		case bool:
 			b = strconv.AppendBool(b, v)
 		case error:
-			b = appendJSONString(b, v.Error())
+			b = abi.AppendString(b, v.Error())
 		default:
 			j, err := json.Marshal(v)
 			if err != nil {
-				j = appendJSONString(nil, fmt.Sprint(v))
+				j = abi.AppendString(nil, fmt.Sprint(v))
 			}
 			b = append(b, j...)
 		}
 	}
 	return append(b, '}')
-}
-
-// appendJSONString appends s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-			i++
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			i++
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-		}
-	}
-	return append(b, '"')
 }
 
 // Error is returned by a tool to report a failure with a machine-readable

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/guest"
 	"github.com/wasmgw/wasmgw/guest/interp"
 	"github.com/wasmgw/wasmgw/guest/textkit"
@@ -184,4 +185,30 @@ func BenchmarkInterpolate(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkHandle is one inbound message through the default handler: an
+// echo (the handler alone) and "/call whoami {}" (the handler plus a
+// nested tool call in its own instance), as the gateway runs each turn.
+func BenchmarkHandle(b *testing.B) {
+	ten := benchTenant(b, "wasmgw:\n  modules:\n    w: builtin:whoami\n")
+	ctx := context.Background()
+	for _, text := range []string{"hello there", "/call whoami {}"} {
+		name := "echo"
+		if strings.HasPrefix(text, "/call") {
+			name = "call-whoami"
+		}
+		b.Run(name, func(b *testing.B) {
+			req := abi.HandleRequest{Profile: "p", SessionKey: "bench:dm:1", Text: text}
+			if _, err := ten.Handle(ctx, req); err != nil { // warm the pool
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ten.Handle(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

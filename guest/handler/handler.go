@@ -66,8 +66,8 @@ func CallTool(name string, input json.RawMessage) (json.RawMessage, error) {
 			return nil, fmt.Errorf("tool %q: reading the result: %w", name, &guest.HostError{Func: abi.FuncResultRead, Code: m})
 		}
 	}
-	var res abi.CallResult
-	if err := json.Unmarshal(buf[:n], &res); err != nil {
+	res, err := abi.DecodeCallResult(buf[:n])
+	if err != nil {
 		return nil, fmt.Errorf("tool %q: bad envelope: %w", name, err)
 	}
 	if res.Error != nil {
@@ -81,13 +81,13 @@ func serve(in []byte) ([]byte, error) {
 	if fn == nil {
 		return nil, &guest.Error{Code: "no_handler", Message: "the module registered no handler"}
 	}
-	var req abi.HandleRequest
-	if err := json.Unmarshal(in, &req); err != nil {
+	req, err := abi.DecodeHandleRequest(in)
+	if err != nil {
 		return nil, &guest.Error{Code: "bad_input", Message: "handle request: " + err.Error()}
 	}
 	reply, err := fn(req)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(reply)
+	return abi.AppendHandleReply(nil, reply), nil
 }
