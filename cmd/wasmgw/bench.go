@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +26,8 @@ type benchFlags struct {
 	relay     bool
 	sessions  int
 	messages  int
+	rate      int
+	cpuProf   string
 }
 
 func benchCommand(ctx context.Context, a *app, args []string) error {
@@ -43,8 +46,21 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	fs.BoolVar(&f.relay, "relay", true, "also measure relay-to-reply throughput and latency over loopback")
 	fs.IntVar(&f.sessions, "sessions", 200, "relay: concurrent sessions")
 	fs.IntVar(&f.messages, "messages", 20000, "relay: messages to send")
+	fs.IntVar(&f.rate, "rate", 1000, "relay: also measure latency with messages sent at this rate per second (0: skip)")
+	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := parse(fs, a, args); err != nil {
 		return err
+	}
+	if f.cpuProf != "" {
+		pf, err := os.Create(f.cpuProf)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("cpu profile %s: %w", f.cpuProf, err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if f.active > f.profiles {
 		f.active = f.profiles
@@ -65,7 +81,7 @@ a temporary home with fake secrets; nothing of yours is read.`)
 		return err
 	}
 	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: f.cache(a), Logger: log, CompileWorkers: goruntime.NumCPU(),
-		Pool: runtime.PoolOptions{MaxIdleBytes: 64 << 30, MaxIdlePerModule: 1}})
+		Pool: runtime.PoolOptions{MaxIdleBytes: 64 << 30}})
 	if err != nil {
 		return err
 	}
@@ -137,7 +153,7 @@ a temporary home with fake secrets; nothing of yours is read.`)
 			names[i] = t.Profile().Name
 		}
 		fmt.Fprintf(a.stderr, "relay: %d messages over %d sessions of %d profiles ...\n", f.messages, f.sessions, f.active)
-		if err := benchRelay(ctx, r, log, engine, home, names, f.sessions, f.messages); err != nil {
+		if err := benchRelay(ctx, r, log, engine, home, names, f.sessions, f.messages, f.rate); err != nil {
 			return err
 		}
 	}
