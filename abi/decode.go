@@ -1,7 +1,6 @@
 package abi
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -57,7 +56,7 @@ func (e *DecodeError) Unwrap() error { return e.err }
 // DecodeHandleRequest decodes the input of [ExportHandle].
 func DecodeHandleRequest(data []byte) (HandleRequest, error) {
 	var r HandleRequest
-	d := decoder{s: data, env: "HandleRequest"}
+	d := decoder{s: string(data), env: "HandleRequest"}
 	fields := [...]string{"profile", "session_key", "platform", "chat_id", "chat_type", "user_id", "user_name", "message_id", "message_type", "text", "tools", "secrets"}
 	err := d.top(func() error {
 		return d.object(1, fields[:], func(k int) error {
@@ -84,7 +83,7 @@ func handleRequestString(r *HandleRequest, k int) *string {
 // [ExportCallTool] wrapped by the host, as tool_call returns it).
 func DecodeCallResult(data []byte) (CallResult, error) {
 	var r CallResult
-	d := decoder{s: data, env: "CallResult"}
+	d := decoder{s: string(data), env: "CallResult"}
 	fields, errorFields := [...]string{"output", "error"}, [...]string{"code", "message"}
 	err := d.top(func() error {
 		return d.object(1, fields[:], func(k int) error {
@@ -108,8 +107,11 @@ func DecodeCallResult(data []byte) (CallResult, error) {
 	return r, nil
 }
 
+// decoder reads one copy of the input: strings without escapes are
+// substrings of it, so a request costs one allocation plus one per escaped
+// string, slice and raw value.
 type decoder struct {
-	s   []byte
+	s   string
 	i   int
 	env string
 }
@@ -168,7 +170,7 @@ func (d *decoder) eat(c byte) bool {
 
 // null consumes a null literal if one is next.
 func (d *decoder) null() bool {
-	if d.peek() == 'n' && bytes.HasPrefix(d.s[d.i:], []byte("null")) {
+	if d.peek() == 'n' && strings.HasPrefix(d.s[d.i:], "null") {
 		d.i += 4
 		return true
 	}
@@ -328,7 +330,7 @@ func (d *decoder) raw(depth int, dst *json.RawMessage) error {
 	if err := d.skip(depth); err != nil {
 		return err
 	}
-	*dst = append(json.RawMessage(nil), d.s[start:d.i]...)
+	*dst = json.RawMessage(d.s[start:d.i])
 	return nil
 }
 
@@ -358,7 +360,7 @@ func (d *decoder) skip(depth int) error {
 }
 
 func (d *decoder) literal(word string) error {
-	if !bytes.HasPrefix(d.s[d.i:], []byte(word)) {
+	if !strings.HasPrefix(d.s[d.i:], word) {
 		return d.fail("invalid literal")
 	}
 	d.i += len(word)
@@ -410,7 +412,7 @@ func (d *decoder) str() (string, error) {
 	i := plainRun(d.s, start)
 	if i < len(d.s) && d.s[i] == '"' {
 		d.i = i + 1
-		return string(d.s[start:i]), nil
+		return d.s[start:i], nil
 	}
 	b := append(make([]byte, 0, i-start+16), d.s[start:i]...)
 	for i < len(d.s) {
@@ -474,7 +476,7 @@ func (d *decoder) str() (string, error) {
 			b = append(b, c)
 			i++
 		default:
-			r, size := utf8.DecodeRune(d.s[i:])
+			r, size := utf8.DecodeRuneInString(d.s[i:])
 			if r == utf8.RuneError && size == 1 {
 				b = utf8.AppendRune(b, unicode.ReplacementChar)
 			} else {
@@ -488,7 +490,7 @@ func (d *decoder) str() (string, error) {
 }
 
 // getu4 decodes \uXXXX at the start of s, or returns -1.
-func getu4(s []byte) rune {
+func getu4(s string) rune {
 	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
 		return -1
 	}

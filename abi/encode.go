@@ -2,6 +2,7 @@ package abi
 
 import (
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -41,6 +42,7 @@ func AppendString(dst []byte, s string) []byte {
 
 // AppendHandleReply appends r as the JSON output of [ExportHandle].
 func AppendHandleReply(dst []byte, r HandleReply) []byte {
+	dst = slices.Grow(dst, len(r.Text)+len(r.Text)/8+16)
 	dst = append(dst, `{"text":`...)
 	return append(AppendString(dst, r.Text), '}')
 }
