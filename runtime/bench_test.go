@@ -99,30 +99,44 @@ func BenchmarkWhoami(b *testing.B) {
 }
 
 // BenchmarkCompile measures compiling a Go guest: cold (no cache) and from
-// the on-disk cache, each in a new engine.
+// the on-disk cache, each in a new engine; engine-only is the new engine
+// without a module.
 func BenchmarkCompile(b *testing.B) {
 	wasm, err := builtin.Module("whoami")
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	run := func(b *testing.B, dir string) {
-		for b.Loop() {
-			e, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: dir, CompileWorkers: 2})
-			if err != nil {
-				b.Fatal(err)
-			}
+	compile := func(b *testing.B, dir string) {
+		e, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: dir, CompileWorkers: 2})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if wasm != nil {
 			if _, err := e.Compile(ctx, wasm); err != nil {
 				b.Fatal(err)
 			}
-			_ = e.Close(ctx)
 		}
+		_ = e.Close(ctx)
 	}
-	b.Run("cold", func(b *testing.B) { run(b, "") })
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			compile(b, "")
+		}
+	})
 	b.Run("cached", func(b *testing.B) {
 		dir := b.TempDir()
-		run(&testing.B{}, dir) // fill the cache (not timed)
-		run(b, dir)
+		compile(b, dir) // fill the cache (not timed)
+		for b.Loop() {
+			compile(b, dir)
+		}
+	})
+	// The engine alone (runtime, WASI, host module), to subtract.
+	b.Run("engine-only", func(b *testing.B) {
+		wasm = nil
+		for b.Loop() {
+			compile(b, b.TempDir())
+		}
 	})
 }
 
@@ -193,10 +207,10 @@ func BenchmarkInterpolate(b *testing.B) {
 func BenchmarkHandle(b *testing.B) {
 	ten := benchTenant(b, "wasmgw:\n  modules:\n    w: builtin:whoami\n")
 	ctx := context.Background()
-	for _, text := range []string{"hello there", "/call whoami {}"} {
+	for _, text := range []string{"hello there", "/call whoami {}", "/call nope {}"} {
 		name := "echo"
 		if strings.HasPrefix(text, "/call") {
-			name = "call-whoami"
+			name = "call-" + strings.Fields(text)[1]
 		}
 		b.Run(name, func(b *testing.B) {
 			req := abi.HandleRequest{Profile: "p", SessionKey: "bench:dm:1", Text: text}
