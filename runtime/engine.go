@@ -228,6 +228,10 @@ func (e *Engine) Compile(ctx context.Context, wasm []byte) (*Module, error) {
 func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Module, error) {
 	start := time.Now()
 	cctx := experimental.WithCompilationWorkers(ctx, e.compileW)
+	// Identity (sum, Size) is the original's; wazero gets the module with
+	// its data segments merged (see dataseg.go).
+	size := len(wasm)
+	wasm = coalesceData(wasm)
 	compiled, err := e.rt.CompileModule(cctx, wasm)
 	if err != nil && e.cacheDir != "" && strings.Contains(err.Error(), "compilationcache") {
 		// A corrupt or truncated cache entry: wazero refuses it rather than
@@ -242,7 +246,7 @@ func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Modul
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
-	m := &Module{SHA256: hex.EncodeToString(sum[:]), Size: len(wasm), compiled: compiled, exports: map[string]bool{}}
+	m := &Module{SHA256: hex.EncodeToString(sum[:]), Size: size, compiled: compiled, exports: map[string]bool{}}
 	for name := range compiled.ExportedFunctions() {
 		m.exports[name] = true
 	}
@@ -250,7 +254,7 @@ func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Modul
 		_ = compiled.Close(ctx)
 		return nil, err
 	}
-	e.log.Debug("compiled module", "sha256", m.SHA256[:12], "bytes", len(wasm), "took", time.Since(start))
+	e.log.Debug("compiled module", "sha256", m.SHA256[:12], "bytes", size, "took", time.Since(start))
 	return m, nil
 }
 

@@ -175,6 +175,7 @@ func (r *benchReport) instancesPerGiB(ctx context.Context, engine *runtime.Engin
 	defer t.Close(ctx)
 	goruntime.GC()
 	before := rss()
+	heapBefore := heapInuse()
 	// n concurrent calls each hold their own instance; the pool keeps them
 	// all (MaxIdlePerModule applies per call site, so hold them directly).
 	held, err := t.HoldInstances(ctx, "whoami", n)
@@ -183,8 +184,10 @@ func (r *benchReport) instancesPerGiB(ctx context.Context, engine *runtime.Engin
 	}
 	goruntime.GC()
 	per := float64(rss()-before) / float64(n)
+	heapPer := float64(heapInuse()-heapBefore) / float64(n)
 	held.Release(ctx)
 	r.row("RSS per live Go instance", mib(uint64(per)), "")
+	r.row("  of which host-side Go heap (wazero and wasmgw structures)", mib(uint64(heapPer)), "")
 	r.row("live Go instances per GiB", fmt.Sprintf("%.0f", float64(1<<30)/per), "target ≥ 300")
 	return nil
 }
@@ -225,6 +228,12 @@ func rss() uint64 {
 		}
 	}
 	return 0
+}
+
+func heapInuse() uint64 {
+	var ms goruntime.MemStats
+	goruntime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

@@ -1,0 +1,150 @@
+package runtime
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/wasmgw/wasmgw/runtime/builtin"
+)
+
+// image applies a module's data segments in order to a zeroed memory of
+// its initial size: what an instance starts with.
+func image(t testing.TB, wasm []byte) []byte {
+	t.Helper()
+	var mem []byte
+	for i := 8; i < len(wasm); {
+		id := wasm[i]
+		size, n := uvarint(wasm[i+1:])
+		start := i + 1 + n
+		p := wasm[start : start+int(size)]
+		switch id {
+		case sectionMemory:
+			pages, ok := initialPages(p)
+			if !ok {
+				t.Fatal("memory section")
+			}
+			mem = make([]byte, pages*wasmPage)
+		case sectionData:
+			segs, err := parseSegments(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range segs {
+				copy(mem[s.offset:], s.data)
+			}
+		}
+		i = start + int(size)
+	}
+	return mem
+}
+
+func uvarint(p []byte) (uint64, int) {
+	var v uint64
+	for i, b := range p {
+		v |= uint64(b&0x7f) << (7 * i)
+		if b < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
+
+// TestCoalesceDataKeepsTheImage: every builtin module, rewritten, starts
+// with byte-for-byte the memory the original does, with a handful of
+// segments instead of tens of thousands.
+func TestCoalesceDataKeepsTheImage(t *testing.T) {
+	for _, name := range []string{"whoami", "textkit", "handler", "interpolate"} {
+		wasm, err := builtin.Module(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := coalesceData(wasm)
+		if bytes.Equal(out, wasm) {
+			t.Fatalf("%s: not rewritten", name)
+		}
+		if !bytes.Equal(image(t, out), image(t, wasm)) {
+			t.Fatalf("%s: the rewritten module starts with different memory", name)
+		}
+		t.Logf("%s: %d -> %d bytes", name, len(wasm), len(out))
+	}
+}
+
+func TestCoalesceDataLeavesWhatItCannotProve(t *testing.T) {
+	dir := filepath.Join("..", "testdata")
+	matches, _ := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
+	for _, m := range matches {
+		wasm, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := coalesceData(wasm)
+		if !bytes.Equal(out, wasm) && !bytes.Equal(image(t, out), image(t, wasm)) {
+			t.Errorf("%s: rewritten with a different image", m)
+		}
+	}
+}
+
+// tinyModule is a module with one memory of pages pages and the given
+// active segments (offset, bytes), nothing else.
+func tinyModule(pages int, segs ...segment) []byte {
+	b := []byte{0, 'a', 's', 'm', 1, 0, 0, 0, sectionMemory, 3, 1, 0, byte(pages)}
+	var p []byte
+	p = append(p, byte(len(segs)))
+	for _, s := range segs {
+		p = append(p, 0, 0x41)
+		p = appendSleb(p, int64(s.offset))
+		p = append(p, 0x0b, byte(len(s.data)))
+		p = append(p, s.data...)
+	}
+	b = append(b, sectionData, byte(len(p)))
+	return append(b, p...)
+}
+
+func TestCoalesceDataCases(t *testing.T) {
+	over := tinyModule(1, segment{10, []byte("abcdef")}, segment{12, []byte("XY")}, segment{100, []byte{0, 0, 7}})
+	out := coalesceData(over)
+	if bytes.Equal(out, over) || !bytes.Equal(image(t, out), image(t, over)) {
+		t.Fatal("overlapping segments: later ones must win, as at instantiation")
+	}
+	for name, m := range map[string][]byte{
+		"past the initial memory": tinyModule(1, segment{10, []byte("a")}, segment{wasmPage - 1, []byte("bc")}),
+		"negative offset":         tinyModule(1, segment{10, []byte("a")}, segment{-1, []byte("b")}),
+		"one segment":             tinyModule(1, segment{10, []byte("a")}),
+	} {
+		if !bytes.Equal(coalesceData(m), m) {
+			t.Errorf("%s: rewritten", name)
+		}
+	}
+	// A data count section means code may name segments: left alone.
+	m := tinyModule(1, segment{0, []byte("a")}, segment{8, []byte("b")})
+	withCount := append(append(append([]byte{}, m[:13]...), sectionDataCount, 1, 2), m[13:]...)
+	if !bytes.Equal(coalesceData(withCount), withCount) {
+		t.Error("a module with a data count section was rewritten")
+	}
+}
+
+func FuzzCoalesceData(f *testing.F) {
+	f.Add(tinyModule(1, segment{10, []byte("abcdef")}, segment{12, []byte("XY")}, segment{5000, []byte{0, 0, 7}}))
+	f.Add(tinyModule(2, segment{0, []byte("a")}, segment{wasmPage + 5, []byte("b")}))
+	f.Fuzz(func(t *testing.T, wasm []byte) {
+		out, err := rewriteData(wasm)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(image(t, out), image(t, wasm)) {
+			t.Fatalf("rewritten with a different image")
+		}
+	})
+}
+
+func BenchmarkCoalesceData(b *testing.B) {
+	wasm, err := builtin.Module("whoami")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		coalesceData(wasm)
+	}
+}
