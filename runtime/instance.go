@@ -170,9 +170,9 @@ type instance struct {
 	streams [2]*streamWriter
 	fns     map[string]api.Function
 	// callCtx is what wazero sees for every call: the binding, and no Done
-	// channel, so that wazero starts no watcher goroutine per call. The
-	// instance stops a call itself (stop), which the compiled termination
-	// checks then honour.
+	// channel, so that wazero's per-call watcher never fires and no
+	// context is derived per call. The instance stops a call itself
+	// (stop), which the compiled termination checks then honour.
 	callCtx context.Context
 	// timer stops a call at its deadline; one per instance, reset per call.
 	timer *time.Timer
@@ -184,6 +184,10 @@ type instance struct {
 	state atomic.Int32
 	// stopped records why a call was stopped.
 	stopped atomic.Int32
+	// params holds the parameters of a call (pass), idle the instance's
+	// place in the pool: neither is allocated per call.
+	params [8]uint64
+	idle   idleEntry
 }
 
 // Instance states and stop reasons.
@@ -336,7 +340,13 @@ func (in *instance) stop(reason int32) {
 // wasmgw_alloc and is reused while the inputs fit, so most calls make no
 // extra call into the guest.
 func (in *instance) pass(args [][]byte) ([]uint64, error) {
-	params := make([]uint64, 2*len(args))
+	var params []uint64
+	if 2*len(args) <= len(in.params) {
+		params = in.params[:2*len(args)]
+		clear(params)
+	} else {
+		params = make([]uint64, 2*len(args))
+	}
 	total := uint64(0)
 	for _, a := range args {
 		total += uint64(len(a))

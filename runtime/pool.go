@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"container/list"
 	"context"
 	"sync"
 	"sync/atomic"
@@ -41,23 +40,50 @@ type pool struct {
 	now  func() time.Time
 
 	mu    sync.Mutex
-	lru   *list.List // of *idleEntry, most recent first
+	lru   idleEntry // sentinel of a ring of idle entries, most recent first
+	n     int       // entries in the ring
 	bytes uint64
 
 	// Counters since the engine started, for PoolStats.
 	created, reused, discarded, evicted atomic.Uint64
 }
 
+// idleEntry is an idle instance in the pool's LRU ring. It lives inside
+// its instance, so pooling allocates nothing.
 type idleEntry struct {
-	in    *instance
-	owner *tenantModule
-	since time.Time
-	elem  *list.Element
-	bytes uint64
+	in         *instance
+	owner      *tenantModule
+	since      time.Time
+	bytes      uint64
+	prev, next *idleEntry
 }
 
 func newPool(opts PoolOptions, now func() time.Time) *pool {
-	return &pool{opts: opts.withDefaults(), now: now, lru: list.New()}
+	p := &pool{opts: opts.withDefaults(), now: now}
+	p.lru.prev, p.lru.next = &p.lru, &p.lru
+	return p
+}
+
+// pushFront links e as the most recently used entry.
+func (p *pool) pushFront(e *idleEntry) {
+	e.prev, e.next = &p.lru, p.lru.next
+	e.prev.next, e.next.prev = e, e
+	p.n++
+}
+
+// unlink takes e out of the ring.
+func (p *pool) unlink(e *idleEntry) {
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
+	p.n--
+}
+
+// oldest returns the least recently used entry, or nil.
+func (p *pool) oldest() *idleEntry {
+	if p.n == 0 {
+		return nil
+	}
+	return p.lru.prev
 }
 
 // get returns an idle instance of tm, the most recently used, or nil.
@@ -71,7 +97,7 @@ func (p *pool) get(tm *tenantModule) *instance {
 	e := tm.idle[n-1]
 	tm.idle = tm.idle[:n-1]
 	p.reused.Add(1)
-	p.lru.Remove(e.elem)
+	p.unlink(e)
 	p.bytes -= e.bytes
 	return e.in
 }
@@ -79,17 +105,18 @@ func (p *pool) get(tm *tenantModule) *instance {
 // put keeps in for reuse by tm, evicting what the bounds require; the
 // evicted instances are closed outside the lock.
 func (p *pool) put(ctx context.Context, tm *tenantModule, in *instance) {
-	e := &idleEntry{in: in, owner: tm, since: p.now(), bytes: in.memoryBytes()}
+	e := &in.idle
+	*e = idleEntry{in: in, owner: tm, since: p.now(), bytes: in.memoryBytes()}
 	var evicted []*instance
 	p.mu.Lock()
-	e.elem = p.lru.PushFront(e)
+	p.pushFront(e)
 	tm.idle = append(tm.idle, e)
 	p.bytes += e.bytes
 	if len(tm.idle) > p.opts.MaxIdlePerModule {
 		evicted = append(evicted, p.removeLocked(tm.idle[0]))
 	}
-	for p.bytes > p.opts.MaxIdleBytes && p.lru.Len() > 0 {
-		evicted = append(evicted, p.removeLocked(p.lru.Back().Value.(*idleEntry)))
+	for p.bytes > p.opts.MaxIdleBytes && p.n > 0 {
+		evicted = append(evicted, p.removeLocked(p.oldest()))
 	}
 	p.mu.Unlock()
 	p.evicted.Add(uint64(len(evicted)))
@@ -100,7 +127,7 @@ func (p *pool) put(ctx context.Context, tm *tenantModule, in *instance) {
 
 // removeLocked takes e out of the pool and returns its instance.
 func (p *pool) removeLocked(e *idleEntry) *instance {
-	p.lru.Remove(e.elem)
+	p.unlink(e)
 	p.bytes -= e.bytes
 	idle := e.owner.idle
 	for i, x := range idle {
@@ -131,8 +158,8 @@ func (p *pool) evictIdle(ctx context.Context) int {
 	cutoff := p.now().Add(-p.opts.IdleTimeout)
 	p.mu.Lock()
 	var evicted []*instance
-	for p.lru.Len() > 0 {
-		e := p.lru.Back().Value.(*idleEntry)
+	for p.n > 0 {
+		e := p.oldest()
 		if e.since.After(cutoff) {
 			break
 		}
@@ -164,7 +191,7 @@ type PoolStats struct {
 
 func (p *pool) stats() PoolStats {
 	p.mu.Lock()
-	st := PoolStats{Idle: p.lru.Len(), IdleBytes: p.bytes}
+	st := PoolStats{Idle: p.n, IdleBytes: p.bytes}
 	p.mu.Unlock()
 	st.Created, st.Reused = p.created.Load(), p.reused.Load()
 	st.Discarded, st.Evicted = p.discarded.Load(), p.evicted.Load()
