@@ -115,21 +115,26 @@ func rewriteData(wasm []byte) ([]byte, error) {
 		return nil, errNoRewrite
 	}
 
-	var payload []byte
-	payload = binary.AppendUvarint(payload, uint64(len(merged)))
-	for _, s := range merged {
-		payload = append(payload, 0, 0x41) // active, memory 0; i32.const
-		payload = appendSleb(payload, int64(int32(s.offset)))
-		payload = append(payload, 0x0b)
-		payload = binary.AppendUvarint(payload, uint64(len(s.data)))
-		payload = append(payload, s.data...)
-	}
+	// The new section is written in place after a padded five-byte size
+	// (LEB128 allows it), so the payload is not copied twice.
 	d := sections[data]
-	out := make([]byte, 0, len(wasm)-(d.end-d.hdr)+len(payload)+16)
+	out := make([]byte, 0, len(wasm)-(d.end-d.hdr)+len(image)+16*len(merged)+16)
 	out = append(out, wasm[:d.hdr]...)
-	out = append(out, sectionData)
-	out = binary.AppendUvarint(out, uint64(len(payload)))
-	out = append(out, payload...)
+	out = append(out, sectionData, 0x80, 0x80, 0x80, 0x80, 0)
+	sizeAt, payloadAt := len(out)-5, len(out)
+	out = binary.AppendUvarint(out, uint64(len(merged)))
+	for _, s := range merged {
+		out = append(out, 0, 0x41) // active, memory 0; i32.const
+		out = appendSleb(out, int64(int32(s.offset)))
+		out = append(out, 0x0b)
+		out = binary.AppendUvarint(out, uint64(len(s.data)))
+		out = append(out, s.data...)
+	}
+	size := uint32(len(out) - payloadAt)
+	for i := range 4 {
+		out[sizeAt+i] = byte(size>>(7*i)) | 0x80
+	}
+	out[sizeAt+4] = byte(size >> 28)
 	return append(out, wasm[d.end:]...), nil
 }
 
@@ -139,9 +144,7 @@ func splitImage(image []byte, lo int) []segment {
 	var out []segment
 	i := 0
 	for i < len(image) {
-		for i < len(image) && image[i] == 0 {
-			i++
-		}
+		i = skipZeros(image, i)
 		if i == len(image) {
 			break
 		}
@@ -153,9 +156,7 @@ func splitImage(image []byte, lo int) []segment {
 				continue
 			}
 			z := i
-			for i < len(image) && image[i] == 0 {
-				i++
-			}
+			i = skipZeros(image, i)
 			if i-z >= zeroSplit || i == len(image) {
 				break
 			}
@@ -164,6 +165,21 @@ func splitImage(image []byte, lo int) []segment {
 		out = append(out, segment{lo + start, image[start:end]})
 	}
 	return out
+}
+
+// skipZeros returns the index of the first non-zero byte of b at or after
+// i, or len(b); eight bytes at a time.
+func skipZeros(b []byte, i int) int {
+	for i < len(b) && i&7 != 0 && b[i] == 0 {
+		i++
+	}
+	for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == 0 {
+		i += 8
+	}
+	for i < len(b) && b[i] == 0 {
+		i++
+	}
+	return i
 }
 
 // initialPages reads the memory section: exactly one memory, its minimum.
