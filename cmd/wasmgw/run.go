@@ -40,7 +40,7 @@ answered by the profile's handler module in its sandbox (/help, /tools,
 one, answered by its model) and printed as "PROFILE: reply".
 /stop interrupts the running message; /quit or the end of input waits for
 the replies still due, then the gateway drains as on SIGTERM (as does
-Ctrl-C). The gateway's log lines go to stderr at --log-level.
+Ctrl-C), giving a message still running at most 3 s. The gateway's log lines go to stderr at --log-level.
 
 Secrets come only from the profile's .env through its modules' grants, never
 from this shell's environment.

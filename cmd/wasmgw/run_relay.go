@@ -35,6 +35,11 @@ const (
 // trialBanner is printed once the gateway is connected.
 const trialBanner = "Serving profile %s through the gateway path over a loopback connector; type /help, /stop interrupts, /quit or EOF leaves.\n"
 
+// trialDrainTimeout bounds how long a trial waits, on Ctrl-C or at the end
+// of input, for a message still running: a person is waiting, not a
+// connector (the gateway's default is relay.DefaultDrainTimeout).
+const trialDrainTimeout = 3 * time.Second
+
 // runRelay is "wasmgw run --relay": the profile served by the real gateway
 // (relay.Gateway) against a connector embedded in this process on a
 // loopback port, with this terminal as the chat. Each input line is an
@@ -70,7 +75,7 @@ func runRelay(ctx context.Context, a *app, f *runFlags) error {
 		Identities: []relay.Identity{{Platform: relay.DefaultPlatform}},
 	}
 	g, err := relay.NewGateway(cfg, relay.GatewayOptions{
-		Fleet: b.fleet, Logger: b.log,
+		Fleet: b.fleet, Logger: b.log, DrainTimeout: trialDrainTimeout,
 		Client: relay.ClientOptions{OnState: func(s relay.State) {
 			if s == relay.StateHandshaken {
 				once.Do(func() { close(handshaken) })
