@@ -65,8 +65,14 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	if f.active > f.profiles {
 		f.active = f.profiles
 	}
+	// Measure what a gateway runs: its GC setting unless GOGC is set.
+	gogc := a.getenv("GOGC")
+	if gogc == "" {
+		debug.SetGCPercent(gatewayGCPercent)
+		gogc = strconv.Itoa(gatewayGCPercent) + " (as wasmgw gateway)"
+	}
 	r := &benchReport{w: a.stdout}
-	r.header()
+	r.header(gogc)
 	dir, err := os.MkdirTemp("", "wasmgw-bench-home")
 	if err != nil {
 		return err
@@ -252,8 +258,8 @@ type benchReport struct {
 	w interface{ Write([]byte) (int, error) }
 }
 
-func (r *benchReport) header() {
-	fmt.Fprintf(r.w, "wasmgw bench: %s, %d CPUs, %s/%s, %s\n\n", time.Now().UTC().Format(time.RFC3339), goruntime.NumCPU(), goruntime.GOOS, goruntime.GOARCH, goruntime.Version())
+func (r *benchReport) header(gogc string) {
+	fmt.Fprintf(r.w, "wasmgw bench: %s, %d CPUs, %s/%s, %s, GOGC=%s\n\n", time.Now().UTC().Format(time.RFC3339), goruntime.NumCPU(), goruntime.GOOS, goruntime.GOARCH, goruntime.Version(), gogc)
 	fmt.Fprintf(r.w, "| measure | value | target |\n|---|---|---|\n")
 }
 
