@@ -404,40 +404,69 @@ func (d *decoder) number() error {
 	return nil
 }
 
-// str reads a string at d.i (which is '"'), unescaping it the way
-// encoding/json does: invalid UTF-8 and unpaired surrogates become U+FFFD.
+// str reads a string at d.i (which is '"'), checking its escapes and
+// decoding it with [Unquote]. A string without escapes or non-ASCII bytes
+// is a substring of the input.
 func (d *decoder) str() (string, error) {
 	start := d.i + 1
-	// The common case: printable ASCII, no escape.
 	i := plainRun(d.s, start)
-	if i < len(d.s) && d.s[i] == '"' {
-		d.i = i + 1
-		return d.s[start:i], nil
-	}
-	b := append(make([]byte, 0, i-start+16), d.s[start:i]...)
+	plain := true
 	for i < len(d.s) {
-		if j := plainRun(d.s, i); j > i {
-			b = append(b, d.s[i:j]...)
-			if i = j; i == len(d.s) {
-				break
-			}
-		}
-		c := d.s[i]
-		switch {
+		switch c := d.s[i]; {
 		case c == '"':
 			d.i = i + 1
-			return string(b), nil
+			if plain {
+				return d.s[start:i], nil
+			}
+			return Unquote(d.s[start:i]), nil
 		case c < ' ':
 			d.i = i
 			return "", d.fail("control character in a string")
 		case c == '\\':
+			plain = false
 			if i+1 >= len(d.s) {
 				d.i = i
 				return "", d.fail("unterminated escape")
 			}
-			switch e := d.s[i+1]; e {
-			case '"', '\\', '/':
-				b = append(b, e)
+			switch d.s[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if getu4(d.s[i:]) < 0 {
+					d.i = i
+					return "", d.fail("invalid \\u escape")
+				}
+				i += 6
+			default:
+				d.i = i
+				return "", d.fail("invalid escape")
+			}
+		default: // non-ASCII: Unquote checks the UTF-8
+			plain = false
+			i++
+		}
+		i = plainRun(d.s, i)
+	}
+	d.i = len(d.s)
+	return "", d.fail("unterminated string")
+}
+
+// Unquote decodes the body of a valid JSON string (the text between its
+// quotes) as encoding/json does: escapes decoded, a lone or mismatched
+// surrogate and every byte of invalid UTF-8 replaced by U+FFFD. The caller
+// has checked the escapes; Unquote does not.
+func Unquote(s string) string {
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		if j := plainRun(s, i); j > i {
+			b = append(b, s[i:j]...)
+			if i = j; i == len(s) {
+				break
+			}
+		}
+		switch c := s[i]; {
+		case c == '\\':
+			switch s[i+1] {
 			case 'b':
 				b = append(b, '\b')
 			case 'f':
@@ -449,44 +478,36 @@ func (d *decoder) str() (string, error) {
 			case 't':
 				b = append(b, '\t')
 			case 'u':
-				r := getu4(d.s[i:])
-				if r < 0 {
-					d.i = i
-					return "", d.fail("invalid \\u escape")
-				}
+				r := getu4(s[i:])
 				i += 6
 				if utf16.IsSurrogate(r) {
-					if r2 := getu4(d.s[i:]); r2 >= 0 {
-						if dec := utf16.DecodeRune(r, r2); dec != unicode.ReplacementChar {
-							b = utf8.AppendRune(b, dec)
-							i += 6
-							continue
-						}
+					if dec := utf16.DecodeRune(r, getu4(s[i:])); dec != unicode.ReplacementChar {
+						b = utf8.AppendRune(b, dec)
+						i += 6
+						continue
 					}
 					r = unicode.ReplacementChar
 				}
 				b = utf8.AppendRune(b, r)
 				continue
-			default:
-				d.i = i
-				return "", d.fail("invalid escape")
+			default: // " \ /
+				b = append(b, s[i+1])
 			}
 			i += 2
-		case c < utf8.RuneSelf:
+		case c < utf8.RuneSelf: // a quote or a control character
 			b = append(b, c)
 			i++
 		default:
-			r, size := utf8.DecodeRuneInString(d.s[i:])
+			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
 				b = utf8.AppendRune(b, unicode.ReplacementChar)
 			} else {
-				b = append(b, d.s[i:i+size]...)
+				b = append(b, s[i:i+size]...)
 			}
 			i += size
 		}
 	}
-	d.i = len(d.s)
-	return "", d.fail("unterminated string")
+	return string(b)
 }
 
 // getu4 decodes \uXXXX at the start of s, or returns -1.
@@ -495,7 +516,8 @@ func getu4(s string) rune {
 		return -1
 	}
 	var r rune
-	for _, c := range s[2:6] {
+	for i := 2; i < 6; i++ {
+		c := s[i]
 		switch {
 		case '0' <= c && c <= '9':
 			c -= '0'

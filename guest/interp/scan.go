@@ -18,7 +18,6 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/wasmgw/wasmgw/abi"
@@ -227,7 +226,7 @@ func (sc *scanner) request() (request, error) {
 				}
 				key := s[kStart : sc.i-1]
 				if flags&(strEsc|strBadUTF8) != 0 {
-					key = unquote(key)
+					key = abi.Unquote(key)
 				}
 				sc.skipSpace()
 				if sc.i >= len(s) || s[sc.i] != ':' {
@@ -252,7 +251,7 @@ func (sc *scanner) request() (request, error) {
 					sc.edits, sc.paths, sc.deepAt = sc.edits[:edits], sc.paths[:paths], deepAt
 					switch raw := s[vStart:sc.i]; raw[0] {
 					case '"':
-						req.server = unquote(raw[1 : len(raw)-1])
+						req.server = abi.Unquote(raw[1 : len(raw)-1])
 					case 'n': // null: unchanged
 					default:
 						return req, fmt.Errorf("server is not a string")
@@ -488,7 +487,7 @@ func (sc *scanner) key() error {
 	top := &sc.stack[len(sc.stack)-1]
 	top.key, top.esc = s[start+1:sc.i-1], flags&(strEsc|strBadUTF8) != 0
 	if top.esc {
-		sc.edits = append(sc.edits, edit{start: start, end: sc.i, kind: editString, str: unquote(top.key)})
+		sc.edits = append(sc.edits, edit{start: start, end: sc.i, kind: editString, str: abi.Unquote(top.key)})
 	}
 	if sc.i < len(s) && isSpace(s[sc.i]) {
 		sc.space()
@@ -516,7 +515,7 @@ func (sc *scanner) stringValue() error {
 	raw := sc.s[start+1 : sc.i-1]
 	e := edit{start: start, end: sc.i, kind: editString, str: raw, verbatim: true}
 	if flags&(strEsc|strBadUTF8) != 0 {
-		e.str, e.verbatim = unquote(raw), false
+		e.str, e.verbatim = abi.Unquote(raw), false
 		if strings.Contains(e.str, "${") {
 			flags |= strRef
 		}
@@ -574,7 +573,7 @@ func (f *frame) appendPart(b []byte, root bool) []byte {
 	}
 	key := f.key
 	if f.esc {
-		key = unquote(key)
+		key = abi.Unquote(key)
 	}
 	if !simpleKey(key) {
 		b = append(b, '[')
@@ -845,75 +844,6 @@ func hexVal(c byte) rune {
 		return rune(c - 'A' + 10)
 	}
 	return -1
-}
-
-// getu4 decodes \uXXXX at the start of s, or returns -1.
-func getu4(s string) rune {
-	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
-		return -1
-	}
-	var r rune
-	for _, c := range []byte(s[2:6]) {
-		v := hexVal(c)
-		if v < 0 {
-			return -1
-		}
-		r = r*16 + v
-	}
-	return r
-}
-
-// unquote decodes the text of a valid JSON string (between its quotes) as
-// encoding/json does: escapes decoded (a lone or mismatched surrogate
-// becomes U+FFFD), invalid UTF-8 replaced by U+FFFD byte by byte.
-func unquote(s string) string {
-	b := make([]byte, 0, len(s)+8)
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '\\':
-			switch s[i+1] {
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r := getu4(s[i:])
-				i += 6
-				if utf16.IsSurrogate(r) {
-					if dec := utf16.DecodeRune(r, getu4(s[i:])); dec != utf8.RuneError {
-						b = utf8.AppendRune(b, dec)
-						i += 6
-						continue
-					}
-					r = utf8.RuneError
-				}
-				b = utf8.AppendRune(b, r)
-				continue
-			default: // " \ /
-				b = append(b, s[i+1])
-			}
-			i += 2
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = utf8.AppendRune(b, utf8.RuneError)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-		}
-	}
-	return string(b)
 }
 
 // appendString appends s as a JSON string, without HTML escaping; invalid

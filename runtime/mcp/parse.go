@@ -1,8 +1,9 @@
 package mcp
 
 import (
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/wasmgw/wasmgw/abi"
 )
 
 // fastParse is ParseJSON's parser: a byte scanner with no reflection and
@@ -273,7 +274,7 @@ func (p *parser) str() (string, bool) {
 			if plain {
 				return s[start:i], true
 			}
-			return unquote(s[start:i]), true
+			return abi.Unquote(s[start:i]), true
 		case c == '\\':
 			plain = false
 			if i+1 >= len(s) {
@@ -331,57 +332,4 @@ func getu4(s string) rune {
 		r = r*16 + v
 	}
 	return r
-}
-
-// unquote decodes the text of a valid JSON string (between its quotes) as
-// encoding/json does: escapes decoded (a lone or mismatched surrogate
-// becomes U+FFFD), invalid UTF-8 replaced by U+FFFD byte by byte.
-func unquote(s string) string {
-	b := make([]byte, 0, len(s)+8)
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '\\':
-			switch s[i+1] {
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r := getu4(s[i:])
-				i += 6
-				if utf16.IsSurrogate(r) {
-					if dec := utf16.DecodeRune(r, getu4(s[i:])); dec != utf8.RuneError {
-						b = utf8.AppendRune(b, dec)
-						i += 6
-						continue
-					}
-					r = utf8.RuneError
-				}
-				b = utf8.AppendRune(b, r)
-				continue
-			default: // " \ /
-				b = append(b, s[i+1])
-			}
-			i += 2
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = utf8.AppendRune(b, utf8.RuneError)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-		}
-	}
-	return string(b)
 }
