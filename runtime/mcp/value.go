@@ -9,9 +9,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wasmgw/wasmgw/abi"
 )
 
 // Kind is the JSON kind of a Value.
@@ -166,7 +167,7 @@ func (v *Value) AppendJSON(b []byte) []byte {
 	case Number:
 		return append(b, v.Str...)
 	case String:
-		return appendString(b, v.Str)
+		return abi.AppendString(b, v.Str)
 	case Array:
 		b = append(b, '[')
 		for i, it := range v.Items {
@@ -182,7 +183,7 @@ func (v *Value) AppendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = abi.AppendString(b, k)
 			b = append(b, ':')
 			b = v.Items[i].AppendJSON(b)
 		}
@@ -310,7 +311,7 @@ func zipLeaves(path []byte, a, b *Value, fn func([]byte, *Value, *Value)) []byte
 			n := len(path)
 			if !simpleKey(k) {
 				path = append(path, '[')
-				path = appendString(path, k)
+				path = abi.AppendString(path, k)
 				path = append(path, ']')
 			} else {
 				if n > 0 {
@@ -407,7 +408,7 @@ func JoinKey(path, key string) string {
 		}
 		return path + "." + key
 	}
-	return path + "[" + string(appendString(nil, key)) + "]"
+	return path + "[" + string(abi.AppendString(nil, key)) + "]"
 }
 
 // JoinIndex returns the field path of list item i inside path: "args[2]".
@@ -424,36 +425,6 @@ func simpleKey(k string) bool {
 		}
 	}
 	return true
-}
-
-// appendString appends s as a JSON string, without HTML escaping; invalid
-// UTF-8 becomes U+FFFD.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-			i++
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			i++
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-		}
-	}
-	return append(b, '"')
 }
 
 // yamlError is a YAML node that cannot be a JSON value; path names it
