@@ -311,6 +311,13 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 		// Stopped just as the call returned: the module is closing.
 		err = errors.New("stopped")
 	}
+	if err == nil && ctx.Err() != nil {
+		// Cancelled while running, and the guest returned before the stop
+		// reached it: what its host calls answered may be the
+		// cancellation's doing (a fetch cut short), so the call counts as
+		// interrupted, as it would have a moment later.
+		err = errors.New("cancelled")
+	}
 	in.flush()
 	c := in.b.call
 	switch {
