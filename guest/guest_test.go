@@ -3,6 +3,7 @@ package guest
 import (
 	"encoding/json"
 	"errors"
+	"sync"
 	"testing"
 )
 
@@ -25,11 +26,15 @@ func TestEncodeAttrs(t *testing.T) {
 
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 
+var echoOnce sync.Once
+
 func TestToolDecodesStrictly(t *testing.T) {
 	type in struct {
 		Name string `json:"name"`
 	}
-	Tool("t_echo_name", "", func(i in) (string, error) { return i.Name, nil })
+	// The registry lives as long as the process: register once, so that
+	// go test -count=N runs this again.
+	echoOnce.Do(func() { Tool("t_echo_name", "", func(i in) (string, error) { return i.Name, nil }) })
 	for input, want := range map[string]string{`{}`: `""`, ``: `""`, ` null `: `""`, `{"name":"x"}`: `"x"`} {
 		out, err := Invoke("t_echo_name", []byte(input))
 		if err != nil || string(out) != want {
