@@ -271,6 +271,9 @@ func FuzzManifest(f *testing.F) {
 			if seen[tool.Name] {
 				t.Fatalf("manifest %q: tool %q offered twice", manifest, tool.Name)
 			}
+			if !abi.ValidToolName(tool.Name) {
+				t.Fatalf("manifest %q: tool name %q accepted", manifest, tool.Name)
+			}
 			seen[tool.Name] = true
 		}
 	})
