@@ -20,6 +20,8 @@ FUZZMINTIME ?= 5s
 HOME_DIR  ?= testdata/home
 PROFILE   ?= alice
 MCPSERVER := build/mcpserver
+# Benchmark guests (testdata/bench/go/*), built next to hostcalls.wasm.
+BENCH_GUESTS := $(patsubst testdata/bench/go/%,testdata/bench/%.wasm,$(wildcard testdata/bench/go/*))
 
 .PHONY: all guests hostile build test run try fuzz bench wat clean mcpserver
 
@@ -37,6 +39,9 @@ $(HOSTILE_GO): $(HOSTILE_DIR)/%.wasm: $(shell find guest abi testdata/hostile -n
 
 $(HOSTILE_WAT): $(HOSTILE_DIR)/%: testdata/hostile/wat/%
 	cp $< $@
+
+$(BENCH_GUESTS): testdata/bench/%.wasm: $(shell find abi testdata/bench/go -name '*.go') go.mod
+	$(GUEST_ENV) $(GO) build $(GUEST_FLAGS) -o $@ ./testdata/bench/go/$*
 
 # The test MCP server (stdio, or streamable HTTP with --http); the tests
 # build it themselves too, so "go test" alone works.
@@ -94,10 +99,10 @@ fuzz: guests hostile
 # 10,000 idle profiles, 100 active, instances per GiB, relay round trips.
 BENCHCOUNT ?= 6
 BENCHFLAGS ?= --profiles 10000 --active 100 --instances 200
-bench: build
+bench: build $(BENCH_GUESTS)
 	@mkdir -p build
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee build/bench.txt
 	$(BIN) bench $(BENCHFLAGS) | tee build/bench-load.txt
 
 clean:
-	rm -rf bin build $(BUILTIN)/*.wasm $(HOSTILE_DIR)/*.wasm
+	rm -rf bin build $(BUILTIN)/*.wasm $(HOSTILE_DIR)/*.wasm $(BENCH_GUESTS)

@@ -6,10 +6,15 @@ package runtime_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/guest"
@@ -226,3 +231,76 @@ func BenchmarkHandle(b *testing.B) {
 		})
 	}
 }
+
+// checksRequest is the request testdata/bench/go/checks decodes.
+const checksRequest = `{"profile":"p42","session_key":"bench:dm:chat-17","platform":"bench","chat_id":"chat-17","chat_type":"dm","user_id":"bench","message_id":"m1234","message_type":"text","text":"/call whoami {}","tools":[{"name":"whoami","description":"Reports which profile and module this is and a fingerprint of the key it was given (never the key)."}]}`
+
+// BenchmarkTerminationChecks shows what wazero's termination checks cost a
+// Go guest, outside wasmgw: one guest (testdata/bench/checks.wasm, built by
+// make bench) on raw wazero with the checks on and off, against the same
+// code run natively. json_decode decodes one HandleRequest with
+// encoding/json, abi_decode with abi.DecodeHandleRequest, byte_loop scans
+// 16 KiB a byte at a time. Each guest op includes one call into the guest.
+func BenchmarkTerminationChecks(b *testing.B) {
+	wasm, err := os.ReadFile(filepath.Join(runtimetest.RepoRoot(b), "testdata", "bench", "checks.wasm"))
+	if err != nil {
+		b.Skipf("testdata/bench/checks.wasm is built by make bench: %v", err)
+	}
+	ctx := context.Background()
+	exports := []string{"json_decode", "abi_decode", "byte_loop"}
+	for _, checks := range []bool{true, false} {
+		rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(checks))
+		b.Cleanup(func() { _ = rt.Close(ctx) })
+		wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+		mod, err := rt.InstantiateWithConfig(ctx, wasm, wazero.NewModuleConfig().WithStartFunctions("_initialize"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		name := "checks-off"
+		if checks {
+			name = "checks-on"
+		}
+		for _, export := range exports {
+			fn := mod.ExportedFunction(export)
+			b.Run(name+"/"+export, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := fn.Call(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+	req, buf := []byte(checksRequest), make([]byte, 16<<10)
+	native := map[string]func(){
+		"json_decode": func() {
+			var r abi.HandleRequest
+			if json.Unmarshal(req, &r) != nil {
+				b.Fatal("decode")
+			}
+		},
+		"abi_decode": func() {
+			if _, err := abi.DecodeHandleRequest(req); err != nil {
+				b.Fatal(err)
+			}
+		},
+		"byte_loop": func() {
+			n := 0
+			for i := 0; i < len(buf); i++ {
+				if buf[i] == '"' {
+					n++
+				}
+			}
+			benchSink += n
+		},
+	}
+	for _, export := range exports {
+		b.Run("native/"+export, func(b *testing.B) {
+			for b.Loop() {
+				native[export]()
+			}
+		})
+	}
+}
+
+var benchSink int
