@@ -33,13 +33,6 @@ const (
 	maxImage = 64 << 20
 )
 
-// errNoRewrite says the module is compiled as it is.
-const errNoRewrite = constError("data section kept as it is")
-
-type constError string
-
-func (e constError) Error() string { return string(e) }
-
 type section struct {
 	id              byte
 	hdr, start, end int // the id byte; the payload
@@ -53,23 +46,24 @@ type segment struct {
 // coalesceData returns wasm with its data segments merged, or wasm itself
 // when the rewrite would not be exact (or would not help).
 func coalesceData(wasm []byte) []byte {
-	out, err := rewriteData(wasm)
-	if err != nil {
-		return wasm
+	if out, ok := rewriteData(wasm); ok {
+		return out
 	}
-	return out
+	return wasm
 }
 
-func rewriteData(wasm []byte) ([]byte, error) {
+// rewriteData returns the rewritten module, or false when the rewrite
+// would not be exact or would not help.
+func rewriteData(wasm []byte) ([]byte, bool) {
 	if len(wasm) < 8 || !bytes.Equal(wasm[:8], []byte{0, 'a', 's', 'm', 1, 0, 0, 0}) {
-		return nil, errNoRewrite
+		return nil, false
 	}
 	var sections []section
 	for i := 8; i < len(wasm); {
 		id := wasm[i]
 		size, n := binary.Uvarint(wasm[i+1:])
 		if n <= 0 || size > uint64(len(wasm)-i-1-n) {
-			return nil, errNoRewrite
+			return nil, false
 		}
 		start := i + 1 + n
 		sections = append(sections, section{id, i, start, start + int(size)})
@@ -81,11 +75,11 @@ func rewriteData(wasm []byte) ([]byte, error) {
 	for k, s := range sections {
 		switch s.id {
 		case sectionDataCount:
-			return nil, errNoRewrite
+			return nil, false
 		case sectionMemory:
 			p, ok := initialPages(wasm[s.start:s.end])
 			if !ok {
-				return nil, errNoRewrite
+				return nil, false
 			}
 			memPages, haveMemory = p, true
 		case sectionData:
@@ -93,18 +87,18 @@ func rewriteData(wasm []byte) ([]byte, error) {
 		}
 	}
 	if data < 0 || !haveMemory {
-		return nil, errNoRewrite
+		return nil, false
 	}
-	segs, err := parseSegments(wasm[sections[data].start:sections[data].end])
-	if err != nil || len(segs) < 2 {
-		return nil, errNoRewrite
+	segs, ok := parseSegments(wasm[sections[data].start:sections[data].end])
+	if !ok || len(segs) < 2 {
+		return nil, false
 	}
 	lo, hi := segs[0].offset, 0
 	for _, s := range segs {
 		lo, hi = min(lo, s.offset), max(hi, s.offset+len(s.data))
 	}
 	if uint64(hi) > memPages*wasmPage || hi-lo > maxImage {
-		return nil, errNoRewrite
+		return nil, false
 	}
 	image := make([]byte, hi-lo)
 	for _, s := range segs {
@@ -112,7 +106,7 @@ func rewriteData(wasm []byte) ([]byte, error) {
 	}
 	merged := splitImage(image, lo)
 	if len(merged) >= len(segs) {
-		return nil, errNoRewrite
+		return nil, false
 	}
 
 	// The new section is written in place after a padded five-byte size
@@ -135,7 +129,7 @@ func rewriteData(wasm []byte) ([]byte, error) {
 		out[sizeAt+i] = byte(size>>(7*i)) | 0x80
 	}
 	out[sizeAt+4] = byte(size >> 28)
-	return append(out, wasm[d.end:]...), nil
+	return append(out, wasm[d.end:]...), true
 }
 
 // splitImage cuts image (which starts at offset lo) into segments, leaving
@@ -201,34 +195,34 @@ func initialPages(p []byte) (uint64, bool) {
 
 // parseSegments reads a data section whose every segment is active on
 // memory 0 at a constant i32 offset.
-func parseSegments(p []byte) ([]segment, error) {
+func parseSegments(p []byte) ([]segment, bool) {
 	count, n := binary.Uvarint(p)
 	if n <= 0 || count > uint64(len(p)) {
-		return nil, errNoRewrite
+		return nil, false
 	}
 	i := n
 	segs := make([]segment, 0, count)
 	for range count {
 		if i+2 > len(p) || p[i] != 0 || p[i+1] != 0x41 {
-			return nil, errNoRewrite
+			return nil, false
 		}
 		off, m := sleb32(p[i+2:])
 		if m <= 0 || i+2+m >= len(p) || p[i+2+m] != 0x0b || off < 0 {
-			return nil, errNoRewrite
+			return nil, false
 		}
 		i += 2 + m + 1
 		size, k := binary.Uvarint(p[i:])
 		if k <= 0 || size > uint64(len(p)-i-k) {
-			return nil, errNoRewrite
+			return nil, false
 		}
 		i += k
 		segs = append(segs, segment{int(off), p[i : i+int(size)]})
 		i += int(size)
 	}
 	if i != len(p) {
-		return nil, errNoRewrite
+		return nil, false
 	}
-	return segs, nil
+	return segs, true
 }
 
 // sleb32 decodes a signed LEB128 i32 (at most 5 bytes), or returns n <= 0.
