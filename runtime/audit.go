@@ -16,7 +16,7 @@ type AuditRecord struct {
 	// Kind is empty for a secret read (secret_get) and "egress" for an
 	// http_fetch decision: one record per secret placeholder (or one with
 	// an empty Name when there is none), and one per refused redirect or
-	// address.
+	// address. "dropped" summarises records that were not written.
 	Kind    string `json:"kind,omitempty"`
 	Profile string `json:"profile"`
 	// Module is the module's name in the profile's config.
@@ -28,8 +28,12 @@ type AuditRecord struct {
 	Outcome Outcome `json:"outcome"`
 	// Host is an egress record's destination origin (scheme://host:port).
 	Host string `json:"host,omitempty"`
-	// Reason is why an egress record was refused (see docs/egress.md).
+	// Reason is why an egress record was refused (see docs/egress.md), or
+	// why a "dropped" record's records were dropped.
 	Reason string `json:"reason,omitempty"`
+	// Dropped is, in a record of kind "dropped", how many records were not
+	// written (see AuditKindDropped).
+	Dropped uint64 `json:"dropped,omitempty"`
 }
 
 // AuditSink receives audit records. Implementations must be safe for

@@ -24,6 +24,9 @@ type Limits struct {
 	MaxLog uint64
 	// MaxHostCalls bounds the host function calls of one call.
 	MaxHostCalls uint64
+	// MaxAuditRecords bounds the audit records of one call; the rest are
+	// counted in one summary record (kind "dropped") at the call's end.
+	MaxAuditRecords uint64
 }
 
 // Default limits. Go guests need at least 38 pages (2.4 MiB) and grow their
@@ -57,12 +60,15 @@ func (l Limits) withDefaults(base Limits) Limits {
 	if l.MaxHostCalls == 0 {
 		l.MaxHostCalls = base.MaxHostCalls
 	}
+	if l.MaxAuditRecords == 0 {
+		l.MaxAuditRecords = base.MaxAuditRecords
+	}
 	return l
 }
 
 // DefaultLimits returns the limits a module gets when nothing is configured.
 func DefaultLimits() Limits {
-	return Limits{Memory: DefaultMemory, Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput, MaxLog: DefaultMaxLog, MaxHostCalls: DefaultMaxHostCalls}
+	return Limits{Memory: DefaultMemory, Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput, MaxLog: DefaultMaxLog, MaxHostCalls: DefaultMaxHostCalls, MaxAuditRecords: DefaultMaxAuditRecords}
 }
 
 // ModuleConfig is one module of a profile.
@@ -288,7 +294,7 @@ func validModuleName(s string) bool {
 
 func (d decoder) limits(n *yaml.Node, path string) (Limits, error) {
 	var l Limits
-	err := d.fields(n, path, []string{"memory", "timeout", "max_output", "max_log", "max_host_calls"}, func(key string, v *yaml.Node) error {
+	err := d.fields(n, path, []string{"memory", "timeout", "max_output", "max_log", "max_host_calls", "max_audit_records"}, func(key string, v *yaml.Node) error {
 		field := path + "." + key
 		var err error
 		switch key {
@@ -311,6 +317,8 @@ func (d decoder) limits(n *yaml.Node, path string) (Limits, error) {
 			l.MaxLog, err = d.size(v, field)
 		case "max_host_calls":
 			l.MaxHostCalls, err = d.size(v, field)
+		case "max_audit_records":
+			l.MaxAuditRecords, err = d.size(v, field)
 		}
 		return err
 	})

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -601,18 +602,43 @@ type fetchPlan struct {
 	body    []byte
 	timeout time.Duration
 	refs    []placeholderRef
+	// distinct are the distinct names of refs, sorted (at most
+	// maxPlaceholderNames).
+	distinct []string
 }
 
+// Bounds of the placeholders of one request: the host's work on them (and
+// the audit records and log lines they cause) stays small whatever the
+// guest sends.
+const (
+	// maxPlaceholderNames bounds the distinct secrets one request names.
+	maxPlaceholderNames = 32
+	// maxPlaceholderRefs bounds the placeholders of one request, repeats
+	// included.
+	maxPlaceholderRefs = 1024
+)
+
 // names returns the distinct secret names the plan refers to, sorted.
-func (f *fetchPlan) names() []string {
+func (f *fetchPlan) names() []string { return f.distinct }
+
+// distinctNames returns the distinct names of refs, sorted, in linear time
+// (plus the sort of at most maxPlaceholderNames names); an error when
+// there are more than maxPlaceholderNames.
+func distinctNames(refs []placeholderRef) ([]string, error) {
+	seen := make(map[string]struct{}, min(len(refs), maxPlaceholderNames+1))
 	var out []string
-	for _, r := range f.refs {
-		if !slices.Contains(out, r.name) {
-			out = append(out, r.name)
+	for _, r := range refs {
+		if _, ok := seen[r.name]; ok {
+			continue
 		}
+		if len(out) == maxPlaceholderNames {
+			return nil, fmt.Errorf("a request may name at most %d distinct secrets in {{secret:...}} placeholders", maxPlaceholderNames)
+		}
+		seen[r.name] = struct{}{}
+		out = append(out, r.name)
 	}
 	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 // fetchError is a refused or failed fetch: an abi error code and a message
@@ -632,13 +658,17 @@ const placeholderOpen, placeholderClose = "{{secret:", "}}"
 
 // findPlaceholders returns the names of the placeholders in s, in order. A
 // "{{secret:" that does not start a well-formed placeholder is an error, so
-// a typo is never sent as literal text.
-func findPlaceholders(s string) ([]string, error) {
+// a typo is never sent as literal text, and so is more than limit
+// placeholders.
+func findPlaceholders(s string, limit int) ([]string, error) {
 	var names []string
 	for {
 		i := strings.Index(s, placeholderOpen)
 		if i < 0 {
 			return names, nil
+		}
+		if len(names) >= limit {
+			return nil, fmt.Errorf("more than %d {{secret:...}} placeholders in one request", maxPlaceholderRefs)
 		}
 		s = s[i+len(placeholderOpen):]
 		j := strings.Index(s, placeholderClose)
@@ -709,7 +739,7 @@ func parseFetchRequest(raw []byte, maxRequest uint64) (*fetchPlan, error) {
 	}
 	u.Fragment, u.RawFragment = "", ""
 	f.url = u
-	names, err := findPlaceholders(u.RawQuery)
+	names, err := findPlaceholders(u.RawQuery, maxPlaceholderRefs)
 	if err != nil {
 		return nil, invalidf("url query: %v", err)
 	}
@@ -717,7 +747,7 @@ func parseFetchRequest(raw []byte, maxRequest uint64) (*fetchPlan, error) {
 		f.refs = append(f.refs, placeholderRef{n, placeQuery})
 	}
 	for _, s := range []string{u.Path, u.RawPath, u.Host} {
-		names, err := findPlaceholders(s)
+		names, err := findPlaceholders(s, maxPlaceholderRefs-len(f.refs))
 		if err != nil {
 			return nil, invalidf("url: %v", err)
 		}
@@ -748,7 +778,7 @@ func parseFetchRequest(raw []byte, maxRequest uint64) (*fetchPlan, error) {
 		if slices.ContainsFunc(f.headers, func(h [2]string) bool { return h[0] == ck }) {
 			return nil, invalidf("header %s: given twice (names are case-insensitive)", ck)
 		}
-		names, err := findPlaceholders(v)
+		names, err := findPlaceholders(v, maxPlaceholderRefs-len(f.refs))
 		if err != nil {
 			return nil, invalidf("header %s: %v", ck, err)
 		}
@@ -770,12 +800,15 @@ func parseFetchRequest(raw []byte, maxRequest uint64) (*fetchPlan, error) {
 	if uint64(len(f.body)) > maxRequest {
 		return nil, &fetchError{code: abi.ErrTooLarge, msg: fmt.Sprintf("request body of %d bytes is over the module's max_request of %d", len(f.body), maxRequest)}
 	}
-	names, err = findPlaceholders(string(f.body))
+	names, err = findPlaceholders(string(f.body), maxPlaceholderRefs-len(f.refs))
 	if err != nil {
 		return nil, invalidf("body: %v", err)
 	}
 	for _, n := range names {
 		f.refs = append(f.refs, placeholderRef{n, placeBody})
+	}
+	if f.distinct, err = distinctNames(f.refs); err != nil {
+		return nil, invalidf("%v", err)
 	}
 	if req.TimeoutMS < 0 || time.Duration(req.TimeoutMS) > maxFetchTimeout/time.Millisecond {
 		return nil, invalidf("timeout_ms: want 0 (the call's deadline) to %d", maxFetchTimeout.Milliseconds())
@@ -866,11 +899,12 @@ func (b *binding) auditEgress(names []string, host string, outcome Outcome, reas
 	}
 	// Names and hosts come from the guest: one that holds a value it was
 	// granted must not carry it into the audit trail.
-	redact := b.call.scope.Redact
+	redact := func(s string) string { return clipAuditField(b.call.scope.Redact(s)) }
+	host = redact(host)
 	for _, n := range names {
-		b.e.audit.Audit(AuditRecord{
+		b.audit(AuditRecord{
 			Time: b.e.now().UTC(), Kind: AuditKindEgress, Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
-			Name: redact(n), Outcome: outcome, Host: redact(host), Reason: reason,
+			Name: redact(n), Outcome: outcome, Host: host, Reason: reason,
 		})
 	}
 }
@@ -879,7 +913,8 @@ func (b *binding) auditEgress(names []string, host string, outcome Outcome, reas
 func (b *binding) refuse(r *refusal, code int32) *fetchError {
 	b.auditEgress(r.names, r.host, OutcomeRefused, r.reason)
 	msg := b.call.scope.Redact(r.Error())
-	b.log.Warn("http_fetch refused", "host", b.call.scope.Redact(r.host), "reason", r.reason, "secrets", b.call.scope.Redact(strings.Join(r.names, ",")))
+	b.hostLine(slog.LevelWarn, "http_fetch refused", "host", clipAuditField(b.call.scope.Redact(r.host)), "reason", r.reason,
+		"secrets", clipAuditField(b.call.scope.Redact(strings.Join(r.names, ","))))
 	return &fetchError{code: code, msg: msg}
 }
 
@@ -1041,7 +1076,7 @@ func (b *binding) transportError(callCtx, reqCtx context.Context, st *fetchState
 	default:
 		msg = fmt.Sprintf("request to %s failed: %v", st.current, err)
 	}
-	b.log.Info("http_fetch failed", "host", scrub.text(st.current.String()), "error", scrub.text(msg))
+	b.hostLine(slog.LevelInfo, "http_fetch failed", "host", clipAuditField(scrub.text(st.current.String())), "error", scrub.text(msg))
 	return &fetchError{code: abi.ErrNetwork, msg: scrub.text(msg)}
 }
 

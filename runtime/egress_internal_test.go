@@ -185,7 +185,7 @@ func TestFindPlaceholders(t *testing.T) {
 		{"{{secret:A", "", true},
 		{"{{secret:{{secret:A}}}}", "", true},
 	} {
-		names, err := findPlaceholders(c.in)
+		names, err := findPlaceholders(c.in, maxPlaceholderRefs)
 		if (err != nil) != c.err || strings.Join(names, ",") != c.want {
 			t.Errorf("%q: %v %v", c.in, names, err)
 		}

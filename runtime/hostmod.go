@@ -10,7 +10,6 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"unicode/utf8"
 
@@ -151,15 +150,7 @@ func hostLog(ctx context.Context, mod api.Module, stack []uint64) {
 		stack[0] = api.EncodeI32(abi.ErrInvalid)
 		return
 	}
-	var fields map[string]any
-	if len(attrs) > 0 {
-		if err := json.Unmarshal(attrs, &fields); err != nil {
-			stack[0] = api.EncodeI32(abi.ErrInvalid)
-			return
-		}
-	}
-	b.guestLog(slog.Level(level), msg, fields)
-	stack[0] = 0
+	stack[0] = api.EncodeI32(b.guestLogCall(slog.Level(level), msg, attrs))
 }
 
 // output(ptr, len) -> i32

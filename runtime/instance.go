@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,9 +55,8 @@ type callState struct {
 	outputTooLarge uint64
 	hostCalls      uint64
 	budgetSpent    bool
-	logBytes       uint64
-	logDropped     bool
 	pending        []byte
+	callBudgets
 }
 
 func (b *binding) reset(parent context.Context, deadline time.Time, scope *Scope, tools toolFunc) {
@@ -90,74 +88,10 @@ func (b *binding) auditSecret(name string, outcome Outcome) {
 	if outcome == OutcomeInvalid && !ValidSecretName(name) {
 		name = "<invalid>"
 	}
-	b.e.audit.Audit(AuditRecord{
+	b.audit(AuditRecord{
 		Time: b.e.now().UTC(), Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
-		Name: b.call.scope.Redact(name), Outcome: outcome,
+		Name: clipAuditField(b.call.scope.Redact(name)), Outcome: outcome,
 	})
-}
-
-// guestLog writes one guest record to the host log, tagged, redacted and
-// bounded by the module's log budget per call.
-func (b *binding) guestLog(level slog.Level, msg []byte, fields map[string]any) {
-	c := b.call
-	size := uint64(len(msg))
-	for k, v := range fields {
-		size += uint64(len(k)) + uint64(len(fmt.Sprint(v)))
-	}
-	if c.logBytes+size > b.limits.MaxLog {
-		if !c.logDropped {
-			c.logDropped = true
-			b.log.Warn("guest log budget spent; dropping the rest of this call's log", "max_log", b.limits.MaxLog)
-		}
-		return
-	}
-	c.logBytes += size
-	attrs := make([]slog.Attr, 0, len(fields))
-	for k, v := range fields {
-		s, ok := v.(string)
-		if !ok {
-			j, _ := json.Marshal(v)
-			s = string(j)
-		}
-		attrs = append(attrs, slog.String(c.scope.Redact(k), c.scope.Redact(s)))
-	}
-	b.log.LogAttrs(context.Background(), level, c.scope.Redact(string(msg)), slog.Any("guest", slog.GroupValue(attrs...)))
-}
-
-// streamWriter turns a guest's stdout or stderr into log records, a line a
-// record, within the same budget as log calls.
-type streamWriter struct {
-	b      *binding
-	stream string
-	buf    []byte
-}
-
-// maxLine bounds one buffered stdout/stderr line.
-const maxLine = 4 << 10
-
-func (w *streamWriter) Write(p []byte) (int, error) {
-	if w.b.call == nil {
-		return len(p), nil
-	}
-	w.buf = append(w.buf, p...)
-	for {
-		i := strings.IndexByte(string(w.buf), '\n')
-		if i < 0 {
-			if len(w.buf) > maxLine {
-				w.flush()
-			}
-			return len(p), nil
-		}
-		w.b.guestLog(slog.LevelInfo, w.buf[:i], map[string]any{"stream": w.stream})
-		w.buf = w.buf[i+1:]
-	}
-}
-
-func (w *streamWriter) flush() {
-	if len(w.buf) > 0 && w.b.call != nil {
-		w.b.guestLog(slog.LevelInfo, w.buf, map[string]any{"stream": w.stream})
-	}
-	w.buf = w.buf[:0]
 }
 
 // instance is one guest instance bound to one profile. It serves one call at
@@ -225,6 +159,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 	mod, err := e.rt.InstantiateModule(cctx, m.compiled, cfg)
 	in.leave()
 	in.flush()
+	b.finishCall()
 	if err != nil {
 		return nil, in.classify(ctx, "instantiate", err)
 	}
@@ -319,6 +254,7 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 		err = errors.New("cancelled")
 	}
 	in.flush()
+	in.b.finishCall()
 	c := in.b.call
 	switch {
 	case err != nil:

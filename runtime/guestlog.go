@@ -1,0 +1,241 @@
+package runtime
+
+// A guest's log: the log host function and its stdout and stderr. All of it
+// is charged to the call's max_log budget before the host does any work on
+// it (decoding, splitting, redacting); once the budget is spent the rest is
+// only counted, and the call's end writes one line saying how much was
+// dropped. Every step is linear in what the guest wrote.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/wasmgw/wasmgw/abi"
+)
+
+// Bounds of one guest log record.
+const (
+	// maxLine bounds one stdout/stderr line; the rest of a longer line is
+	// dropped (counted) up to its newline.
+	maxLine = 4 << 10
+	// maxLogAttrs bounds the attributes of one log call; later ones are
+	// dropped and counted in a "dropped_attrs" attribute.
+	maxLogAttrs = 64
+	// logRecordCost is what the budget charges per record on top of its
+	// text, so that a flood of empty records is not free.
+	logRecordCost = 32
+)
+
+// chargeLog charges a record of size bytes to the call's log budget. It
+// returns false, and counts the record as dropped, when the budget is
+// spent (for good: later, smaller records are dropped too) or the call has
+// been stopped.
+func (b *binding) chargeLog(size uint64) bool {
+	c := b.call
+	if !c.logSpent && (c.logBytes+size+logRecordCost > b.limits.MaxLog || c.halted()) {
+		c.logSpent = true
+	}
+	if c.logSpent {
+		c.logDroppedRecords++
+		c.logDroppedBytes += size
+		return false
+	}
+	c.logBytes += size + logRecordCost
+	return true
+}
+
+// emitGuestLog writes one guest record to the host log, tagged and
+// redacted. The caller has charged it.
+func (b *binding) emitGuestLog(level slog.Level, msg []byte, attrs []slog.Attr) {
+	c := b.call
+	for i := range attrs {
+		attrs[i].Key = c.scope.Redact(attrs[i].Key)
+		attrs[i].Value = slog.StringValue(c.scope.Redact(attrs[i].Value.String()))
+	}
+	b.log.LogAttrs(context.Background(), level, c.scope.Redact(string(msg)), slog.Any("guest", slog.GroupValue(attrs...)))
+}
+
+// clipUTF8 cuts b to at most n bytes, at a rune boundary.
+func clipUTF8(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	b = b[:n]
+	for i := 0; i < utf8.UTFMax && len(b) > 0 && !utf8.Valid(b); i++ {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// errLogAttrs is a log call's attributes that are not one JSON object.
+var errLogAttrs = errors.New("log attributes: want one JSON object")
+
+// decodeLogAttrs decodes a log call's attributes (a JSON object, at most
+// abi.MaxLogLen bytes: the caller checks) in order, keeping at most
+// maxLogAttrs; a value that is not a string is kept as its compact JSON.
+func decodeLogAttrs(raw []byte) ([]slog.Attr, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	if !json.Valid(raw) {
+		return nil, errLogAttrs
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errLogAttrs
+	}
+	var attrs []slog.Attr
+	dropped := 0
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, errLogAttrs
+		}
+		key, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, errLogAttrs
+		}
+		if len(attrs) >= maxLogAttrs {
+			dropped++
+			continue
+		}
+		var s string
+		if len(v) > 0 && v[0] == '"' {
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, errLogAttrs
+			}
+		} else {
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, v); err != nil {
+				return nil, errLogAttrs
+			}
+			s = buf.String()
+		}
+		attrs = append(attrs, slog.String(key, s))
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, errLogAttrs
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errLogAttrs
+	}
+	if dropped > 0 {
+		attrs = append(attrs, slog.String("dropped_attrs", strconv.Itoa(dropped)))
+	}
+	return attrs, nil
+}
+
+// guestLogCall serves the log host function once its ranges are checked:
+// the record is cut to abi.MaxLogLen (attributes that do not fit are
+// dropped whole, undecoded), charged to the budget, and only then decoded.
+func (b *binding) guestLogCall(level slog.Level, msg, rawAttrs []byte) int32 {
+	msg = clipUTF8(msg, abi.MaxLogLen)
+	var extra []slog.Attr
+	if len(msg)+len(rawAttrs) > abi.MaxLogLen {
+		extra = append(extra, slog.String("dropped_attrs_bytes", strconv.Itoa(len(rawAttrs))))
+		rawAttrs = nil
+	}
+	if len(rawAttrs) > 0 && !json.Valid(rawAttrs) {
+		return abi.ErrInvalid
+	}
+	if !b.chargeLog(uint64(len(msg)) + uint64(len(rawAttrs))) {
+		return 0
+	}
+	attrs, err := decodeLogAttrs(rawAttrs)
+	if err != nil {
+		return abi.ErrInvalid
+	}
+	b.emitGuestLog(level, msg, append(attrs, extra...))
+	return 0
+}
+
+// streamWriter turns a guest's stdout or stderr into log records, a line a
+// record, within the same budget as log calls. It is linear in what the
+// guest writes: each byte is looked at once, a line is buffered only up to
+// maxLine, and once the budget is spent or the call stopped a write is
+// only counted.
+type streamWriter struct {
+	b      *binding
+	stream string
+	buf    []byte
+	// skipping is set while the rest of an over-long line is dropped.
+	skipping bool
+}
+
+// Write implements io.Writer; it never fails (the guest's output is a log,
+// not a file).
+func (w *streamWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	c := w.b.call
+	if c == nil || c.scope == nil {
+		return n, nil
+	}
+	for len(p) > 0 {
+		if c.logSpent || c.halted() {
+			c.logSpent = true
+			c.logDroppedBytes += uint64(len(p) + len(w.buf))
+			w.buf, w.skipping = w.buf[:0], false
+			return n, nil
+		}
+		i := bytes.IndexByte(p, '\n')
+		line := p
+		if i >= 0 {
+			line = p[:i]
+		}
+		switch {
+		case w.skipping:
+			c.logDroppedBytes += uint64(len(line))
+		case len(w.buf)+len(line) > maxLine:
+			// Cut: emit what fits, drop the rest of the line.
+			cut := maxLine - len(w.buf)
+			w.buf = append(w.buf, line[:cut]...)
+			c.logDroppedBytes += uint64(len(line) - cut)
+			w.emit(true)
+			w.skipping = true
+		case i >= 0 && len(w.buf) == 0:
+			w.emitLine(line, false) // the common case: no copy
+		default:
+			w.buf = append(w.buf, line...)
+		}
+		if i < 0 {
+			return n, nil
+		}
+		if !w.skipping && len(w.buf) > 0 {
+			w.emit(false)
+		}
+		w.skipping = false
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+func (w *streamWriter) emit(cut bool) {
+	w.emitLine(w.buf, cut)
+	w.buf = w.buf[:0]
+}
+
+func (w *streamWriter) emitLine(line []byte, cut bool) {
+	if !w.b.chargeLog(uint64(len(line)) + uint64(len(w.stream))) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("stream", w.stream)}
+	if cut {
+		attrs = append(attrs, slog.String("cut_at", strconv.Itoa(maxLine)))
+	}
+	w.b.emitGuestLog(slog.LevelInfo, line, attrs)
+}
+
+// flush emits a last line without its newline.
+func (w *streamWriter) flush() {
+	if len(w.buf) > 0 && w.b.call != nil && w.b.call.scope != nil && !w.skipping {
+		w.emitLine(w.buf, false)
+	}
+	w.buf, w.skipping = w.buf[:0], false
+}
