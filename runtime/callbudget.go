@@ -58,8 +58,9 @@ func (c *callState) halted() bool {
 	return !c.deadline.IsZero() && time.Now().After(c.deadline)
 }
 
-// audit writes r to the audit trail within the call's budget.
-func (b *binding) audit(r AuditRecord) {
+// audit writes the record rec builds to the audit trail, within the
+// call's budget: past it, the record is counted and never built.
+func (b *binding) audit(rec func() AuditRecord) {
 	c := b.call
 	limit := b.limits.MaxAuditRecords
 	if limit == 0 {
@@ -70,7 +71,7 @@ func (b *binding) audit(r AuditRecord) {
 		return
 	}
 	c.auditRecords++
-	b.e.audit.Audit(r)
+	b.e.audit.Audit(rec())
 }
 
 // hostLine logs a line about the call within its budget of host lines.

@@ -900,11 +900,16 @@ func (b *binding) auditEgress(names []string, host string, outcome Outcome, reas
 	// Names and hosts come from the guest: one that holds a value it was
 	// granted must not carry it into the audit trail.
 	redact := func(s string) string { return clipAuditField(b.call.scope.Redact(s)) }
-	host = redact(host)
+	redacted := ""
 	for _, n := range names {
-		b.audit(AuditRecord{
-			Time: b.e.now().UTC(), Kind: AuditKindEgress, Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
-			Name: redact(n), Outcome: outcome, Host: host, Reason: reason,
+		b.audit(func() AuditRecord {
+			if redacted == "" {
+				redacted = redact(host)
+			}
+			return AuditRecord{
+				Time: b.e.now().UTC(), Kind: AuditKindEgress, Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
+				Name: redact(n), Outcome: outcome, Host: redacted, Reason: reason,
+			}
 		})
 	}
 }

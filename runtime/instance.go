@@ -88,9 +88,11 @@ func (b *binding) auditSecret(name string, outcome Outcome) {
 	if outcome == OutcomeInvalid && !ValidSecretName(name) {
 		name = "<invalid>"
 	}
-	b.audit(AuditRecord{
-		Time: b.e.now().UTC(), Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
-		Name: clipAuditField(b.call.scope.Redact(name)), Outcome: outcome,
+	b.audit(func() AuditRecord {
+		return AuditRecord{
+			Time: b.e.now().UTC(), Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
+			Name: clipAuditField(b.call.scope.Redact(name)), Outcome: outcome,
+		}
 	})
 }
 
