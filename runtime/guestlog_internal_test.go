@@ -83,3 +83,41 @@ func FuzzDecodeLogAttrs(f *testing.F) {
 		}
 	})
 }
+
+func placeholderEnvelope(names, repeat int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"url":"https://example.com/?`)
+	for r := range repeat {
+		for i := range names {
+			fmt.Fprintf(&b, "s%d_%d={{secret:S%d}}&", r, i, i)
+		}
+	}
+	b.WriteString(`"}`)
+	return []byte(b.String())
+}
+
+// TestPlaceholderCaps: a request names at most 32 distinct secrets in at
+// most 1024 placeholders; beyond, one error, found without collecting the
+// rest (80,000 names took the quadratic deduplication seconds).
+func TestPlaceholderCaps(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		names, repeat int
+		want          string
+	}{
+		{80000, 1, "more than 1024 {{secret:...}} placeholders"},
+		{33, 1, "at most 32 distinct secrets"},
+		{32, 33, "more than 1024"},
+		{32, 32, ""},
+	} {
+		plan, err := parseFetchRequest(placeholderEnvelope(c.names, c.repeat), DefaultMaxRequest)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%d names × %d: %v", c.names, c.repeat, err)
+		case c.want == "" && len(plan.names()) != 32:
+			t.Errorf("%d distinct names, want 32", len(plan.names()))
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%d names × %d: err %v, want %q", c.names, c.repeat, err, c.want)
+		}
+	}
+}

@@ -967,6 +967,9 @@ var rowCatalogue = []rowSpec{
 	loadRow(loadRefusals[5], "a module with no ABI marker"),
 	loadRow(loadRefusals[6], "a module whose marker says v1 but whose manifest says v2"),
 
+	// Host work on a guest's behalf (hostwork.go).
+	hostWorkRows[0], hostWorkRows[1], hostWorkRows[2], hostWorkRows[3], hostWorkRows[4],
+
 	// The whole run.
 	{
 		id:       "neighbour.served",

@@ -483,6 +483,7 @@ func newSuite(ctx context.Context, opts SuiteOptions) (_ *suite, err error) {
 			// The range attacks write into the guest's own memory (legally:
 			// overlapping ranges), which can change its constants; each
 			// runs in a fresh instance so none sees another's debris.
+			addProfile(hostWorkProfile, []string{"OPENAI_API_KEY"}, hostWorkConfig(t.Limits, mod("hostile")))
 			addProfile(rangesProfile, []string{"OPENAI_API_KEY"},
 				"wasmgw:\n"+lim+"  modules:\n    hostile:\n      path: "+mod("hostile")+"\n      grants: [OPENAI_API_KEY]\n      fresh_per_call: true\n")
 		}
@@ -525,7 +526,7 @@ func newSuite(ctx context.Context, opts SuiteOptions) (_ *suite, err error) {
 	}
 	// Load the profiles the rows attack now, so that compile time is not
 	// counted against the first row (failures are kept for the rows).
-	names := []string{neighbourProfile, interruptProfile, rangesProfile}
+	names := []string{neighbourProfile, interruptProfile, rangesProfile, hostWorkProfile}
 	for _, t := range opts.Targets {
 		names = append(names, t.ID+"-attacker", t.ID+"-twin", t.ID+"-spin", t.ID+"-grow", t.ID+"-stack")
 	}

@@ -28,8 +28,14 @@ type floodSpec struct {
 	// Newlines: stdout_flood writes newlines (else one long line).
 	Newlines bool `json:"newlines"`
 	// Loop repeats the attack until the call is stopped or the budget is
-	// spent.
-	Loop bool `json:"loop"`
+	// spent, or Rounds times when Rounds is set.
+	Loop   bool `json:"loop"`
+	Rounds int  `json:"rounds"`
+}
+
+// again reports whether a flood that has made r rounds goes on.
+func (in floodSpec) again(r FloodResult) bool {
+	return in.Loop && r.Last != errBudget && (in.Rounds == 0 || r.Rounds < in.Rounds)
 }
 
 // FloodResult is what a flood reports when it returns.
@@ -55,7 +61,7 @@ func stdoutFlood(in floodSpec) (FloodResult, error) {
 			return r, err
 		}
 		r.Rounds++
-		if !in.Loop {
+		if !in.again(r) {
 			return r, nil
 		}
 	}
@@ -84,7 +90,7 @@ func logBomb(in floodSpec) (FloodResult, error) {
 	for {
 		r.Last = rawLog(0, addr(msg), uint32(len(msg)), addr(attrs), uint32(len(attrs)))
 		r.Rounds++
-		if !in.Loop || r.Last == errBudget {
+		if !in.again(r) {
 			return r, nil
 		}
 	}
@@ -108,7 +114,7 @@ func placeholderFlood(in floodSpec) (FloodResult, error) {
 	for {
 		r.Last = rawHTTPFetch(addr(req), uint32(len(req)), addr(buf), uint32(len(buf)))
 		r.Rounds++
-		if !in.Loop || r.Last == errBudget {
+		if !in.again(r) {
 			return r, nil
 		}
 	}
@@ -123,7 +129,7 @@ func auditFlood(in floodSpec) (FloodResult, error) {
 	for {
 		r.Last = rawSecretGet(addr(name), uint32(len(name)), addr(buf), uint32(len(buf)))
 		r.Rounds++
-		if !in.Loop || r.Last == errBudget {
+		if !in.again(r) {
 			return r, nil
 		}
 	}
