@@ -50,6 +50,25 @@ const (
 	DefaultAuditProfileWindow = time.Hour
 )
 
+// Reasons of "dropped" records (AuditKindDropped).
+const (
+	// DropCallBudget: the call's max_audit_records was spent; Dropped
+	// counts the call's records that were not written.
+	DropCallBudget = "max_audit_records"
+	// DropShareSpent: the profile wrote MaxProfileBytes within its
+	// window; its records are counted, not written, until the window ends
+	// (Dropped is 0: the count follows).
+	DropShareSpent = "profile_share_spent"
+	// DropWindowEnded: the window ended; Dropped counts the records it lost.
+	DropWindowEnded = "profile_share_window_ended"
+	// DropClosed: the trail was closed in a window that lost Dropped
+	// records.
+	DropClosed = "profile_share_closed"
+	// DropRunningCount starts a new file after a rotation: Dropped counts
+	// all the profile's records dropped since the trail was opened.
+	DropRunningCount = "running_count"
+)
+
 // AuditFileOptions bound an audit trail file. Zero fields take the
 // defaults.
 type AuditFileOptions struct {
@@ -160,7 +179,7 @@ func (a *JSONLAudit) Audit(r AuditRecord) {
 	sh := a.shares[r.Profile]
 	if sh == nil || now.Sub(sh.start) >= a.opts.ProfileWindow {
 		if sh != nil && sh.dropped > 0 {
-			a.put(a.droppedLine(r.Profile, sh.dropped, fmt.Sprintf("records of this profile dropped in the window from %s: over %d bytes", sh.start.UTC().Format(time.RFC3339), a.opts.MaxProfileBytes)))
+			a.put(a.droppedLine(r.Profile, sh.dropped, DropWindowEnded))
 		}
 		sh = &auditShare{start: now}
 		a.shares[r.Profile] = sh
@@ -168,7 +187,7 @@ func (a *JSONLAudit) Audit(r AuditRecord) {
 	n := int64(len(line))
 	if sh.bytes+n > a.opts.MaxProfileBytes {
 		if sh.dropped == 0 {
-			a.put(a.droppedLine(r.Profile, 0, fmt.Sprintf("this profile wrote %d bytes of audit records within %s: the rest of the window's records are counted, not written", a.opts.MaxProfileBytes, a.opts.ProfileWindow)))
+			a.put(a.droppedLine(r.Profile, 0, DropShareSpent))
 		}
 		sh.dropped++
 		a.total[r.Profile]++
@@ -228,7 +247,7 @@ func (a *JSONLAudit) rotate() {
 	}
 	sort.Strings(profiles)
 	for _, p := range profiles {
-		a.write(a.droppedLine(p, a.total[p], "records of this profile dropped since the audit trail was opened (the running count, at rotation)"))
+		a.write(a.droppedLine(p, a.total[p], DropRunningCount))
 	}
 }
 
@@ -250,7 +269,7 @@ func (a *JSONLAudit) Close() error {
 	sort.Strings(profiles)
 	for _, p := range profiles {
 		sh := a.shares[p]
-		a.put(a.droppedLine(p, sh.dropped, fmt.Sprintf("records of this profile dropped in the window from %s (counted when the audit trail was closed)", sh.start.UTC().Format(time.RFC3339))))
+		a.put(a.droppedLine(p, sh.dropped, DropClosed))
 		sh.dropped = 0
 	}
 	if err := a.f.Close(); err != nil && a.err == nil {

@@ -93,7 +93,7 @@ func (b *binding) finishCall() {
 	if c.auditDropped > 0 {
 		b.e.audit.Audit(AuditRecord{
 			Time: b.e.now().UTC(), Kind: AuditKindDropped, Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
-			Outcome: OutcomeDropped, Dropped: c.auditDropped, Reason: "max_audit_records of " + strconv.FormatUint(b.limits.MaxAuditRecords, 10) + " spent in one call",
+			Outcome: OutcomeDropped, Dropped: c.auditDropped, Reason: DropCallBudget,
 		})
 		b.log.Warn("audit records of this call dropped: its max_audit_records budget is spent", "dropped", c.auditDropped, "max_audit_records", b.limits.MaxAuditRecords)
 	}

@@ -31,7 +31,7 @@ type hostWorkEnv struct {
 	audit *runtime.MemoryAudit
 }
 
-func newHostWork(t *testing.T) *hostWorkEnv {
+func newHostWork(t testing.TB) *hostWorkEnv {
 	t.Helper()
 	home := runtimetest.Home(t, map[string]runtimetest.Profile{
 		"flood": {
@@ -71,7 +71,7 @@ type hostCost struct {
 // call runs a flood tool and measures it. The tests that use it do not run
 // in parallel, so the allocation count is this call's (and the runtime's
 // background noise, which is far below the bounds).
-func (h *hostWorkEnv) call(t *testing.T, tool string, input any) hostCost {
+func (h *hostWorkEnv) call(t testing.TB, tool string, input any) hostCost {
 	t.Helper()
 	in, _ := json.Marshal(input)
 	var before, after goruntime.MemStats
@@ -189,7 +189,8 @@ func egressRecords(a *runtime.MemoryAudit, kind string) (n int, dropped uint64) 
 
 func TestPlaceholderFloodIsRefusedOnce(t *testing.T) {
 	h := newHostWork(t)
-	// 20,000 distinct placeholders in one request (the finding used 60,000; TestPlaceholderCaps parses 80,000): deduplicated in
+	// 20,000 distinct placeholders in one request (the finding used
+	// 60,000; TestPlaceholderCaps parses 80,000): deduplicated in
 	// quadratic time, then refused with an audit record and a log line
 	// per name, before.
 	c := h.call(t, "placeholder_flood", map[string]any{"count": 20000})
@@ -285,4 +286,38 @@ func TestAuditFloodIsBoundedPerCall(t *testing.T) {
 	if dropped < 4900 {
 		t.Errorf("the summary says %d dropped, want about 4950", dropped)
 	}
+}
+
+// BenchmarkHostWork runs each flood once per iteration and reports the
+// worst: how long a flood call took, how long it held the host past its
+// deadline, and how much the host allocated for it (make bench).
+func BenchmarkHostWork(b *testing.B) {
+	h := newHostWork(b)
+	floods := []struct {
+		tool  string
+		input map[string]any
+	}{
+		{"stdout_flood", map[string]any{"bytes": 1 << 20, "newlines": true, "loop": true}},
+		{"log_bomb", map[string]any{"bytes": 8 << 20, "loop": true}},
+		{"placeholder_flood", map[string]any{"count": 60000}},
+		{"placeholder_flood", map[string]any{"count": 32, "loop": true, "rounds": 500}},
+		{"audit_flood", map[string]any{"count": 256, "loop": true}},
+	}
+	var worstTook, worstHeld time.Duration
+	var worstAlloc uint64
+	worst := ""
+	for b.Loop() {
+		for _, f := range floods {
+			c := h.call(b, f.tool, f.input)
+			if c.took > worstTook {
+				worstTook, worst = c.took, f.tool
+			}
+			worstHeld = max(worstHeld, c.took-hostWorkTimeout)
+			worstAlloc = max(worstAlloc, c.allocated)
+		}
+	}
+	b.ReportMetric(float64(worstTook.Milliseconds()), "worst-call-ms")
+	b.ReportMetric(float64(max(0, worstHeld).Milliseconds()), "worst-held-past-deadline-ms")
+	b.ReportMetric(float64(worstAlloc)/(1<<20), "worst-host-alloc-MiB")
+	b.Logf("slowest flood: %s", worst)
 }

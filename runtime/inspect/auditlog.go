@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -98,14 +99,17 @@ type MalformedLine struct {
 type AuditGroup struct {
 	// Kind is the record's kind: "" for a secret read, "egress" for an
 	// http_fetch decision.
-	Kind    string    `json:"kind,omitempty"`
-	Outcome string    `json:"outcome"`
-	Profile string    `json:"profile"`
-	Module  string    `json:"module"`
-	Name    string    `json:"name"`
-	Host    string    `json:"host,omitempty"`
-	Reason  string    `json:"reason,omitempty"`
-	Count   int       `json:"count"`
+	Kind    string `json:"kind,omitempty"`
+	Outcome string `json:"outcome"`
+	Profile string `json:"profile"`
+	Module  string `json:"module"`
+	Name    string `json:"name"`
+	Host    string `json:"host,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Count   int    `json:"count"`
+	// Dropped sums the records of kind "dropped": how many records the
+	// host did not write (a call's budget, a profile's share of the file).
+	Dropped uint64    `json:"dropped,omitempty"`
 	First   time.Time `json:"first"`
 	Last    time.Time `json:"last"`
 }
@@ -174,6 +178,9 @@ func SummarizeAuditLog(r io.Reader, opts AuditLogOptions) (*AuditSummary, error)
 				groups[key] = g
 			}
 			g.Count++
+			if rec.Kind == runtime.AuditKindDropped {
+				g.Dropped += rec.Dropped
+			}
 			if rec.Time.After(g.Last) {
 				g.Last = rec.Time
 			}
@@ -253,7 +260,11 @@ func (s *AuditSummary) WriteText(w io.Writer) error {
 		for _, g := range groups {
 			last := g.Last.UTC().Format(time.RFC3339)
 			if egress {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", g.Kind, g.Outcome, g.Profile, g.Module, dash(g.Host), dash(g.Name), dash(g.Reason), g.Count, last)
+				count := strconv.Itoa(g.Count)
+				if g.Dropped > 0 {
+					count += " (" + strconv.FormatUint(g.Dropped, 10) + " dropped)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", g.Kind, g.Outcome, g.Profile, g.Module, dash(g.Host), dash(g.Name), dash(g.Reason), count, last)
 			} else {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", g.Outcome, g.Profile, g.Module, dash(g.Name), g.Count, last)
 			}
