@@ -203,6 +203,11 @@ func hostToolCall(ctx context.Context, mod api.Module, stack []uint64) {
 	case nameLen > abi.MaxNameLen || !utf8.Valid(name):
 		stack[0] = api.EncodeI32(abi.ErrInvalid)
 		return
+	case uint64(len(in)) > b.limits.MaxOutput:
+		// The host copies the input: it is bounded like the caller's own
+		// output, not by the caller's memory.
+		stack[0] = api.EncodeI32(abi.ErrTooLarge)
+		return
 	case b.call.tools == nil:
 		stack[0] = api.EncodeI32(abi.ErrUnavailable)
 		return
