@@ -139,6 +139,33 @@ func TestStdoutFloodStopsWithTheCall(t *testing.T) {
 	}
 }
 
+func TestStdoutFloodStopsOnInterrupt(t *testing.T) {
+	h := newHostWork(t)
+	ctx, cancel := context.WithCancel(h.ctx)
+	defer cancel()
+	seen := h.log.Seen("guest.stream=stdout")
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.t.CallTool(ctx, "stdout_flood", []byte(`{"bytes":1048576,"newlines":true,"loop":true}`))
+		done <- err
+	}()
+	var err error
+	select {
+	case <-seen:
+		cancelled := time.Now()
+		cancel()
+		err = <-done
+		// The unbounded splitter ignored the interrupt (and SIGTERM) for
+		// minutes.
+		if took := time.Since(cancelled); took > time.Second+hostWorkTimeout/2 {
+			t.Errorf("the call ended %s after the interrupt", took)
+		}
+	case err = <-done:
+		t.Fatalf("the flood ended before it wrote a line: %v", err)
+	}
+	wantKind(t, err, runtime.KindInterrupted)
+}
+
 func TestStdoutLongLineIsCut(t *testing.T) {
 	h := newHostWork(t)
 	c := h.call(t, "stdout_flood", map[string]any{"bytes": 1 << 20})

@@ -144,6 +144,9 @@ func withDefaults(l, base runtime.Limits) runtime.Limits {
 	if l.MaxHostCalls == 0 {
 		l.MaxHostCalls = base.MaxHostCalls
 	}
+	if l.MaxAuditRecords == 0 {
+		l.MaxAuditRecords = base.MaxAuditRecords
+	}
 	return l
 }
 

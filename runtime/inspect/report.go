@@ -119,15 +119,18 @@ type LimitsReport struct {
 	MaxOutputBytes uint64 `json:"max_output_bytes"`
 	MaxLogBytes    uint64 `json:"max_log_bytes"`
 	MaxHostCalls   uint64 `json:"max_host_calls"`
+	// MaxAuditRecords is the per-call audit record budget (omitted by
+	// reports written before it existed).
+	MaxAuditRecords uint64 `json:"max_audit_records,omitempty"`
 }
 
 func limitsReport(l runtime.Limits) LimitsReport {
-	return LimitsReport{MemoryBytes: l.Memory, TimeoutMS: l.Timeout.Milliseconds(), MaxOutputBytes: l.MaxOutput, MaxLogBytes: l.MaxLog, MaxHostCalls: l.MaxHostCalls}
+	return LimitsReport{MemoryBytes: l.Memory, TimeoutMS: l.Timeout.Milliseconds(), MaxOutputBytes: l.MaxOutput, MaxLogBytes: l.MaxLog, MaxHostCalls: l.MaxHostCalls, MaxAuditRecords: l.MaxAuditRecords}
 }
 
 // Limits converts back to runtime.Limits.
 func (l LimitsReport) Limits() runtime.Limits {
-	return runtime.Limits{Memory: l.MemoryBytes, Timeout: time.Duration(l.TimeoutMS) * time.Millisecond, MaxOutput: l.MaxOutputBytes, MaxLog: l.MaxLogBytes, MaxHostCalls: l.MaxHostCalls}
+	return runtime.Limits{Memory: l.MemoryBytes, Timeout: time.Duration(l.TimeoutMS) * time.Millisecond, MaxOutput: l.MaxOutputBytes, MaxLog: l.MaxLogBytes, MaxHostCalls: l.MaxHostCalls, MaxAuditRecords: l.MaxAuditRecords}
 }
 
 // Module roles.
