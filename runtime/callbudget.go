@@ -19,8 +19,9 @@ const (
 	// call (secret reads and egress decisions).
 	DefaultMaxAuditRecords = 1000
 	// MaxHostLines bounds the lines the host logs about one call
-	// (http_fetch refusals and failures); the rest are counted and
-	// summarised in one line at the call's end.
+	// (http_fetch refusals and failures), as does the call's max_log in
+	// bytes; the rest are counted and summarised in one line at the
+	// call's end.
 	MaxHostLines = 100
 	// maxAuditField bounds a guest-chosen text (a secret name, a host) in
 	// an audit record or a host log line; longer ones are cut, marked with
@@ -45,6 +46,7 @@ type callBudgets struct {
 	auditRecords      uint64
 	auditDropped      uint64
 	hostLines         uint64
+	hostLineBytes     uint64
 	hostLinesDropped  uint64
 }
 
@@ -74,14 +76,25 @@ func (b *binding) audit(rec func() AuditRecord) {
 	b.e.audit.Audit(rec())
 }
 
-// hostLine logs a line about the call within its budget of host lines.
+// hostLine logs a line about the call within its budget of host lines:
+// MaxHostLines lines, and no more bytes than the call's max_log (of their
+// own: a guest that spends its log budget does not silence them).
 func (b *binding) hostLine(level slog.Level, msg string, args ...any) {
 	c := b.call
-	if c.hostLines >= MaxHostLines {
+	size := uint64(len(msg)) + logRecordCost
+	for _, a := range args {
+		if s, ok := a.(string); ok {
+			size += uint64(len(s))
+		} else {
+			size += 8
+		}
+	}
+	if c.hostLines >= MaxHostLines || c.hostLineBytes+size > b.limits.MaxLog {
 		c.hostLinesDropped++
 		return
 	}
 	c.hostLines++
+	c.hostLineBytes += size
 	b.log.Log(context.Background(), level, msg, args...)
 }
 

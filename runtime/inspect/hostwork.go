@@ -233,7 +233,7 @@ var hostWorkRows = []rowSpec{
 	{
 		id:       "host.refusal-flood",
 		tried:    "http_fetch with 32 placeholders (each refused: no egress policy), 200 times (or until the host-call budget)",
-		expected: "at most max_audit_records egress records and 100 refusal lines in the call, then one summary record and one summary line",
+		expected: "at most max_audit_records egress records and 100 refusal lines (and max_log bytes of them) in the call, then one summary record and one summary line",
 		run: func(ctx context.Context, s *suite, t *Target) Observation {
 			var o Observation
 			var egress, summaries int
