@@ -194,7 +194,7 @@ var hostWorkRows = []rowSpec{
 			o.fact("stdout_records", strconv.Itoa(records))
 			return o
 		},
-		checks: []checker{kindIs(runtime.KindTimeout, runtime.KindOutOfMemory), hostBounded,
+		checks: []checker{kindIs(runtime.KindTimeout, runtime.KindOutOfMemory), hostBounded, factAtLeast("stdout_records", 1),
 			factAtMost("stdout_records", func(l runtime.Limits) int { return int(l.MaxLog)/streamRecordCost + 1 })},
 	},
 	{
@@ -209,7 +209,7 @@ var hostWorkRows = []rowSpec{
 			o.fact("log_records", strconv.Itoa(records))
 			return o
 		},
-		checks: []checker{hostBounded,
+		checks: []checker{hostBounded, factAtLeast("log_records", 1),
 			factAtMost("log_records", func(l runtime.Limits) int { return int(l.MaxLog)/32 + 1 })},
 	},
 	{
