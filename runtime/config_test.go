@@ -116,3 +116,17 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestParseConfigMaxAuditRecords(t *testing.T) {
+	t.Parallel()
+	cfg, err := ParseConfig("c.yaml", []byte("wasmgw:\n  limits: {max_audit_records: 20}\n  modules:\n    a: builtin:whoami\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Limits.withDefaults(DefaultLimits()); got.MaxAuditRecords != 20 {
+		t.Errorf("max_audit_records %d, want 20", got.MaxAuditRecords)
+	}
+	if DefaultLimits().MaxAuditRecords != DefaultMaxAuditRecords {
+		t.Error("no default max_audit_records")
+	}
+}

@@ -158,3 +158,26 @@ func FuzzSummarizeAuditLog(f *testing.F) {
 		_ = s.WriteText(&bytes.Buffer{})
 	})
 }
+
+// TestSummarySumsDroppedRecords: the summary adds up what "dropped"
+// records say was not written, per group.
+func TestSummarySumsDroppedRecords(t *testing.T) {
+	t.Parallel()
+	data := `{"time":"2025-05-01T10:00:00Z","kind":"dropped","profile":"mallory","module":"hostile","module_sha256":"00","name":"","outcome":"dropped","reason":"max_audit_records","dropped":99000}
+{"time":"2025-05-01T10:01:00Z","kind":"dropped","profile":"mallory","module":"hostile","module_sha256":"00","name":"","outcome":"dropped","reason":"max_audit_records","dropped":950}
+`
+	s, err := SummarizeAuditLog(strings.NewReader(data), AuditLogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Egress) != 1 || s.Egress[0].Count != 2 || s.Egress[0].Dropped != 99950 {
+		t.Fatalf("groups %+v", s.Egress)
+	}
+	var out bytes.Buffer
+	if err := s.WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2 (99950 dropped)") {
+		t.Errorf("text does not show the dropped count:\n%s", out.String())
+	}
+}
