@@ -181,20 +181,17 @@ const streamRecordCost = 32 + len("stdout")
 var hostWorkRows = []rowSpec{
 	{
 		id:       "host.stdout-flood",
-		tried:    "write 1 MiB of newlines to stdout per fd_write (fmt.Print does, no grant needed), in a loop until the deadline",
-		expected: "the host splits lines in linear time, stops at max_log (the rest only counted, one summary line) and at the deadline: free within 2s of it, heap bounded",
-		// It runs to the deadline: concurrently with the other rows (so its
-		// allocation figure includes theirs; the bound allows for it).
-		long: true,
+		tried:    "write 1 MiB of newlines to stdout per fd_write (fmt.Print does, no grant needed), 64 times (64 MiB, one host call each)",
+		expected: "the host splits lines in linear time and stops at max_log (the rest only counted, one summary line): done within the deadline, heap bounded",
 		run: func(ctx context.Context, s *suite, t *Target) Observation {
 			var o Observation
 			records := s.logDelta("profile="+hostWorkProfile+" module=hostile guest.stream=stdout", func() {
-				o = s.hostCall(ctx, t, true, "stdout_flood", map[string]any{"bytes": min(1<<20, t.Limits.Memory/8), "newlines": true, "loop": true})
+				o = s.hostCall(ctx, t, false, "stdout_flood", map[string]any{"bytes": min(1<<20, t.Limits.Memory/8), "newlines": true, "loop": true, "rounds": 64})
 			})
 			o.fact("stdout_records", strconv.Itoa(records))
 			return o
 		},
-		checks: []checker{kindIs(runtime.KindTimeout, runtime.KindOutOfMemory), hostBounded, factAtLeast("stdout_records", 1),
+		checks: []checker{succeeded, hostBounded, factAtLeast("stdout_records", 1),
 			factAtMost("stdout_records", func(l runtime.Limits) int { return int(l.MaxLog)/streamRecordCost + 1 })},
 	},
 	{
