@@ -14,6 +14,11 @@
 //	echo     returns its arguments
 //	stderr   writes its token to stderr, to show that the host's stderr log
 //	         redacts it
+//	tryread  tries to read a file or list a directory, and reports whether
+//	         it could and how many bytes (never what it read), to show
+//	         what the confinement lets a server see
+//	trywrite tries to create and remove a file in a directory
+//	trykill  tries to send signal 0 to a process id (may it signal it?)
 //
 // Build it with "make build/mcpserver", or let the tests build it.
 package main
@@ -50,6 +55,28 @@ type Whoami struct {
 	PID int `json:"pid"`
 	// Transport is stdio or http.
 	Transport string `json:"transport"`
+}
+
+// Target is the input of the try* tools.
+type Target struct {
+	// Path is the file or directory to try (tryread, trywrite).
+	Path string `json:"path,omitempty"`
+	// PID is the process to signal (trykill).
+	PID int `json:"pid,omitempty"`
+}
+
+// Attempt is the output of the try* tools.
+type Attempt struct {
+	// Path is the file or directory tried.
+	Path string `json:"path,omitempty"`
+	// PID is the process signalled.
+	PID int `json:"pid,omitempty"`
+	// OK reports that the attempt succeeded.
+	OK bool `json:"ok"`
+	// Bytes is how many bytes (or directory entries) were read.
+	Bytes int `json:"bytes,omitempty"`
+	// Error is why it failed.
+	Error string `json:"error,omitempty"`
 }
 
 // Spawned is the output of the spawn tool.
@@ -157,5 +184,51 @@ func newServer(transport, tokenEnv string) *mcp.Server {
 			fmt.Fprintf(os.Stderr, "debug: my token is %s\n", tok)
 			return nil, struct{}{}, nil
 		})
+	addTryTools(s)
 	return s
+}
+
+func addTryTools(s *mcp.Server) {
+	mcp.AddTool(s, &mcp.Tool{Name: "tryread", Description: "Tries to read a file or list a directory; reports whether it could, never the content."},
+		func(_ context.Context, _ *mcp.CallToolRequest, in Target) (*mcp.CallToolResult, Attempt, error) {
+			out := Attempt{Path: in.Path}
+			if fi, err := os.Stat(in.Path); err == nil && fi.IsDir() {
+				ents, err := os.ReadDir(in.Path)
+				out.OK, out.Bytes = err == nil, len(ents)
+				if err != nil {
+					out.Error = err.Error()
+				}
+				return nil, out, nil
+			}
+			b, err := os.ReadFile(in.Path)
+			out.OK, out.Bytes = err == nil, len(b)
+			if err != nil {
+				out.Error = err.Error()
+			}
+			return nil, out, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "trywrite", Description: "Tries to create (and then remove) a file in a directory."},
+		func(_ context.Context, _ *mcp.CallToolRequest, in Target) (*mcp.CallToolResult, Attempt, error) {
+			out := Attempt{Path: in.Path}
+			f, err := os.CreateTemp(in.Path, "trywrite-*")
+			if err == nil {
+				_ = f.Close()
+				_ = os.Remove(f.Name())
+			}
+			out.OK = err == nil
+			if err != nil {
+				out.Error = err.Error()
+			}
+			return nil, out, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "trykill", Description: "Tries to send signal 0 to a process id."},
+		func(_ context.Context, _ *mcp.CallToolRequest, in Target) (*mcp.CallToolResult, Attempt, error) {
+			out := Attempt{PID: in.PID}
+			err := syscall.Kill(in.PID, 0)
+			out.OK = err == nil
+			if err != nil {
+				out.Error = err.Error()
+			}
+			return nil, out, nil
+		})
 }
