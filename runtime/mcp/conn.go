@@ -70,10 +70,10 @@ type Conn struct {
 	cfg      ServerConfig
 	confined string
 	session  *sdk.ClientSession
-	proc    *process
-	stderr  *lineWriter
-	tools   []Tool
-	grace   time.Duration
+	proc     *process
+	stderr   *lineWriter
+	tools    []Tool
+	grace    time.Duration
 
 	// life is cancelled by Close: every call's context is tied to it, so
 	// that closing never waits for a slow call.
