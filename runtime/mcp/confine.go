@@ -64,7 +64,13 @@ func (c *Conn) confineWith(cmd *exec.Cmd, opts Options, env []string, noNS bool)
 	if c.cfg.Cwd != "" {
 		p.Cwd = cmd.Dir
 	}
-	r, err := confine.Wrap(cmd, p, opts.Home, opts.Dir)
+	p.Home, p.Profile = opts.Home, opts.Dir
+	probe := opts.probe
+	if probe == nil {
+		probe = confine.Probe
+	}
+	p.LandlockABI, p.UserNamespaces = probe()
+	r, err := confine.Wrap(cmd, p)
 	if err != nil {
 		if errors.Is(err, confine.ErrUnsupported) {
 			return fmt.Errorf("%w; the server was not started (to run it unconfined, as the gateway's user, set trust: host on it)", err)

@@ -3,7 +3,9 @@ package mcp_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,6 +104,7 @@ func TestConfinedServerCannotReachNeighbours(t *testing.T) {
 			t.Parallel()
 			home, p1, p2 := twoProfileHome(t)
 			cfg := stdioConfig(t, map[string]string{"TOKEN": "tok"})
+			cfg.Args = []string{"--probe"}
 			cfg.Sandbox.TrustHost = trustHost
 			c := connect(t, cfg, mcp.Options{Dir: p2, Home: home})
 			got := leaks(t, c, home, p1, p2)
@@ -127,5 +130,141 @@ func TestConfinedServerCannotReachNeighbours(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConfinementFailsClosed: where the kernel cannot confine, a stdio
+// server is not started, with an error that names the opt-out; with
+// trust: host it starts.
+func TestConfinementFailsClosed(t *testing.T) {
+	t.Parallel()
+	home, _, p2 := twoProfileHome(t)
+	cfg := stdioConfig(t, nil)
+	opts := mcp.WithKernel(mcp.Options{Dir: p2, Home: home}, 3, true)
+	c, err := mcp.Connect(context.Background(), cfg, opts)
+	if err == nil {
+		_ = c.Close()
+		t.Fatal("a server was started where the kernel cannot confine it")
+	}
+	if !errors.Is(err, mcp.ErrCannotConfine) || !strings.Contains(err.Error(), "trust: host") || !strings.Contains(err.Error(), "ABI is 3") {
+		t.Errorf("error %q", err)
+	}
+	if _, err := os.Stat(mcp.ScratchDir(opts, cfg.Name)); err == nil {
+		t.Error("the scratch directory was made for a server never started")
+	}
+	cfg.Sandbox.TrustHost = true
+	c = connect(t, cfg, opts)
+	if c.Confinement() != "" {
+		t.Errorf("trust: host server reports confinement %q", c.Confinement())
+	}
+}
+
+type limitsOut struct {
+	OpenFiles int64 `json:"open_files"`
+	Data      int64 `json:"data"`
+	Processes int64 `json:"processes"`
+}
+
+func serverLimits(t *testing.T, c *mcp.Conn) limitsOut {
+	t.Helper()
+	res, err := c.Call(context.Background(), "limits", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		StructuredContent limitsOut `json:"structuredContent"`
+	}
+	if err := json.Unmarshal(res.Output, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.StructuredContent
+}
+
+// TestConfinedLimitsAndNetwork: the limits of the entry (or the defaults)
+// are the server's; network: deny stops a TCP connection the default
+// allows.
+func TestConfinedLimitsAndNetwork(t *testing.T) {
+	if _, _, ok := mcp.ConfinementSupport(); !ok {
+		t.Skip("this kernel cannot confine (Landlock ABI 6+ needed)")
+	}
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	_, userns, _ := mcp.ConfinementSupport()
+	for _, deny := range []bool{false, true} {
+		t.Run(fmt.Sprintf("deny=%v", deny), func(t *testing.T) {
+			t.Parallel()
+			home, _, p2 := twoProfileHome(t)
+			cfg := stdioConfig(t, nil)
+			cfg.Args = []string{"--probe"}
+			want := limitsOut{OpenFiles: mcp.DefaultOpenFilesLimit, Data: mcp.DefaultMemoryLimit, Processes: mcp.DefaultProcessesLimit}
+			if deny {
+				cfg.Sandbox = mcp.Sandbox{DenyNetwork: true, Memory: 512 << 20, Processes: 64, OpenFiles: 200}
+				want = limitsOut{OpenFiles: 200, Data: 512 << 20, Processes: 64}
+			}
+			c := connect(t, cfg, mcp.Options{Dir: p2, Home: home})
+			got := serverLimits(t, c)
+			if !userns {
+				want.Processes = got.Processes // not applied without a user namespace
+			}
+			if got != want {
+				t.Errorf("limits %+v, want %+v", got, want)
+			}
+			a := try(t, c, "tryconnect", map[string]any{"addr": ln.Addr().String()})
+			if a.OK == deny {
+				t.Errorf("network deny=%v: connect ok=%v (%s); confinement %s", deny, a.OK, a.Error, c.Confinement())
+			}
+			if !strings.Contains(c.Confinement(), map[bool]string{false: "network allowed", true: "network denied"}[deny]) {
+				t.Errorf("confinement %q", c.Confinement())
+			}
+		})
+	}
+}
+
+// TestConfinementRefusesGrantsOfTheHome: filesystem.read may not open the
+// home, a profile directory or a directory above them.
+func TestConfinementRefusesGrantsOfTheHome(t *testing.T) {
+	if _, _, ok := mcp.ConfinementSupport(); !ok {
+		t.Skip("this kernel cannot confine (Landlock ABI 6+ needed)")
+	}
+	t.Parallel()
+	home, p1, p2 := twoProfileHome(t)
+	for _, path := range []string{home, p1, p2, filepath.Dir(home), "/", filepath.Join(home, "profiles")} {
+		cfg := stdioConfig(t, nil)
+		cfg.Sandbox.Read = []string{path}
+		c, err := mcp.Connect(context.Background(), cfg, mcp.Options{Dir: p2, Home: home})
+		if err == nil {
+			_ = c.Close()
+			t.Errorf("filesystem.read %s was granted", path)
+		} else if !strings.Contains(err.Error(), "home or a profile") {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	// A directory of its own, in its profile, is fine.
+	own := filepath.Join(p2, "data")
+	if err := os.Mkdir(own, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := stdioConfig(t, nil)
+	cfg.Args = []string{"--probe"}
+	cfg.Sandbox.Read = []string{own}
+	c := connect(t, cfg, mcp.Options{Dir: p2, Home: home})
+	if a := try(t, c, "tryread", map[string]any{"path": own}); !a.OK {
+		t.Errorf("granted directory not readable: %s", a.Error)
+	}
+	if a := try(t, c, "trywrite", map[string]any{"path": own}); a.OK {
+		t.Error("a read grant is writable")
 	}
 }

@@ -52,6 +52,9 @@ type Options struct {
 	// ScratchDir holds the confined stdio servers' private writable
 	// directories, one per server (""; Dir/scratch).
 	ScratchDir string
+
+	// probe replaces confine.Probe in tests (export_test.go).
+	probe func() (landlockABI int, userNamespaces bool)
 }
 
 // Tool is one tool a server offers, after the entry's filter.

@@ -87,9 +87,13 @@ type Policy struct {
 	// Read and Write are further paths the operator granted (read only,
 	// read and write).
 	Read, Write []string
-	// Deny are paths never granted, nor any path above them: the home and
-	// the profile directory.
-	Deny []string
+	// Home and Profile are the wasmgw home and the server's profile
+	// directory: never granted, nor any path above them, nor a path in the
+	// home outside the profile directory.
+	Home, Profile string
+	// LandlockABI and UserNamespaces are what the kernel offers (Probe).
+	LandlockABI    int
+	UserNamespaces bool
 	// UserHome is the HOME of the server's environment: its package-manager
 	// caches (~/.npm, ~/.cache) are readable.
 	UserHome string

@@ -50,12 +50,12 @@ func Probe() (abi int, userns bool) {
 // the helper that confines itself by p and then execs cmd's program. It
 // fails with ErrUnsupported when the kernel cannot confine, and with a
 // plain error when p asks for something it must refuse.
-func Wrap(cmd *exec.Cmd, p Policy, home, profile string) (*Report, error) {
-	abi, userns := Probe()
+func Wrap(cmd *exec.Cmd, p Policy) (*Report, error) {
+	abi, userns := p.LandlockABI, p.UserNamespaces
 	if abi < MinLandlockABI {
 		return nil, fmt.Errorf("%w: the kernel's Landlock ABI is %d, confinement needs %d or later (Linux 6.12+, Landlock enabled at boot)", ErrUnsupported, abi, MinLandlockABI)
 	}
-	g := grants{home: home, profile: profile}
+	g := grants{home: p.Home, profile: p.Profile}
 	if p.Scratch == "" {
 		return nil, fmt.Errorf("confinement needs a scratch directory")
 	}

@@ -12,6 +12,6 @@ import (
 func Probe() (abi int, userns bool) { return 0, false }
 
 // Wrap always fails: servers are confined only on Linux (fail closed).
-func Wrap(*exec.Cmd, Policy, string, string) (*Report, error) {
+func Wrap(*exec.Cmd, Policy) (*Report, error) {
 	return nil, fmt.Errorf("%w: confinement needs Linux with Landlock, this is %s", ErrUnsupported, runtime.GOOS)
 }
