@@ -86,3 +86,31 @@ func (c *Conn) confineWith(cmd *exec.Cmd, opts Options, env []string, noNS bool)
 func nsRefused(err error) bool {
 	return errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EUSERS)
 }
+
+// DescribeConfinement says how a stdio server with sandbox s would be
+// confined on this kernel, for the audit: confined is false when it would
+// run unconfined (trust: host) or not start at all (startable false: the
+// kernel cannot confine it and it does not say trust: host).
+func DescribeConfinement(s Sandbox) (desc string, confined, startable bool) {
+	abi, userns := confine.Probe()
+	if s.TrustHost {
+		return "none (trust: host): runs as the gateway's user", false, true
+	}
+	if abi < confine.MinLandlockABI {
+		return fmt.Sprintf("none: this kernel cannot confine (Landlock ABI %d, need %d); the server will not start", abi, confine.MinLandlockABI), false, false
+	}
+	lim := confine.Limits{Memory: s.Memory, Processes: s.Processes, OpenFiles: s.OpenFiles}.WithDefaults()
+	r := confine.Report{LandlockABI: abi, Network: "allowed", Limits: lim}
+	if s.DenyNetwork {
+		r.Network = "denied"
+	}
+	if userns {
+		r.Namespaces = []string{"user"}
+		if s.DenyNetwork {
+			r.Namespaces = append(r.Namespaces, "net")
+		}
+	} else {
+		r.Limits.Processes = 0
+	}
+	return r.String(), true, true
+}
