@@ -79,4 +79,3 @@ func TestProfileMCPServerCannotReadNeighbours(t *testing.T) {
 		})
 	}
 }
-

@@ -14,6 +14,7 @@
 //	echo     returns its arguments
 //	stderr   writes its token to stderr, to show that the host's stderr log
 //	         redacts it
+//
 // With --probe it also offers (to tests of the confinement):
 //
 //	tryread  tries to read a file or list a directory, and reports whether
