@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wasmgw/wasmgw/runtime/mcp/mcptest"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
@@ -266,5 +269,37 @@ func TestConfinementRefusesGrantsOfTheHome(t *testing.T) {
 	}
 	if a := try(t, c, "trywrite", map[string]any{"path": own}); a.OK {
 		t.Error("a read grant is writable")
+	}
+}
+
+// TestConfinedNodeServer: a Node.js server (testdata/mcpserver-node, no
+// packages) runs confined: node starts, its tool answers, it can write its
+// scratch directory and cannot read the profiles' .env files.
+func TestConfinedNodeServer(t *testing.T) {
+	if _, _, ok := mcp.ConfinementSupport(); !ok {
+		t.Skip("this kernel cannot confine (Landlock ABI 6+ needed)")
+	}
+	nodePath, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	t.Parallel()
+	home, p1, p2 := twoProfileHome(t)
+	script := filepath.Join(mcptest.RepoRoot(t), "testdata", "mcpserver-node", "server.js")
+	cfg := mcp.ServerConfig{Name: "node", Transport: mcp.TransportStdio, Command: nodePath, Args: []string{script},
+		Timeout: 30 * time.Second, ConnectTimeout: 30 * time.Second, Enabled: true}
+	cfg.Sandbox.Read = []string{filepath.Dir(script)}
+	opts := mcp.Options{Dir: p2, Home: home, Environ: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}}
+	c := connect(t, cfg, opts)
+	if a := try(t, c, "hello", map[string]any{}); !a.OK {
+		t.Fatalf("hello: %+v", a)
+	}
+	for _, path := range []string{filepath.Join(p1, ".env"), filepath.Join(p2, ".env"), filepath.Join(home, ".env"), fmt.Sprintf("/proc/%d/environ", os.Getpid())} {
+		if a := try(t, c, "tryread", map[string]any{"path": path}); a.OK {
+			t.Errorf("node read %s", path)
+		}
+	}
+	if a := try(t, c, "trywrite", map[string]any{"path": mcp.ScratchDir(opts, "node")}); !a.OK {
+		t.Errorf("node cannot write its scratch directory: %s", a.Error)
 	}
 }
