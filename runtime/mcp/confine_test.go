@@ -96,20 +96,30 @@ func leaks(t *testing.T, c *mcp.Conn, home, p1, p2 string) []string {
 // cannot read p1's .env, the home's .env, its own profile's .env, nor the
 // gateway's /proc entries, cannot write the home and cannot signal the
 // gateway, while its tools work and its scratch directory is writable.
-// With trust: host the same attempts succeed: the probe detects leaks.
+// It holds with and without a user namespace (Landlock alone). With
+// trust: host the same attempts succeed: the probe detects leaks.
 func TestConfinedServerCannotReachNeighbours(t *testing.T) {
 	if _, _, ok := mcp.ConfinementSupport(); !ok {
 		t.Skip("this kernel cannot confine (Landlock ABI 6+ needed)")
 	}
 	t.Parallel()
-	for _, trustHost := range []bool{false, true} {
-		t.Run(fmt.Sprintf("trust_host=%v", trustHost), func(t *testing.T) {
+	abi, userns, _ := mcp.ConfinementSupport()
+	for _, tc := range []struct {
+		name      string
+		trustHost bool
+		userns    bool
+	}{{"confined", false, userns}, {"landlock_only", false, false}, {"trust_host", true, userns}} {
+		trustHost := tc.trustHost
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			home, p1, p2 := twoProfileHome(t)
 			cfg := stdioConfig(t, map[string]string{"TOKEN": "tok"})
 			cfg.Args = []string{"--probe"}
 			cfg.Sandbox.TrustHost = trustHost
-			c := connect(t, cfg, mcp.Options{Dir: p2, Home: home})
+			c := connect(t, cfg, mcp.WithKernel(mcp.Options{Dir: p2, Home: home}, abi, tc.userns))
+			if !trustHost && strings.Contains(c.Confinement(), "namespaces user") != tc.userns {
+				t.Errorf("user namespace %v, confinement %q", tc.userns, c.Confinement())
+			}
 			got := leaks(t, c, home, p1, p2)
 			if !trustHost {
 				if len(got) > 0 {
