@@ -58,7 +58,7 @@ func helperMain(raw string) {
 		fail("landlock", err)
 	}
 	err := syscall.Exec(s.Path, s.Args, env)
-	fail("exec "+s.Args[0], err)
+	fail("exec "+s.Path, err)
 }
 
 func setLimits(s spec) error {
