@@ -265,12 +265,25 @@ func TestConfinementRefusesGrantsOfTheHome(t *testing.T) {
 			t.Errorf("%s: %v", path, err)
 		}
 	}
+	// A directory holding a .env is refused too.
+	withEnv := t.TempDir()
+	if err := os.WriteFile(filepath.Join(withEnv, ".env"), []byte("FAKE=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := stdioConfig(t, nil)
+	cfg.Sandbox.Write = []string{withEnv}
+	if c, err := mcp.Connect(context.Background(), cfg, mcp.Options{Dir: p2, Home: home}); err == nil {
+		_ = c.Close()
+		t.Error("filesystem.write of a directory with a .env was granted")
+	} else if !strings.Contains(err.Error(), "holds a .env") {
+		t.Errorf("%v", err)
+	}
 	// A directory of its own, in its profile, is fine.
 	own := filepath.Join(p2, "data")
 	if err := os.Mkdir(own, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cfg := stdioConfig(t, nil)
+	cfg = stdioConfig(t, nil)
 	cfg.Args = []string{"--probe"}
 	cfg.Sandbox.Read = []string{own}
 	c := connect(t, cfg, mcp.Options{Dir: p2, Home: home})

@@ -66,7 +66,7 @@ func Wrap(cmd *exec.Cmd, p Policy) (*Report, error) {
 	s.WriteDirs = append(s.WriteDirs, p.Scratch)
 	if p.Cwd != "" {
 		s.Dir = p.Cwd
-		if g.allowed(p.Cwd) {
+		if g.allowed(p.Cwd) && !holdsDotenv(p.Cwd) {
 			s.ReadDirs = append(s.ReadDirs, p.Cwd)
 		}
 	}
@@ -92,7 +92,7 @@ func Wrap(cmd *exec.Cmd, p Policy) (*Report, error) {
 		if filepath.Base(root) == "bin" {
 			root = filepath.Dir(root)
 		}
-		if root != "/" && g.allowed(root) {
+		if root != "/" && g.allowed(root) && !holdsDotenv(root) {
 			s.ReadDirs = append(s.ReadDirs, root)
 		}
 	}
@@ -113,6 +113,9 @@ func Wrap(cmd *exec.Cmd, p Policy) (*Report, error) {
 			}
 			if !g.allowed(path) {
 				return nil, fmt.Errorf("filesystem: %q would open the wasmgw home or a profile directory (with its .env) to the server; grant a directory of its own", path)
+			}
+			if holdsDotenv(path) {
+				return nil, fmt.Errorf("filesystem: %q holds a .env file, which the server would then read; grant a directory without one", path)
 			}
 			if list.write {
 				s.WriteDirs = append(s.WriteDirs, path)
@@ -155,6 +158,12 @@ func Wrap(cmd *exec.Cmd, p Policy) (*Report, error) {
 	cmd.Dir = s.Dir
 	cmd.SysProcAttr = attr
 	return r, nil
+}
+
+// holdsDotenv reports whether dir has a .env file directly in it.
+func holdsDotenv(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, ".env"))
+	return err == nil
 }
 
 // resolved is path with its symbolic links resolved ("" when it is the
