@@ -63,6 +63,12 @@ func helperMain(raw string) {
 
 func setLimits(s spec) error {
 	set := func(name string, res int, v uint64) error {
+		// Never above the hard limit the gateway has: raising it needs a
+		// privilege the helper does not use.
+		var cur syscall.Rlimit
+		if err := syscall.Getrlimit(res, &cur); err == nil && v > cur.Max {
+			v = cur.Max
+		}
 		if err := syscall.Setrlimit(res, &syscall.Rlimit{Cur: v, Max: v}); err != nil {
 			return fmt.Errorf("%s %d: %w", name, v, err)
 		}
