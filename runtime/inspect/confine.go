@@ -16,14 +16,14 @@ func confinement(s *MCPServerReport, entry *yaml.Node, profile string, findings 
 	add := func(id string, sev Severity, msg string) {
 		findings = append(findings, Finding{ID: id, Severity: sev, Profile: profile, Subject: "mcp_servers." + s.Name, Message: msg})
 	}
-	var sb mcp.Sandbox
 	v, err := mcp.FromYAML(entry)
-	if err == nil {
-		sb, err = mcp.SandboxOf(s.Name, v)
-	}
 	if err != nil {
+		return findings // the entry itself is refused; the load reports it
+	}
+	sb, err := mcp.SandboxOf(s.Name, v)
+	if err != nil {
+		msg := err.Error()
 		var ce *mcp.ConfigError
-		msg := "its confinement keys do not decode"
 		if errors.As(err, &ce) {
 			msg = ce.Field + ": " + ce.Msg
 		}
