@@ -421,6 +421,7 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	copts := mcp.Options{
 		Environ: environ, Dir: t.profile.Dir, Redact: scope.Redact,
 		ClientVersion: "wasmgw", StopGrace: opts.StopGrace, Now: t.e.now,
+		Home: profileHome(t.profile.Dir), ScratchDir: mcpScratchDir(t.profile.Dir),
 	}
 	if srv.Config.Transport == mcp.TransportStdio {
 		if f := t.mcpStderr(); f != nil {
@@ -458,7 +459,15 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	}
 	t.mcp.live[l] = struct{}{}
 	t.mcp.mu.Unlock()
-	t.log.Info("mcp server connected", "server", name, "transport", srv.Config.Transport, "tools", len(l.tools), "pid", conn.PID())
+	confinement := conn.Confinement()
+	switch {
+	case srv.Config.Transport != mcp.TransportStdio:
+		confinement = "not a process of this host"
+	case srv.Config.Sandbox.TrustHost:
+		confinement = "none (trust: host): the server runs as the gateway's user"
+		t.log.Warn("mcp server runs unconfined (trust: host): it can read every profile's .env", "server", name)
+	}
+	t.log.Info("mcp server connected", "server", name, "transport", srv.Config.Transport, "tools", len(l.tools), "pid", conn.PID(), "confinement", confinement)
 	return l, nil
 }
 

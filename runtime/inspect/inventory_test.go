@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/mcp"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
@@ -377,4 +378,57 @@ func TestLoadCheckRecordsToolsAndRefusals(t *testing.T) {
 		}
 	}
 	noValues(t, home, profiles)
+}
+
+// TestMCPConfinementInventory: the inventory says how each stdio server is
+// confined on this kernel, reports trust: host and an invalid confinement
+// key as high, and nothing for a confined server.
+func TestMCPConfinementInventory(t *testing.T) {
+	home := t.TempDir()
+	writeProfile(t, home, "box", "", `
+mcp_servers:
+  boxed:
+    command: /bin/true
+    network: deny
+  trusted:
+    command: /bin/true
+    trust: host
+  bad:
+    command: /bin/true
+    limits:
+      memory: lots
+  remote:
+    url: https://mcp.example.com/mcp
+`, map[string][]byte{})
+	profiles, findings, err := Inventory(InventoryOptions{Home: home, Profiles: []string{"box"}, Environ: []string{"PATH=/usr/bin:/bin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Severity{}
+	for _, f := range findings {
+		got[f.ID+" "+f.Subject] = f.Severity
+	}
+	if got["mcp.unconfined mcp_servers.trusted"] != SeverityHigh || got["mcp.confinement-invalid mcp_servers.bad"] != SeverityHigh {
+		t.Errorf("findings %v", got)
+	}
+	_, _, ok := mcp.ConfinementSupport()
+	for _, s := range profiles[0].MCPServers {
+		switch s.Name {
+		case "boxed":
+			if ok != s.Confined || ok && !strings.Contains(s.Confinement, "network denied") {
+				t.Errorf("boxed %+v", s)
+			}
+			if ok && got["mcp.cannot-confine mcp_servers.boxed"] != "" || !ok && got["mcp.cannot-confine mcp_servers.boxed"] != SeverityHigh {
+				t.Errorf("boxed findings %v", got)
+			}
+		case "trusted":
+			if s.Confined || !strings.Contains(s.Confinement, "trust: host") {
+				t.Errorf("trusted %+v", s)
+			}
+		case "remote":
+			if s.Confinement != "" {
+				t.Errorf("an HTTP server has a confinement: %+v", s)
+			}
+		}
+	}
 }

@@ -235,6 +235,9 @@ func inspectMCP(node *yaml.Node, profile string, env mcpEnv) ([]MCPServerReport,
 				}
 			}
 		}
+		if s.Transport == "stdio" {
+			findings = confinement(&s, entry, profile, findings)
+		}
 		if hasURL {
 			s.URLOrigin, findings = urlOrigin(rawURL, s, profile, findings)
 		}

@@ -191,7 +191,7 @@ func (r *Report) writeText(w io.Writer) error {
 
 	fmt.Fprintln(ew, "\nMCP SERVERS")
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tSERVER\tTRANSPORT\tENABLED\tCOMMAND / URL\tSECRET NAMES")
+	fmt.Fprintln(tw, "PROFILE\tSERVER\tTRANSPORT\tENABLED\tCOMMAND / URL\tSECRET NAMES\tCONFINEMENT")
 	n := 0
 	for _, p := range r.Profiles {
 		for _, s := range p.MCPServers {
@@ -203,7 +203,7 @@ func (r *Report) writeText(w io.Writer) error {
 					target += " -> " + s.ResolvedCommand
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\t%s\n", p.Name, s.Name, s.Transport, s.Enabled, target, refNames(s))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\t%s\t%s\n", p.Name, s.Name, s.Transport, s.Enabled, target, refNames(s), dash(s.Confinement))
 		}
 	}
 	if n == 0 {
@@ -326,14 +326,14 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		}
 	}
 
-	fmt.Fprintln(ew, "\n## MCP servers\n\n| profile | server | transport | enabled | command | resolved | url origin | references (path: name) | unsupported |\n|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(ew, "\n## MCP servers\n\n| profile | server | transport | enabled | command | resolved | url origin | references (path: name) | unsupported | confinement |\n|---|---|---|---|---|---|---|---|---|---|")
 	for _, p := range r.Profiles {
 		for _, s := range p.MCPServers {
 			var refs []string
 			for _, ref := range s.SecretRefs {
 				refs = append(refs, ref.Path+": "+ref.Name)
 			}
-			fmt.Fprintf(ew, "| %s | %s | %s | %t | %s | %s | %s | %s | %s |\n", md(p.Name), md(s.Name), md(s.Transport), s.Enabled, md(s.Command), md(s.ResolvedCommand), md(s.URLOrigin), md(strings.Join(refs, ", ")), md(strings.Join(s.Unsupported, ", ")))
+			fmt.Fprintf(ew, "| %s | %s | %s | %t | %s | %s | %s | %s | %s | %s |\n", md(p.Name), md(s.Name), md(s.Transport), s.Enabled, md(s.Command), md(s.ResolvedCommand), md(s.URLOrigin), md(strings.Join(refs, ", ")), md(strings.Join(s.Unsupported, ", ")), md(s.Confinement))
 		}
 	}
 

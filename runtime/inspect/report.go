@@ -236,6 +236,12 @@ type MCPServerReport struct {
 	// Unsupported are references wasmgw keeps literally (${NAME:-x}, ${}),
 	// by field path.
 	Unsupported []string `json:"unsupported_refs"`
+	// Confinement says how a stdio server is confined on this machine's
+	// kernel (Landlock ABI, namespaces, network, limits), or why it is
+	// not: "none (trust: host) ..." or "none: this kernel cannot confine".
+	Confinement string `json:"confinement,omitempty"`
+	// Confined is true for a stdio server that runs confined.
+	Confined bool `json:"confined"`
 }
 
 // SecretRef is one reference of an MCP server entry: where, and which name.

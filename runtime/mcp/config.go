@@ -167,6 +167,8 @@ type ServerConfig struct {
 	// Extra lists the other keys of the entry, kept and passed through
 	// (wasmgw does not use them).
 	Extra []string
+	// Sandbox is how a stdio server is confined (sandbox.go).
+	Sandbox Sandbox
 }
 
 // Allows reports whether the tool filter keeps the MCP tool name.
@@ -188,7 +190,7 @@ func contains(list []string, s string) bool {
 
 // knownKeys are the entry keys wasmgw reads; the reference's others
 // (auth, sampling, supports_parallel_tool_calls, ...) are kept as Extra.
-var knownKeys = []string{"command", "args", "env", "cwd", "url", "transport", "headers", "timeout", "connect_timeout", "enabled", "tools"}
+var knownKeys = []string{"command", "args", "env", "cwd", "url", "transport", "headers", "timeout", "connect_timeout", "enabled", "tools", "trust", "network", "limits", "filesystem"}
 
 // Decode decodes one server entry (JSON, as an interpolation module
 // returns it). Errors are *ConfigError naming the field.
@@ -260,6 +262,8 @@ func DecodeValue(name string, v *Value) (ServerConfig, error) {
 			c.Enabled, err = boolish(val)
 		case "tools":
 			c.Include, c.Exclude, err = toolFilter(val)
+		case "trust", "network", "limits", "filesystem":
+			err = c.Sandbox.decode(key, val)
 		default:
 			c.Extra = append(c.Extra, key)
 		}

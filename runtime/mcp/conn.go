@@ -46,6 +46,15 @@ type Options struct {
 	HTTPTransport http.RoundTripper
 	// Now is the clock of stderr lines (nil: time.Now).
 	Now func() time.Time
+	// Home is the wasmgw home: a confined stdio server is never given a
+	// path in it outside its own profile directory (Dir), nor above it.
+	Home string
+	// ScratchDir holds the confined stdio servers' private writable
+	// directories, one per server (""; Dir/scratch).
+	ScratchDir string
+
+	// probe replaces confine.Probe in tests (export_test.go).
+	probe func() (landlockABI int, userNamespaces bool)
 }
 
 // Tool is one tool a server offers, after the entry's filter.
@@ -61,12 +70,13 @@ type Tool struct {
 // Conn is a live session with one server of one profile: a child process
 // (stdio) or an HTTP session. It is safe for concurrent calls.
 type Conn struct {
-	cfg     ServerConfig
-	session *sdk.ClientSession
-	proc    *process
-	stderr  *lineWriter
-	tools   []Tool
-	grace   time.Duration
+	cfg      ServerConfig
+	confined string
+	session  *sdk.ClientSession
+	proc     *process
+	stderr   *lineWriter
+	tools    []Tool
+	grace    time.Duration
 
 	// life is cancelled by Close: every call's context is tied to it, so
 	// that closing never waits for a slow call.
@@ -175,6 +185,11 @@ func (c *Conn) startChild(opts Options) (sdk.Transport, error) {
 		return nil, fmt.Errorf("command: %w", err)
 	}
 	cmd := &exec.Cmd{Path: path, Args: append([]string{c.cfg.Command}, c.cfg.Args...), Env: env, Dir: dir}
+	if !c.cfg.Sandbox.TrustHost {
+		if err := c.confine(cmd, opts, env); err != nil {
+			return nil, err
+		}
+	}
 	if opts.Stderr != nil {
 		c.stderr = &lineWriter{w: opts.Stderr, prefix: "[" + c.cfg.Name + "]", redact: opts.Redact, now: opts.Now}
 		cmd.Stderr = c.stderr
@@ -187,11 +202,31 @@ func (c *Conn) startChild(opts Options) (sdk.Transport, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.proc, err = startProcess(cmd); err != nil {
+	if c.proc, err = startProcess(cmd); err != nil && c.confined != "" && nsRefused(err) {
+		// The kernel refused the namespaces: Landlock alone still
+		// confines the server (the audit and the log say so).
+		retry := &exec.Cmd{Path: path, Args: append([]string{c.cfg.Command}, c.cfg.Args...), Env: env, Dir: dir}
+		if err := c.confineWith(retry, opts, env, true); err != nil {
+			return nil, err
+		}
+		retry.Stderr = cmd.Stderr
+		if stdin, err = retry.StdinPipe(); err != nil {
+			return nil, err
+		}
+		if stdout, err = retry.StdoutPipe(); err != nil {
+			return nil, err
+		}
+		c.proc, err = startProcess(retry)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
 	if c.stderr != nil {
-		c.stderr.emitMarker(fmt.Sprintf("started pid %d", c.proc.pgid))
+		how := "unconfined (trust: host)"
+		if c.confined != "" {
+			how = "confined: " + c.confined
+		}
+		c.stderr.emitMarker(fmt.Sprintf("started pid %d, %s", c.proc.pgid, how))
 	}
 	return &sdk.IOTransport{Reader: stdout, Writer: stdin}, nil
 }
@@ -216,6 +251,10 @@ func (c *Conn) listTools(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Confinement says how a stdio server is confined ("landlock abi 7, ...");
+// "" for a server run with trust: host, or an HTTP server.
+func (c *Conn) Confinement() string { return c.confined }
 
 // Config returns the entry the connection was made with (it may hold
 // secret values: never print it).

@@ -33,7 +33,11 @@ func startProcess(cmd *exec.Cmd) (*process, error) {
 	if cmd.Env == nil {
 		return nil, fmt.Errorf("refusing to start a child with the host's environment")
 	}
-	cmd.SysProcAttr = sysProcAttr()
+	attr := sysProcAttr()
+	if cmd.SysProcAttr != nil {
+		keepNamespaces(attr, cmd.SysProcAttr)
+	}
+	cmd.SysProcAttr = attr
 	cmd.WaitDelay = pipeDrain
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -27,3 +27,12 @@ func waitExited(pid int) bool {
 		}
 	}
 }
+
+// keepNamespaces copies the namespaces a confined server's helper is to
+// start in (set by the confinement) into attr.
+func keepNamespaces(attr, from *syscall.SysProcAttr) {
+	attr.Cloneflags = from.Cloneflags
+	attr.UidMappings = from.UidMappings
+	attr.GidMappings = from.GidMappings
+	attr.GidMappingsEnableSetgroups = from.GidMappingsEnableSetgroups
+}

@@ -11,3 +11,6 @@ func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: t
 // waitExited returns false at once where waiting without reaping is not
 // available: the group is then only signalled while the leader runs.
 func waitExited(int) bool { return false }
+
+// keepNamespaces has nothing to keep: no namespaces here.
+func keepNamespaces(attr, from *syscall.SysProcAttr) {}

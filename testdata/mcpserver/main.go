@@ -15,6 +15,16 @@
 //	stderr   writes its token to stderr, to show that the host's stderr log
 //	         redacts it
 //
+// With --probe it also offers (to tests of the confinement):
+//
+//	tryread  tries to read a file or list a directory, and reports whether
+//	         it could and how many bytes (never what it read), to show
+//	         what the confinement lets a server see
+//	trywrite tries to create and remove a file in a directory
+//	trykill  tries to send signal 0 to a process id (may it signal it?)
+//	tryconnect tries a TCP connection to an address
+//	limits   reports its resource limits (open files, data, processes)
+//
 // Build it with "make build/mcpserver", or let the tests build it.
 package main
 
@@ -52,6 +62,37 @@ type Whoami struct {
 	Transport string `json:"transport"`
 }
 
+// Target is the input of the try* tools.
+type Target struct {
+	// Path is the file or directory to try (tryread, trywrite).
+	Path string `json:"path,omitempty"`
+	// PID is the process to signal (trykill).
+	PID int `json:"pid,omitempty"`
+	// Addr is the host:port to connect to (tryconnect).
+	Addr string `json:"addr,omitempty"`
+}
+
+// Limits is the output of the limits tool (soft limits; -1: unlimited).
+type Limits struct {
+	OpenFiles int64 `json:"open_files"`
+	Data      int64 `json:"data"`
+	Processes int64 `json:"processes"`
+}
+
+// Attempt is the output of the try* tools.
+type Attempt struct {
+	// Path is the file or directory tried.
+	Path string `json:"path,omitempty"`
+	// PID is the process signalled.
+	PID int `json:"pid,omitempty"`
+	// OK reports that the attempt succeeded.
+	OK bool `json:"ok"`
+	// Bytes is how many bytes (or directory entries) were read.
+	Bytes int `json:"bytes,omitempty"`
+	// Error is why it failed.
+	Error string `json:"error,omitempty"`
+}
+
 // Spawned is the output of the spawn tool.
 type Spawned struct {
 	// PID is the grandchild's process id.
@@ -70,6 +111,7 @@ func main() {
 	httpAddr := flag.String("http", "", "serve streamable HTTP on this loopback address (e.g. 127.0.0.1:0) instead of stdio")
 	tokenEnv := flag.String("token-env", "TOKEN", "the environment variable holding the token (stdio)")
 	sleep := flag.Bool("sleep", false, "block until killed (the grandchild of the spawn tool)")
+	probe := flag.Bool("probe", false, "also offer the tryread, trywrite and trykill tools")
 	flag.Parse()
 	if *sleep {
 		select {}
@@ -79,6 +121,9 @@ func main() {
 		transport = "http"
 	}
 	server := newServer(transport, *tokenEnv)
+	if *probe {
+		addTryTools(server)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *httpAddr == "" {
@@ -158,4 +203,73 @@ func newServer(transport, tokenEnv string) *mcp.Server {
 			return nil, struct{}{}, nil
 		})
 	return s
+}
+
+func addTryTools(s *mcp.Server) {
+	mcp.AddTool(s, &mcp.Tool{Name: "tryread", Description: "Tries to read a file or list a directory; reports whether it could, never the content."},
+		func(_ context.Context, _ *mcp.CallToolRequest, in Target) (*mcp.CallToolResult, Attempt, error) {
+			out := Attempt{Path: in.Path}
+			if fi, err := os.Stat(in.Path); err == nil && fi.IsDir() {
+				ents, err := os.ReadDir(in.Path)
+				out.OK, out.Bytes = err == nil, len(ents)
+				if err != nil {
+					out.Error = err.Error()
+				}
+				return nil, out, nil
+			}
+			b, err := os.ReadFile(in.Path)
+			out.OK, out.Bytes = err == nil, len(b)
+			if err != nil {
+				out.Error = err.Error()
+			}
+			return nil, out, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "trywrite", Description: "Tries to create (and then remove) a file in a directory."},
+		func(_ context.Context, _ *mcp.CallToolRequest, in Target) (*mcp.CallToolResult, Attempt, error) {
+			out := Attempt{Path: in.Path}
+			f, err := os.CreateTemp(in.Path, "trywrite-*")
+			if err == nil {
+				_ = f.Close()
+				_ = os.Remove(f.Name())
+			}
+			out.OK = err == nil
+			if err != nil {
+				out.Error = err.Error()
+			}
+			return nil, out, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "tryconnect", Description: "Tries a TCP connection to an address."},
+		func(_ context.Context, _ *mcp.CallToolRequest, in Target) (*mcp.CallToolResult, Attempt, error) {
+			out := Attempt{Path: in.Addr}
+			c, err := net.Dial("tcp", in.Addr)
+			if err == nil {
+				_ = c.Close()
+			}
+			out.OK = err == nil
+			if err != nil {
+				out.Error = err.Error()
+			}
+			return nil, out, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "limits", Description: "Reports the server's resource limits."},
+		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, Limits, error) {
+			get := func(res int) int64 {
+				var r syscall.Rlimit
+				if err := syscall.Getrlimit(res, &r); err != nil || r.Cur == ^uint64(0) {
+					return -1
+				}
+				return int64(r.Cur)
+			}
+			return nil, Limits{OpenFiles: get(syscall.RLIMIT_NOFILE), Data: get(syscall.RLIMIT_DATA), Processes: get(6 /* RLIMIT_NPROC */)}, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "trykill", Description: "Tries to send signal 0 to a process id."},
+		func(_ context.Context, _ *mcp.CallToolRequest, in Target) (*mcp.CallToolResult, Attempt, error) {
+			out := Attempt{PID: in.PID}
+			err := syscall.Kill(in.PID, 0)
+			out.OK = err == nil
+			if err != nil {
+				out.Error = err.Error()
+			}
+			return nil, out, nil
+		})
 }

@@ -5,6 +5,8 @@ package mcptest
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,7 +46,10 @@ func Server(t testing.TB) string {
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	if built == "" && buildErr == nil {
-		dir := filepath.Join(os.TempDir(), "wasmgw-test-mcpserver")
+		// One directory per checkout: test processes of another worktree
+		// build their own server, never over this one's.
+		sum := sha256.Sum256([]byte(RepoRoot(t)))
+		dir := filepath.Join(os.TempDir(), "wasmgw-test-mcpserver-"+hex.EncodeToString(sum[:6]))
 		if buildErr = os.MkdirAll(dir, 0o755); buildErr == nil {
 			out := filepath.Join(dir, "mcpserver")
 			tmp := fmt.Sprintf("%s.%d.tmp", out, os.Getpid())
