@@ -48,8 +48,21 @@ turns in flight finish (at most --drain-timeout), then the connection
 closes. Exit status 1 when the connector revokes the gateway (a second
 4401 after a fresh token).
 
+Several gateways can share one connector and one home: with --shard I/N
+this one serves only the profiles whose owner (a jump consistent hash of
+the profile name over N) is I, tells the connector so in its hello, and
+drops a message for another shard's profile with a log line naming its
+shard. Give each its own GATEWAY_RELAY_INSTANCE_ID. Going from N to N+1
+gateways moves only about 1/(N+1) of the profiles, all to the new one
+(docs/operations.md, "Scaling out").
+
 "wasmgw gateway enroll --token T" trades a one-time enrollment token for
-this gateway's credentials and writes them to <home>/.env (mode 0600).`)
+this gateway's credentials and writes them to <home>/.env (mode 0600).
+
+Examples:
+  wasmgw gateway --home /srv/wasmgw
+  GATEWAY_RELAY_INSTANCE_ID=gw-1 wasmgw gateway --home /srv/wasmgw --shard 1/3
+  wasmgw gateway --shard hostname/3      # in a StatefulSet pod named wasmgw-1: shard 1/3`)
 	f.register(fs, "info")
 	fs.StringArrayVarP(&f.profiles, "profile", "p", nil, "serve only this profile (repeatable; default gateway.profiles of <home>/config.yaml, else every profile of the home)")
 	fs.IntVar(&f.maxPerProfile, "max-per-profile", relay.DefaultMaxPerProfile, "turns one profile runs at once")
