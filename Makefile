@@ -52,7 +52,7 @@ $(MCPSERVER): $(shell find testdata/mcpserver -name '*.go') go.mod
 	$(GO) build -o $@ ./testdata/mcpserver
 
 build: guests hostile
-	$(GO) build -trimpath -o $(BIN) ./cmd/wasmgw
+	$(GO) build -trimpath -buildvcs=auto -o $(BIN) ./cmd/wasmgw
 
 # All tests. Guests are built first; fuzz targets run their seed corpus only.
 test: guests hostile $(MCPSERVER)

@@ -144,6 +144,8 @@ type ClientOptions struct {
 	StableAfter time.Duration
 	// PingInterval and PingTimeout drive the keepalive (30 s, 60 s).
 	PingInterval, PingTimeout time.Duration
+	// Hello is added to every hello (version, instance id, shard).
+	Hello HelloInfo
 	// OnState, when set, is told of state changes. It is called
 	// synchronously from the client's goroutines and must not block.
 	OnState func(State)
@@ -431,7 +433,7 @@ func (c *Client) connectOnce(ctx context.Context) outcome {
 	// descriptor can be read; a failed write shows up as the read loop's
 	// close.
 	for _, id := range c.cfg.Identities {
-		if err := cn.writeFrame(cn.ctx, HelloFrame{Platform: id.Platform, BotID: id.BotID}); err != nil {
+		if err := cn.writeFrame(cn.ctx, c.hello(id)); err != nil {
 			break
 		}
 	}

@@ -34,9 +34,14 @@ type Frame interface {
 }
 
 // HelloFrame announces one fronted identity, right after the dial.
+// Platform and BotID are the contract's; the other fields are additive
+// enrichment (as the reference adds command_manifest to a Discord hello), left
+// out when empty, and a connector that does not know them ignores them:
+// see [HelloInfo].
 type HelloFrame struct {
 	Platform string `json:"platform"`
 	BotID    string `json:"botId"`
+	HelloInfo
 }
 
 // OutboundFrame asks the connector to apply Action; RequestID correlates

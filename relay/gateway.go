@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/relay/shard"
 	"github.com/wasmgw/wasmgw/runtime"
 )
 
@@ -63,6 +64,9 @@ type GatewayOptions struct {
 	Logger *slog.Logger
 	// Client configures the connector client; its Handler is the gateway.
 	Client ClientOptions
+	// Shard is the part of the home this gateway serves (zero: all); a
+	// message for a profile of another shard is dropped, naming its shard.
+	Shard shard.Shard
 }
 
 // Gateway serves the profiles of a [runtime.Fleet] over one connector
@@ -243,7 +247,9 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 		reason := "no profile: not stamped by the connector and no profile_routes rule matches"
 		if profile != "" {
 			reason = "profile not served by this gateway"
-			if err := g.fleet.Err(profile); err != nil {
+			if !g.opts.Shard.Owns(profile) {
+				reason = misrouted(profile, g.opts.Shard)
+			} else if err := g.fleet.Err(profile); err != nil {
 				reason = "profile failed to load"
 			}
 		}

@@ -88,7 +88,8 @@ Examples:
 		Environ:         a.environ,
 		CacheDir:        f.cache(a),
 		StaticOnly:      f.staticOnly,
-		Version:         version,
+		Version:         buildInfo().Short(),
+		Build:           buildInfo(),
 		Logger:          log,
 	})
 	if err != nil {

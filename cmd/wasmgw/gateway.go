@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/shard"
 	"github.com/wasmgw/wasmgw/runtime"
 )
 
@@ -19,6 +20,7 @@ type gatewayFlags struct {
 	profiles      []string
 	maxPerProfile int
 	drain         time.Duration
+	shard         string
 }
 
 func gatewayCommand(ctx context.Context, a *app, args []string) error {
@@ -46,14 +48,33 @@ turns in flight finish (at most --drain-timeout), then the connection
 closes. Exit status 1 when the connector revokes the gateway (a second
 4401 after a fresh token).
 
+Several gateways can share one connector and one home: with --shard I/N
+this one serves only the profiles whose owner (a jump consistent hash of
+the profile name over N) is I, tells the connector so in its hello, and
+drops a message for another shard's profile with a log line naming its
+shard. Give each its own GATEWAY_RELAY_INSTANCE_ID. Going from N to N+1
+gateways moves only about 1/(N+1) of the profiles, all to the new one
+(docs/operations.md, "Scaling out").
+
 "wasmgw gateway enroll --token T" trades a one-time enrollment token for
-this gateway's credentials and writes them to <home>/.env (mode 0600).`)
+this gateway's credentials and writes them to <home>/.env (mode 0600).
+
+Examples:
+  wasmgw gateway --home /srv/wasmgw
+  GATEWAY_RELAY_INSTANCE_ID=gw-1 wasmgw gateway --home /srv/wasmgw --shard 1/3
+  wasmgw gateway --shard hostname/3      # in a StatefulSet pod named wasmgw-1: shard 1/3`)
 	f.register(fs, "info")
 	fs.StringArrayVarP(&f.profiles, "profile", "p", nil, "serve only this profile (repeatable; default gateway.profiles of <home>/config.yaml, else every profile of the home)")
 	fs.IntVar(&f.maxPerProfile, "max-per-profile", relay.DefaultMaxPerProfile, "turns one profile runs at once")
 	fs.DurationVar(&f.drain, "drain-timeout", relay.DefaultDrainTimeout, "on shutdown, how long turns in flight may take to finish")
+	fs.StringVar(&f.shard, "shard", "", "serve only shard I of N gateways sharing this home (I/N, 0-based like StatefulSet ordinals; hostname/N takes I from a host name ending in -I); see docs/operations.md")
 	if err := parse(fs, a, args); err != nil {
 		return err
+	}
+	sh, err := parseShard(a, f.shard)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "wasmgw gateway: %v\n", err)
+		return &exitError{2}
 	}
 	log, err := f.logger(a)
 	if err != nil {
@@ -71,12 +92,22 @@ this gateway's credentials and writes them to <home>/.env (mode 0600).`)
 	if len(names) == 0 {
 		names = cfg.Profiles // gateway.profiles in <home>/config.yaml
 	}
+	if !sh.Whole() {
+		home, err := f.openHome(a)
+		if err != nil {
+			return err
+		}
+		if names, err = shardNames(home, names, sh); err != nil {
+			return err
+		}
+		log.Info("serving one shard of the home", "shard", sh.String(), "hash", shard.Algorithm, "profiles", len(names))
+	}
 	b, err := boot(ctx, a, &f.common, names)
 	if err != nil {
 		return err
 	}
 	defer b.close(context.WithoutCancel(ctx))
-	return serveGateway(ctx, a, b, cfg, relay.GatewayOptions{MaxPerProfile: f.maxPerProfile, DrainTimeout: f.drain})
+	return serveGateway(ctx, a, b, cfg, relay.GatewayOptions{MaxPerProfile: f.maxPerProfile, DrainTimeout: f.drain, Shard: sh})
 }
 
 // serveGateway provisions credentials when it should, then serves b's
@@ -88,11 +119,12 @@ func serveGateway(ctx context.Context, a *app, b *booted, cfg relay.Config, opts
 	}
 	opts.Fleet = b.fleet
 	opts.Logger = b.log
+	opts.Client.Hello = relay.HelloInfo{Version: buildInfo().Short(), InstanceID: cfg.InstanceID, Shard: relay.HelloShardFor(opts.Shard)}
 	g, err := relay.NewGateway(cfg, opts)
 	if err != nil {
 		return err
 	}
-	b.log.Info("relay: connecting", "relay", cfg, "profiles", len(b.fleet.Names()))
+	b.log.Info("relay: connecting", "relay", cfg, "profiles", len(b.fleet.Names()), "version", opts.Client.Hello.Version, "shard", opts.Shard.String())
 	err = g.Run(ctx)
 	if errors.Is(err, relay.ErrRevoked) {
 		fmt.Fprintln(a.stderr, "wasmgw gateway: relay disabled: the connector revoked this gateway's credentials; enroll again")

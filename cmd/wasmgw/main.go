@@ -12,18 +12,28 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	goruntime "runtime"
 	"sort"
 	"strings"
 	"syscall"
+
+	wasmversion "github.com/wasmgw/wasmgw/runtime/version"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version, when set at build time with -ldflags "-X main.version=v1.2.3",
+// replaces the module version of the build info (the VCS revision is still
+// the one the toolchain stamped); see buildInfo.
 var version = "dev"
+
+// buildInfo is what this binary says about itself: wasmgw version,
+// --version, audit reports and the relay hello.
+func buildInfo() wasmversion.Info { return wasmversion.Get(version) }
 
 // command is one subcommand of the CLI.
 type command struct {
@@ -118,11 +128,45 @@ Quick start (from a checkout): wasmgw run --home testdata/home --profile alice -
 }
 
 func versionCommand(_ context.Context, a *app, args []string) error {
-	fs := newFlagSet("version", "", "Print the version of wasmgw and of its guest ABI.")
+	fs := newFlagSet("version", "[--json]", `Print the version of wasmgw: the module version and the VCS revision the
+Go toolchain stamped into the binary ("go build" in a git checkout does by
+default), whether the tree had uncommitted changes ("modified"), the commit
+time, the Go version, and the guest ABI version modules are built against.
+A build outside a git checkout says "revision unknown"; a build from a
+working tree without a release tag has a pseudo-version or "(devel)".
+"wasmgw --version" is the same.`)
+	asJSON := fs.Bool("json", false, "print a JSON object instead (version, revision, time, modified, go_version, abi_version)")
 	if err := parse(fs, a, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "wasmgw %s (guest ABI v%d)\n", version, abiVersion())
+	info := buildInfo()
+	if *asJSON {
+		out := struct {
+			wasmversion.Info
+			ABI int `json:"abi_version"`
+		}{info, abiVersion()}
+		enc := json.NewEncoder(a.stdout)
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(a.stdout, "wasmgw %s\n", info.Version)
+	switch {
+	case info.Revision == "":
+		fmt.Fprintln(a.stdout, "revision unknown (built outside a git checkout, or with -buildvcs=false)")
+	default:
+		detail := []string{}
+		if info.Time != "" {
+			detail = append(detail, info.Time)
+		}
+		if info.Modified {
+			detail = append(detail, "modified")
+		}
+		line := "revision " + info.Revision
+		if len(detail) > 0 {
+			line += " (" + strings.Join(detail, ", ") + ")"
+		}
+		fmt.Fprintln(a.stdout, line)
+	}
+	fmt.Fprintf(a.stdout, "%s %s/%s, guest ABI v%d\n", info.GoVersion, goruntime.GOOS, goruntime.GOARCH, abiVersion())
 	return nil
 }
 

@@ -111,6 +111,7 @@ type Connector struct {
 	provision   func(HTTPRequest) HTTPAnswer
 	httpReqs    []HTTPRequest
 	msgCounter  int
+	helloSeq    int
 	closed      bool
 	serveErrors []error
 
@@ -511,6 +512,8 @@ type Conn struct {
 	mu      sync.Mutex
 	hellos  []relay.HelloFrame
 	helloCh chan relay.HelloFrame
+	seq     int                   // order of the first hello, for routing
+	sent    []relay.OutboundFrame // outbound frames of this connection
 	done    chan struct{}
 	status  websocket.StatusCode
 	reason  string
@@ -730,6 +733,8 @@ func (cn *Conn) serve() {
 				cn.helloCh <- fr
 				if firstHello {
 					c.mu.Lock()
+					c.helloSeq++
+					cn.setSeq(c.helloSeq)
 					c.latest = cn
 					c.mu.Unlock()
 					select {
@@ -761,6 +766,7 @@ func (cn *Conn) serve() {
 					go cn.Close(rej.code, rej.reason)
 				}
 			case relay.OutboundFrame:
+				cn.recordOutbound(fr)
 				c.outbound <- fr
 				c.mu.Lock()
 				mode := c.answer

@@ -26,6 +26,7 @@ import (
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/version"
 )
 
 // Options configure an audit.
@@ -46,8 +47,10 @@ type Options struct {
 	StaticOnly bool
 	// Modules holds the hostile modules (nil: those embedded in the binary).
 	Modules fs.FS
-	// Version is the wasmgw version to record.
+	// Version is the wasmgw version to record ("": Build.Short()).
 	Version string
+	// Build describes the binary (zero: this binary's build info).
+	Build version.Info
 	// Now returns the time of the report (nil: time.Now).
 	Now func() time.Time
 	// Logger receives the load check's engine logs (nil: discarded).
@@ -74,8 +77,14 @@ func Audit(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Now != nil {
 		now = opts.Now
 	}
+	if opts.Build.Version == "" {
+		opts.Build = version.Get("")
+	}
+	if opts.Version == "" {
+		opts.Version = opts.Build.Short()
+	}
 	rep := &Report{
-		Version: opts.Version, ABI: abi.Version, GeneratedAt: now().UTC().Truncate(time.Second),
+		Version: opts.Version, Build: opts.Build, ABI: abi.Version, GeneratedAt: now().UTC().Truncate(time.Second),
 		Home: home, StaticOnly: opts.StaticOnly, GlobalAllowlist: globalNames(opts.GlobalAllowlist),
 		Profiles: profiles, Findings: findings,
 	}

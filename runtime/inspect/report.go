@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/version"
 )
 
 // Schema names the version of the JSON report (docs/security.md, "The JSON
@@ -67,7 +68,10 @@ const (
 type Report struct {
 	Schema  string `json:"schema"`
 	Version string `json:"wasmgw_version"`
-	ABI     int    `json:"abi_version"`
+	// Build is the binary's build information: module version, VCS
+	// revision, whether the tree was modified, Go version.
+	Build version.Info `json:"wasmgw_build"`
+	ABI   int          `json:"abi_version"`
 	// GeneratedAt is when the audit ran (UTC, seconds).
 	GeneratedAt time.Time `json:"generated_at"`
 	Home        string    `json:"home"`

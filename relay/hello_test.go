@@ -1,0 +1,44 @@
+package relay_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/shard"
+)
+
+// TestHelloEnrichment: a hello without HelloInfo is byte-for-byte the
+// contract's; with it, the additive fields are present and decode back.
+func TestHelloEnrichment(t *testing.T) {
+	t.Parallel()
+	plain, err := relay.EncodeFrame(relay.HelloFrame{Platform: "discord", BotID: "b1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(plain)); got != `{"type":"hello","platform":"discord","botId":"b1"}` {
+		t.Fatalf("plain hello %s", got)
+	}
+	h := relay.HelloFrame{Platform: "discord", BotID: "b1", HelloInfo: relay.HelloInfo{
+		Version: "v1.2.0+rev.1a2b3c4d5e6f", InstanceID: "wasmgw-2", Shard: relay.HelloShardFor(shard.Shard{Index: 2, Count: 3}),
+	}}
+	b, err := relay.EncodeFrame(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"type":"hello","platform":"discord","botId":"b1","gatewayVersion":"v1.2.0+rev.1a2b3c4d5e6f","instanceId":"wasmgw-2","shard":{"index":2,"count":3,"hash":"jump-fnv1a64"}}`
+	if got := strings.TrimSpace(string(b)); got != want {
+		t.Fatalf("hello %s\nwant  %s", got, want)
+	}
+	f, err := relay.DecodeFrame([]byte(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, ok := f.(relay.HelloFrame)
+	if !ok || back.InstanceID != "wasmgw-2" || back.Version != h.Version || back.Shard == nil || *back.Shard != *h.Shard {
+		t.Fatalf("decoded %#v", f)
+	}
+	if relay.HelloShardFor(shard.Shard{}) != nil || relay.HelloShardFor(shard.Shard{Index: 0, Count: 1}) != nil {
+		t.Fatal("the whole home announces no shard")
+	}
+}
