@@ -19,6 +19,7 @@ type gatewayFlags struct {
 	profiles      []string
 	maxPerProfile int
 	drain         time.Duration
+	ops           opsFlags
 }
 
 func gatewayCommand(ctx context.Context, a *app, args []string) error {
@@ -41,6 +42,16 @@ GATEWAY_RELAY_ID and GATEWAY_RELAY_SECRET (relay_id, relay_secret), ... (see
 docs/relay.md). With a URL, no secret and GATEWAY_RELAY_ACCESS_TOKEN, the
 gateway provisions credentials at boot and keeps them in memory only.
 
+SIGHUP (or, with --watch, a change to the home's files) reloads the home
+without dropping a message: new profiles start serving, removed ones stop
+taking messages while their running turns finish, and a changed config.yaml
+or module applies from the next call; a profile whose new config is invalid
+keeps its previous one, and the error (file, line) goes to the log and the
+audit trail. See docs/operations.md.
+
+With --metrics-addr, /metrics (Prometheus), /healthz (alive) and /readyz
+(relay connected and profiles loaded) are served on that address.
+
 SIGINT or SIGTERM drains: the connector is asked to buffer new messages,
 turns in flight finish (at most --drain-timeout), then the connection
 closes. Exit status 1 when the connector revokes the gateway (a second
@@ -52,6 +63,7 @@ this gateway's credentials and writes them to <home>/.env (mode 0600).`)
 	fs.StringArrayVarP(&f.profiles, "profile", "p", nil, "serve only this profile (repeatable; default gateway.profiles of <home>/config.yaml, else every profile of the home)")
 	fs.IntVar(&f.maxPerProfile, "max-per-profile", relay.DefaultMaxPerProfile, "turns one profile runs at once")
 	fs.DurationVar(&f.drain, "drain-timeout", relay.DefaultDrainTimeout, "on shutdown, how long turns in flight may take to finish")
+	f.ops.register(fs)
 	if err := parse(fs, a, args); err != nil {
 		return err
 	}
@@ -71,11 +83,30 @@ this gateway's credentials and writes them to <home>/.env (mode 0600).`)
 	if len(names) == 0 {
 		names = cfg.Profiles // gateway.profiles in <home>/config.yaml
 	}
-	b, err := boot(ctx, a, &f.common, names)
+	o, err := startOps(a, &f.ops, &f.common)
+	if err != nil {
+		return err
+	}
+	defer o.close(ctx)
+	b, err := bootWith(ctx, a, &f.common, names, o)
 	if err != nil {
 		return err
 	}
 	defer b.close(context.WithoutCancel(ctx))
+	o.booted(b)
+	o.names = func() ([]string, error) {
+		if len(f.profiles) > 0 {
+			return f.profiles, nil
+		}
+		// gateway.profiles of <home>/config.yaml, as it is now.
+		cfg, err := loadRelayConfig(a, &f.common, b.log)
+		return cfg.Profiles, err
+	}
+	stopReloads, err := o.serveReloads(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopReloads()
 	return serveGateway(ctx, a, b, cfg, relay.GatewayOptions{MaxPerProfile: f.maxPerProfile, DrainTimeout: f.drain})
 }
 
@@ -88,10 +119,12 @@ func serveGateway(ctx context.Context, a *app, b *booted, cfg relay.Config, opts
 	}
 	opts.Fleet = b.fleet
 	opts.Logger = b.log
+	opts = b.ops.gatewayOptions(opts)
 	g, err := relay.NewGateway(cfg, opts)
 	if err != nil {
 		return err
 	}
+	b.ops.attach(g)
 	b.log.Info("relay: connecting", "relay", cfg, "profiles", len(b.fleet.Names()))
 	err = g.Run(ctx)
 	if errors.Is(err, relay.ErrRevoked) {
