@@ -5,8 +5,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime"
@@ -162,4 +164,63 @@ func TestReloadKeepsThePreviousConfigOfABrokenProfile(t *testing.T) {
 	if err := whoami(t, f, "p1"); !errors.As(err, &te) {
 		t.Fatalf("fixed config not applied: %v", err)
 	}
+}
+
+// TestReloadLetsARemovedProfilesRunningCallFinish: removing a profile
+// while one of its calls runs neither kills nor breaks that call; it ends
+// on its own terms (here, its interrupt), and the profile takes no more.
+func TestReloadLetsARemovedProfilesRunningCallFinish(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	writeProfile(t, home, "stay", reloadConfig(""))
+	writeProfile(t, home, "spinner", "wasmgw:\n  limits:\n    timeout: 60s\n  modules:\n    spin:\n      path: "+runtimetest.Hostile(t, "spin")+"\n")
+	f := openReloadFleet(t, home)
+	tn, _ := f.Tenant("spinner")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := tn.CallTool(ctx, "attack", nil)
+		done <- err
+	}()
+	waitLive(t, f, "spinner")
+	if err := os.RemoveAll(filepath.Join(home, "profiles", "spinner")); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.Reload(context.Background(), nil, 2)
+	if err != nil || strings.Join(rep.Removed, ",") != "spinner" {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the running call ended with the reload: %v", err)
+	default:
+	}
+	if _, err := tn.CallTool(context.Background(), "attack", nil); !errors.Is(err, runtime.ErrRetired) {
+		t.Fatalf("a new call on the removed profile: %v; want ErrRetired", err)
+	}
+	cancel()
+	var ce *runtime.CallError
+	if err := <-done; !errors.As(err, &ce) || ce.Kind != runtime.KindInterrupted {
+		t.Fatalf("the running call ended with %v; want its own interrupt", err)
+	}
+}
+
+// waitLive waits until profile has a live instance (a call running).
+func waitLive(t *testing.T, f *runtime.Fleet, profile string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		live := 0
+		f.Instances(func(p string, c runtime.InstanceCounts) {
+			if p == profile {
+				live = c.Live
+			}
+		})
+		if live > 0 {
+			return
+		}
+		goruntime.Gosched()
+	}
+	t.Fatalf("%s never ran a call", profile)
 }
