@@ -70,13 +70,13 @@ func (f *Fleet) Reload(ctx context.Context, names []string, workers int) (Reload
 		}
 	}
 	f.mu.RLock()
-	stamps := make(map[string]string, len(f.stamps))
+	cur := make(map[string]served, len(f.stamps))
 	for n, s := range f.stamps {
-		stamps[n] = s
+		cur[n] = served{stamp: s, profile: f.tenants[n].profile}
 	}
 	f.mu.RUnlock()
 
-	results := f.loadChanged(ctx, names, stamps, workers)
+	results := f.loadChanged(ctx, names, cur, workers)
 	if err := ctx.Err(); err != nil {
 		for _, r := range results {
 			if r.tenant != nil {
@@ -139,9 +139,16 @@ func (f *Fleet) Reload(ctx context.Context, names []string, workers int) (Reload
 	return rep, nil
 }
 
+// served is what a profile is served from, for a reload to compare.
+type served struct {
+	stamp   string
+	profile *Profile
+}
+
 // loadChanged opens, with up to workers at a time, each named profile
-// whose stamp differs from stamps (or that has none).
-func (f *Fleet) loadChanged(ctx context.Context, names []string, stamps map[string]string, workers int) []reloadResult {
+// whose stamp differs from the one it is served with (or that is not
+// served).
+func (f *Fleet) loadChanged(ctx context.Context, names []string, cur map[string]served, workers int) []reloadResult {
 	results := make([]reloadResult, len(names))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -150,7 +157,7 @@ func (f *Fleet) loadChanged(ctx context.Context, names []string, stamps map[stri
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				results[i] = f.loadIfChanged(ctx, names[i], stamps)
+				results[i] = f.loadIfChanged(ctx, names[i], cur)
 			}
 		}()
 	}
@@ -171,9 +178,14 @@ func (f *Fleet) loadChanged(ctx context.Context, names []string, stamps map[stri
 	return out
 }
 
-func (f *Fleet) loadIfChanged(ctx context.Context, name string, stamps map[string]string) reloadResult {
+func (f *Fleet) loadIfChanged(ctx context.Context, name string, cur map[string]served) reloadResult {
 	r := reloadResult{name: name}
 	cfgSum := configSum(f.h, name)
+	// The common case, cheaply: same config bytes and module files as the
+	// served profile, so nothing to parse.
+	if s, ok := cur[name]; ok && cfgSum != "" && profileStamp(cfgSum, s.profile) == s.stamp {
+		return r
+	}
 	p, err := f.h.Profile(name)
 	if err != nil {
 		r.err = err
@@ -181,7 +193,7 @@ func (f *Fleet) loadIfChanged(ctx context.Context, name string, stamps map[strin
 	}
 	r.name = p.Name
 	r.stamp = profileStamp(cfgSum, p)
-	if old, ok := stamps[p.Name]; ok && old == r.stamp {
+	if s, ok := cur[p.Name]; ok && s.stamp == r.stamp {
 		return r
 	}
 	r.tenant, r.err = f.e.Open(ctx, p)
