@@ -367,3 +367,30 @@ func grepLines(text, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestGatewayWatchServesANewProfile: with --watch, a profile directory
+// written into the home is served without a signal.
+func TestGatewayWatchServesANewProfile(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	home := runtimetest.Home(t, map[string]runtimetest.Profile{"alpha": {Env: opsEnv("alpha"), Config: opsConfig(true)}})
+	p, conn, _ := startOpsGateway(t, ctx, home, "--watch", "--watch-debounce", "50ms")
+	p.seen(t, ctx, p.stderr, "watching the home")
+	// Staged and renamed into place, as a deployment should: a reload
+	// never sees the directory without its config.
+	stage := filepath.Join(home, ".staging")
+	writeOpsProfile(t, stage, "gamma", opsConfig(true))
+	if err := os.Rename(filepath.Join(stage, "profiles", "gamma"), filepath.Join(home, "profiles", "gamma")); err != nil {
+		t.Fatal(err)
+	}
+	p.seen(t, ctx, p.stderr, "added=1")
+	if err := conn.Push(ctx, inboundFor("gamma", "g1", "/call whoami {}")); err != nil {
+		t.Fatal(err)
+	}
+	replies, acks := map[string]string{}, map[string]bool{}
+	collect(t, ctx, p, conn, replies, acks, []string{"g1"}, []string{"buf-g1"})
+	if !strings.Contains(replies["g1"], sha("sk-test-gamma-ops-4d1f9a")) {
+		t.Errorf("the watched-in profile answered %q", replies["g1"])
+	}
+}
