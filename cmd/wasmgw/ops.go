@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"slices"
@@ -171,7 +172,7 @@ func (o *ops) reload(ctx context.Context, why string) {
 	}
 	if err != nil {
 		log.Error("reload failed; nothing changed", "error", err)
-		o.audit(runtime.AuditRecord{Kind: auditKindReload, Outcome: runtime.OutcomeRefused, Reason: err.Error()})
+		o.audit(runtime.AuditRecord{Kind: auditKindReload, Profile: auditAllProfiles, Outcome: runtime.OutcomeRefused, Reason: err.Error()})
 		return
 	}
 	for _, n := range sortedKeys(rep.Refused) {
@@ -195,10 +196,14 @@ func (o *ops) reload(ctx context.Context, why string) {
 		"profiles", firstNames(rep.Added, rep.Changed, rep.Removed))
 }
 
-// Audit records of reloads.
+// Audit records of reloads: kind "reload", module "config.yaml" (what a
+// reload reads), profile "*" for the home as a whole; "wasmgw audit log"
+// lists them with the egress and other decisions.
 const (
-	auditKindReload                 = "reload"
-	auditApplied    runtime.Outcome = "applied"
+	auditKindReload                  = "reload"
+	auditApplied     runtime.Outcome = "applied"
+	auditAllProfiles                 = "*"
+	auditReloadWhat                  = "config.yaml"
 )
 
 func (o *ops) audit(r runtime.AuditRecord) {
@@ -206,6 +211,8 @@ func (o *ops) audit(r runtime.AuditRecord) {
 		return
 	}
 	r.Time = time.Now()
+	r.Module = auditReloadWhat
+	r.Reason = oneLine(errors.New(r.Reason)) // one record, one line
 	o.b.audit.Audit(r)
 }
 

@@ -227,6 +227,9 @@ func TestGatewayReloadsOnSIGHUPUnderTraffic(t *testing.T) {
 	if !regexp.MustCompile(`"kind":"reload","profile":"alpha"[^\n]*"outcome":"refused"[^\n]*config.yaml line 7`).Match(audit) {
 		t.Errorf("no audit record of the refused config:\n%s", audit)
 	}
+	if r := run(t, "", nil, "audit", "log", "--home", home); r.code != 0 || !strings.Contains(r.stdout, " 0 malformed lines") || !strings.Contains(r.stdout, "reload") {
+		t.Errorf("wasmgw audit log on the trail: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 
 	// Metrics, scraped while serving.
 	code, body := get(t, ctx, base+"/metrics")
