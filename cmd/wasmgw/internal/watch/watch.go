@@ -1,9 +1,9 @@
 // Package watch turns changes to a gateway home's files into debounced
 // reload requests, with fsnotify.
 //
-// It watches the home directory, its profiles/ directory and each profile
-// directory (one inotify watch each; see docs/operations.md for the
-// kernel's limit). A change to any file there except a .env (profiles
+// It watches the home directory, its profiles/ directory, each profile
+// directory and the modules/ directory of the home and of each profile
+// (one inotify watch each; see docs/operations.md for the kernel's limit). A change to any file there except a .env (profiles
 // re-read their .env by themselves) and the logs/ directory asks for a
 // reload once the home has been quiet for the debounce interval, so that
 // an editor's save or a deployment tool's many writes cause one reload.
@@ -80,8 +80,19 @@ func (w *Watcher) addAll() error {
 		if !e.IsDir() {
 			continue
 		}
-		if err := w.w.Add(filepath.Join(profiles, e.Name())); err != nil {
-			return fmt.Errorf("--watch %s: %w (see fs.inotify.max_user_watches in docs/operations.md)", filepath.Join(profiles, e.Name()), err)
+		dir := filepath.Join(profiles, e.Name())
+		for _, d := range []string{dir, filepath.Join(dir, "modules")} {
+			if st, err := os.Stat(d); err != nil || !st.IsDir() {
+				continue
+			}
+			if err := w.w.Add(d); err != nil {
+				return fmt.Errorf("--watch %s: %w (see fs.inotify.max_user_watches in docs/operations.md)", d, err)
+			}
+		}
+	}
+	if st, err := os.Stat(filepath.Join(w.home, "modules")); err == nil && st.IsDir() {
+		if err := w.w.Add(filepath.Join(w.home, "modules")); err != nil {
+			return fmt.Errorf("--watch %s: %w", filepath.Join(w.home, "modules"), err)
 		}
 	}
 	return nil

@@ -47,6 +47,15 @@ func TestWatchAsksForReloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitReload(t, ctx, w, "a write in the new profile directory")
+	mods := filepath.Join(p1, "modules")
+	if err := os.Mkdir(mods, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	waitReload(t, ctx, w, "a new modules directory")
+	if err := os.WriteFile(filepath.Join(mods, "tool.wasm"), []byte("\x00asm"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitReload(t, ctx, w, "a rebuilt module")
 	cancel()
 	<-w.Done()
 }
