@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	goruntime "runtime"
 	"slices"
 	"strings"
@@ -65,6 +66,11 @@ func startOps(a *app, flags *opsFlags, c *common) (*ops, error) {
 		return nil, err
 	}
 	log.Info("metrics: serving /metrics, /healthz and /readyz", "addr", o.srv.Addr())
+	if host, _, err := net.SplitHostPort(o.srv.Addr()); err == nil {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			log.Warn("metrics: the endpoint is not on loopback; it names profiles (tenant information): keep it on a private network", "addr", o.srv.Addr())
+		}
+	}
 	return o, nil
 }
 
