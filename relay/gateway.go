@@ -3,7 +3,6 @@ package relay
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	goruntime "runtime"
 	"sync"
@@ -95,6 +94,8 @@ type Gateway struct {
 	slots    map[string]chan struct{}
 	pending  int           // accepted messages whose turn has not finished
 	changed  chan struct{} // signalled when pending drops
+
+	counts gatewayCounts // for Stats (gateway_stats.go)
 }
 
 // session is one conversation: its queue and its running turn.
@@ -253,6 +254,7 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 				reason = "profile failed to load"
 			}
 		}
+		g.counts.dropped.Add(1)
 		g.log.Warn("relay: inbound dropped", "profile", profile, "reason", reason,
 			"platform", src.Platform, "chat_id", src.ChatID, "message_id", in.Event.MessageID)
 		// Dropping is a decision, not a failure: acknowledge a buffered
@@ -272,6 +274,7 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 	}
 	if len(s.queue) >= g.opts.MaxQueue {
 		g.mu.Unlock()
+		g.counts.busy.Add(1)
 		g.log.Warn("relay: session queue full; message refused", "profile", profile, "session", key, "queued", g.opts.MaxQueue)
 		go g.reply(profile, in, ReplyBusy)
 		return
@@ -281,6 +284,7 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 	start := !s.running
 	s.running = true
 	g.mu.Unlock()
+	g.counts.accepted.Add(1)
 	g.log.Debug("relay: inbound", "profile", profile, "via", how, "session", key, "message_id", in.Event.MessageID)
 	if start {
 		go g.work(s)
@@ -395,12 +399,9 @@ func (g *Gateway) handle(ctx context.Context, s *session, in Inbound) (string, e
 		return "", context.Cause(ctx)
 	}
 	defer func() { <-g.global }()
-	t, ok := g.fleet.Tenant(s.profile)
-	if !ok {
-		return "", fmt.Errorf("profile %q: not served", s.profile)
-	}
 	ev, src := in.Event, in.Event.Source
-	reply, err := t.Handle(ctx, abi.HandleRequest{
+	// The fleet's current tenant: a reload swaps profiles under traffic.
+	reply, err := g.fleet.Handle(ctx, s.profile, abi.HandleRequest{
 		SessionKey: s.key, Platform: src.Platform, ChatID: src.ChatID, ChatType: src.ChatType,
 		UserID: first(src.UserIDAlt, src.UserID), UserName: src.UserName,
 		MessageID: ev.MessageID, MessageType: ev.MessageType, Text: ev.Text,
@@ -430,6 +431,7 @@ func (g *Gateway) reply(profile string, in Inbound, text string) {
 			a.Metadata[MetaUserID] = u
 		}
 		res, err := g.client.Send(ctx, a, platform, botID)
+		g.counts.sent(err == nil && res.Success)
 		switch {
 		case errors.Is(err, ErrEgressDeclined):
 			// A definite refusal: never retried, so the delivery is done.
@@ -481,7 +483,9 @@ func (g *Gateway) ack(bufferID string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), g.opts.SendTimeout)
 	defer cancel()
-	if err := g.client.Ack(ctx, bufferID); err != nil {
+	err := g.client.Ack(ctx, bufferID)
+	g.counts.acked(err == nil)
+	if err != nil {
 		g.log.Warn("relay: inbound_ack not sent; the connector will deliver again", "buffer_id", bufferID, "error", err)
 	}
 }

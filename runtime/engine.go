@@ -40,6 +40,8 @@ type Options struct {
 	Now func() time.Time
 	// Pool bounds the idle instances kept for reuse.
 	Pool PoolOptions
+	// Observer, when set, is told about every call (see observe.go).
+	Observer Observer
 }
 
 // Engine is the one wazero runtime of a process: it compiles each module
@@ -54,6 +56,7 @@ type Engine struct {
 	compileW int
 	cacheDir string
 	pool     *pool
+	observer Observer
 
 	mu      sync.Mutex
 	modules map[[32]byte]*moduleEntry
@@ -74,6 +77,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	e := &Engine{
 		log:      opts.Logger,
 		audit:    opts.Audit,
+		observer: opts.Observer,
 		now:      opts.Now,
 		compileW: max(opts.CompileWorkers, 1),
 		modules:  map[[32]byte]*moduleEntry{},

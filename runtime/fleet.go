@@ -10,10 +10,19 @@ import (
 )
 
 // Fleet is the set of profiles a gateway serves, each loaded once.
+//
+// A fleet is safe for concurrent use: [Fleet.Reload] swaps profiles in and
+// out while messages are served.
 type Fleet struct {
-	e       *Engine
+	e *Engine
+	h *Home
+
+	reloadMu sync.Mutex // serialises reloads
+
+	mu      sync.RWMutex
 	tenants map[string]*Tenant
 	failed  map[string]error
+	stamps  map[string]string // what each served tenant was opened from
 }
 
 // FleetProgress is told about each profile as it is loaded.
@@ -31,7 +40,7 @@ func OpenFleet(ctx context.Context, e *Engine, h *Home, names []string, workers 
 			return nil, err
 		}
 	}
-	f := &Fleet{e: e, tenants: map[string]*Tenant{}, failed: map[string]error{}}
+	f := &Fleet{e: e, h: h, tenants: map[string]*Tenant{}, failed: map[string]error{}, stamps: map[string]string{}}
 	var mu sync.Mutex
 	work := make(chan string)
 	var wg sync.WaitGroup
@@ -42,12 +51,13 @@ func OpenFleet(ctx context.Context, e *Engine, h *Home, names []string, workers 
 			defer wg.Done()
 			for name := range work {
 				start := time.Now()
-				t, err := openOne(ctx, e, h, name)
+				t, stamp, err := openOne(ctx, e, h, name)
 				mu.Lock()
 				if err != nil {
 					f.failed[name] = err
 				} else {
 					f.tenants[t.Profile().Name] = t
+					f.stamps[t.Profile().Name] = stamp
 				}
 				done++
 				if progress != nil {
@@ -79,22 +89,31 @@ func OpenFleet(ctx context.Context, e *Engine, h *Home, names []string, workers 
 	return f, nil
 }
 
-func openOne(ctx context.Context, e *Engine, h *Home, name string) (*Tenant, error) {
+// openOne loads profile name and returns it with the stamp of what it was
+// opened from (see profileStamp).
+func openOne(ctx context.Context, e *Engine, h *Home, name string) (*Tenant, string, error) {
+	cfgSum := configSum(h, name)
 	p, err := h.Profile(name)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return e.Open(ctx, p)
+	stamp := profileStamp(cfgSum, p)
+	t, err := e.Open(ctx, p)
+	return t, stamp, err
 }
 
 // Tenant returns the loaded profile name, if the fleet serves it.
 func (f *Fleet) Tenant(name string) (*Tenant, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	t, ok := f.tenants[name]
 	return t, ok
 }
 
 // Names lists the served profiles, sorted.
 func (f *Fleet) Names() []string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	names := make([]string, 0, len(f.tenants))
 	for n := range f.tenants {
 		names = append(names, n)
@@ -105,6 +124,8 @@ func (f *Fleet) Names() []string {
 
 // Failed lists the profiles that could not be loaded, sorted.
 func (f *Fleet) Failed() []string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	names := make([]string, 0, len(f.failed))
 	for n := range f.failed {
 		names = append(names, n)
@@ -114,7 +135,11 @@ func (f *Fleet) Failed() []string {
 }
 
 // Err returns why profile name could not be loaded, or nil.
-func (f *Fleet) Err(name string) error { return f.failed[name] }
+func (f *Fleet) Err(name string) error {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.failed[name]
+}
 
 // Janitor evicts idle instances every interval until ctx is done.
 func (f *Fleet) Janitor(ctx context.Context, interval time.Duration) {
@@ -132,6 +157,8 @@ func (f *Fleet) Janitor(ctx context.Context, interval time.Duration) {
 
 // Close releases every tenant.
 func (f *Fleet) Close(ctx context.Context) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	for _, t := range f.tenants {
 		t.Close(ctx)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
@@ -50,7 +51,16 @@ func (t *Tenant) handlerModule(ctx context.Context) (*tenantModule, error) {
 // handler may call the profile's tools through tool_call; each runs in its
 // own instance with its own grants and limits, under the same context, so
 // cancelling ctx (an interrupt) stops the handler and any tool it is in.
-func (t *Tenant) Handle(ctx context.Context, req abi.HandleRequest) (abi.HandleReply, error) {
+func (t *Tenant) Handle(ctx context.Context, req abi.HandleRequest) (reply abi.HandleReply, err error) {
+	if !t.enter() {
+		return abi.HandleReply{}, fmt.Errorf("profile %q: %w", t.profile.Name, ErrRetired)
+	}
+	defer t.leave(ctx)
+	defer func(start time.Time) { t.observe(CallHandle, start, err) }(time.Now())
+	return t.handle(ctx, req)
+}
+
+func (t *Tenant) handle(ctx context.Context, req abi.HandleRequest) (abi.HandleReply, error) {
 	tm, err := t.handlerModule(ctx)
 	if err != nil {
 		return abi.HandleReply{}, err
@@ -84,7 +94,7 @@ func (t *Tenant) Handle(ctx context.Context, req abi.HandleRequest) (abi.HandleR
 // nestedTool serves a handler's tool_call: the tool runs in its own instance
 // of this tenant; the result is a CallResult envelope.
 func (t *Tenant) nestedTool(ctx context.Context, name string, input []byte) ([]byte, int32) {
-	out, err := t.CallTool(ctx, name, input)
+	out, err := t.callTool(ctx, name, input)
 	if errors.Is(err, ErrUnknownTool) {
 		return nil, abi.ErrNotFound
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
@@ -39,6 +41,11 @@ type Tenant struct {
 	// mcp is the tenant's MCP servers and interpolation module
 	// (mcp_tenant.go, interpolate.go).
 	mcp tenantMCP
+
+	// life tracks running calls for a reload (reload.go); live counts the
+	// instances running a call.
+	life lifecycle
+	live atomic.Int64
 }
 
 type tenantModule struct {
@@ -242,6 +249,17 @@ var ErrUnknownTool = errors.New("unknown tool")
 // output limit, interrupt, trap) is a *CallError. Errors are redacted of the
 // profile's values.
 func (t *Tenant) CallTool(ctx context.Context, name string, input []byte) (json.RawMessage, error) {
+	if !t.enter() {
+		return nil, fmt.Errorf("profile %q: %w", t.profile.Name, ErrRetired)
+	}
+	defer t.leave(ctx)
+	return t.callTool(ctx, name, input)
+}
+
+// callTool is CallTool within a call already entered (a handler's
+// tool_call), reported to the engine's observer.
+func (t *Tenant) callTool(ctx context.Context, name string, input []byte) (out json.RawMessage, err error) {
+	defer func(start time.Time) { t.observe(CallTool, start, err) }(time.Now())
 	tm := t.byTool[name]
 	if tm == nil {
 		// mcp.SERVER.TOOL: a tool of an MCP server (mcp_tenant.go).
@@ -295,6 +313,7 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 func (t *Tenant) acquire(ctx context.Context, tm *tenantModule, scope *Scope) (*instance, error) {
 	if !tm.cfg.FreshPerCall {
 		if in := t.e.pool.get(tm); in != nil {
+			t.live.Add(1)
 			return in, nil
 		}
 	}
@@ -306,18 +325,23 @@ func (t *Tenant) acquire(ctx context.Context, tm *tenantModule, scope *Scope) (*
 	in, err := t.e.newInstance(ctx, tm.mod, b, scope)
 	if err == nil {
 		t.e.pool.created.Add(1)
+		t.live.Add(1)
 	}
 	return in, err
 }
 
 // discard closes an instance whose call failed: it is never reused.
 func (t *Tenant) discard(ctx context.Context, in *instance) {
+	t.live.Add(-1)
 	in.close(ctx)
 	t.e.pool.discarded.Add(1)
 }
 
 func (t *Tenant) release(ctx context.Context, tm *tenantModule, in *instance) {
-	if tm.cfg.FreshPerCall {
+	t.live.Add(-1)
+	// A retired tenant's instances are bound to a config a reload
+	// replaced: never pooled again.
+	if tm.cfg.FreshPerCall || t.isRetired() {
 		in.close(ctx)
 		return
 	}

@@ -28,6 +28,8 @@ type benchFlags struct {
 	messages  int
 	rate      int
 	cpuProf   string
+	fleet     bool
+	changed   int
 }
 
 func benchCommand(ctx context.Context, a *app, args []string) error {
@@ -47,6 +49,8 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	fs.IntVar(&f.sessions, "sessions", 200, "relay: concurrent sessions")
 	fs.IntVar(&f.messages, "messages", 20000, "relay: messages to send")
 	fs.IntVar(&f.rate, "rate", 1000, "relay: also measure latency with messages sent at this rate per second (0: skip)")
+	fs.BoolVar(&f.fleet, "fleet", true, "also boot the profiles as a gateway fleet with metrics on: its memory, one scrape, and reload times")
+	fs.IntVar(&f.changed, "reload-changed", 100, "fleet: profiles whose config changes before the timed reload")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := parse(fs, a, args); err != nil {
 		return err
@@ -165,6 +169,13 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	}
 	for _, t := range tenants {
 		t.Close(ctx)
+	}
+	if f.fleet {
+		tenants = nil
+		fmt.Fprintf(a.stderr, "fleet: %d profiles with metrics on, then reloads ...\n", f.profiles)
+		if err := benchFleet(ctx, r, log, f.cache(a), dir, f.profiles, f.changed); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -24,11 +24,17 @@ type booted struct {
 	fleet  *runtime.Fleet
 	audit  *runtime.JSONLAudit
 	log    *slog.Logger
+	ops    *ops // metrics and reloads (ops.go); nil when not serving
 }
 
 // boot loads the profiles a gateway serves (names, or every profile of the
 // home), printing progress, and starts the idle-instance janitor.
 func boot(ctx context.Context, a *app, c *common, names []string) (*booted, error) {
+	return bootWith(ctx, a, c, names, nil)
+}
+
+// bootWith is boot reporting to o's metrics (o may be nil).
+func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*booted, error) {
 	log, err := c.logger(a)
 	if err != nil {
 		return nil, err
@@ -44,8 +50,17 @@ func boot(ctx context.Context, a *app, c *common, names []string) (*booted, erro
 	if b.audit, err = runtime.OpenJSONLAudit(home.Dir() + "/logs/audit.jsonl"); err != nil {
 		return nil, err
 	}
+	var observer runtime.Observer
+	var audit runtime.AuditSink = b.audit
+	if o != nil {
+		var counted runtime.AuditSink
+		if observer, counted = o.engineHooks(); counted != nil {
+			audit = runtime.TeeAudit{b.audit, counted}
+		}
+	}
 	b.engine, err = runtime.NewEngine(ctx, runtime.Options{
-		CacheDir: c.cache(a), Logger: log, Audit: b.audit, CompileWorkers: goruntime.NumCPU(),
+		CacheDir: c.cache(a), Logger: log, Audit: audit, CompileWorkers: goruntime.NumCPU(),
+		Observer: observer,
 	})
 	if err != nil {
 		b.close(ctx)

@@ -21,6 +21,7 @@ type gatewayFlags struct {
 	maxPerProfile int
 	drain         time.Duration
 	shard         string
+	ops           opsFlags
 }
 
 func gatewayCommand(ctx context.Context, a *app, args []string) error {
@@ -42,6 +43,16 @@ section of <home>/config.yaml: GATEWAY_RELAY_URL (relay_url),
 GATEWAY_RELAY_ID and GATEWAY_RELAY_SECRET (relay_id, relay_secret), ... (see
 docs/relay.md). With a URL, no secret and GATEWAY_RELAY_ACCESS_TOKEN, the
 gateway provisions credentials at boot and keeps them in memory only.
+
+SIGHUP (or, with --watch, a change to the home's files) reloads the home
+without dropping a message: new profiles start serving, removed ones stop
+taking messages while their running turns finish, and a changed config.yaml
+or module applies from the next call; a profile whose new config is invalid
+keeps its previous one, and the error (file, line) goes to the log and the
+audit trail. See docs/operations.md.
+
+With --metrics-addr, /metrics (Prometheus), /healthz (alive) and /readyz
+(relay connected and profiles loaded) are served on that address.
 
 SIGINT or SIGTERM drains: the connector is asked to buffer new messages,
 turns in flight finish (at most --drain-timeout), then the connection
@@ -68,6 +79,7 @@ Examples:
 	fs.IntVar(&f.maxPerProfile, "max-per-profile", relay.DefaultMaxPerProfile, "turns one profile runs at once")
 	fs.DurationVar(&f.drain, "drain-timeout", relay.DefaultDrainTimeout, "on shutdown, how long turns in flight may take to finish")
 	fs.StringVar(&f.shard, "shard", "", "serve only shard I of N gateways sharing this home (I/N, 0-based like StatefulSet ordinals; hostname/N takes I from a host name ending in -I); see docs/operations.md")
+	f.ops.register(fs)
 	if err := parse(fs, a, args); err != nil {
 		return err
 	}
@@ -102,11 +114,36 @@ Examples:
 		}
 		log.Info("serving one shard of the home", "shard", sh.String(), "hash", shard.Algorithm, "profiles", len(names))
 	}
-	b, err := boot(ctx, a, &f.common, names)
+	o, err := startOps(a, &f.ops, &f.common)
+	if err != nil {
+		return err
+	}
+	defer o.close(ctx)
+	b, err := bootWith(ctx, a, &f.common, names, o)
 	if err != nil {
 		return err
 	}
 	defer b.close(context.WithoutCancel(ctx))
+	o.booted(b)
+	o.names = func() ([]string, error) {
+		names := f.profiles
+		if len(names) == 0 {
+			// gateway.profiles of <home>/config.yaml, as it is now.
+			cfg, err := loadRelayConfig(a, &f.common, b.log)
+			if err != nil {
+				return nil, err
+			}
+			names = cfg.Profiles
+		}
+		// A reload keeps to this gateway's shard: a new profile of
+		// another shard is not picked up here.
+		return shardNames(b.home, names, sh)
+	}
+	stopReloads, err := o.serveReloads(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopReloads()
 	return serveGateway(ctx, a, b, cfg, relay.GatewayOptions{MaxPerProfile: f.maxPerProfile, DrainTimeout: f.drain, Shard: sh})
 }
 
@@ -120,10 +157,12 @@ func serveGateway(ctx context.Context, a *app, b *booted, cfg relay.Config, opts
 	opts.Fleet = b.fleet
 	opts.Logger = b.log
 	opts.Client.Hello = relay.HelloInfo{Version: buildInfo().Short(), InstanceID: cfg.InstanceID, Shard: relay.HelloShardFor(opts.Shard)}
+	opts = b.ops.gatewayOptions(opts)
 	g, err := relay.NewGateway(cfg, opts)
 	if err != nil {
 		return err
 	}
+	b.ops.attach(g)
 	b.log.Info("relay: connecting", "relay", cfg, "profiles", len(b.fleet.Names()), "version", opts.Client.Hello.Version, "shard", opts.Shard.String())
 	err = g.Run(ctx)
 	if errors.Is(err, relay.ErrRevoked) {

@@ -50,6 +50,9 @@ type app struct {
 	stderr  io.Writer
 	getenv  func(string) string
 	environ []string
+	// hup receives SIGHUP: "gateway" and "run --relay" reload the home on
+	// it; nil (never fires) in tests that inject none.
+	hup <-chan os.Signal
 }
 
 // exitError carries an exit status with an already-printed message.
@@ -70,7 +73,11 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, environ: os.Environ()}
+	// SIGHUP reloads a serving command's home; it never stops the process
+	// (by default it would, with status 129).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, environ: os.Environ(), hup: hup}
 	err := a.main(ctx, os.Args[1:])
 	stop()
 	var ee *exitError

@@ -22,6 +22,7 @@ type runFlags struct {
 	input    string
 	auditLog string
 	relay    bool
+	ops      opsFlags // with --relay
 }
 
 func runCommand(ctx context.Context, a *app, args []string) error {
@@ -41,6 +42,8 @@ one, answered by its model) and printed as "PROFILE: reply".
 /stop interrupts the running message; /quit or the end of input waits for
 the replies still due, then the gateway drains as on SIGTERM (as does
 Ctrl-C), giving a message still running at most 3 s. The gateway's log lines go to stderr at --log-level.
+SIGHUP (or --watch) reloads the profile as it reloads "wasmgw gateway"; the
+--watch and --metrics-* flags apply with --relay only.
 
 Secrets come only from the profile's .env through its modules' grants, never
 from this shell's environment.
@@ -56,11 +59,16 @@ Examples:
 	fs.StringVar(&f.input, "input", "{}", "JSON input for --tool; - reads it from stdin, @FILE from a file")
 	fs.StringVar(&f.auditLog, "audit-log", "", "append audit records to this JSON-lines file (default <home>/logs/audit.jsonl; \"off\" disables it; not with --relay, which audits to the default)")
 	fs.BoolVar(&f.relay, "relay", false, "chat with the profile through the real gateway and an embedded loopback connector")
+	f.ops.register(fs)
 	if err := parse(fs, a, args); err != nil {
 		return err
 	}
 	if f.profile == "" {
 		fmt.Fprintln(a.stderr, "wasmgw run: --profile is required (a name under <home>/profiles, or a path)")
+		return &exitError{2}
+	}
+	if !f.relay && (f.ops.watch || f.ops.metricsAddr != "") {
+		fmt.Fprintln(a.stderr, "wasmgw run: --watch and --metrics-addr go with --relay only")
 		return &exitError{2}
 	}
 	if f.relay {

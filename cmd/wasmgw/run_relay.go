@@ -47,11 +47,24 @@ const trialDrainTimeout = 3 * time.Second
 // interrupt a long turn. At the end of input the replies still due are
 // awaited, then the gateway drains as on SIGTERM.
 func runRelay(ctx context.Context, a *app, f *runFlags) error {
-	b, err := boot(ctx, a, &f.common, []string{f.profile})
+	o, err := startOps(a, &f.ops, &f.common)
+	if err != nil {
+		return err
+	}
+	defer o.close(ctx)
+	b, err := bootWith(ctx, a, &f.common, []string{f.profile}, o)
 	if err != nil {
 		return err
 	}
 	defer b.close(context.WithoutCancel(ctx))
+	o.booted(b)
+	// SIGHUP and --watch reload the profile as they reload a gateway's.
+	o.names = func() ([]string, error) { return []string{f.profile}, nil }
+	stopReloads, err := o.serveReloads(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopReloads()
 	names := b.fleet.Names()
 	if len(names) != 1 {
 		return fmt.Errorf("run --relay: want one profile loaded, have %d (%v)", len(names), names)
@@ -74,17 +87,18 @@ func runRelay(ctx context.Context, a *app, f *runFlags) error {
 		URL: conn.URL(), GatewayID: trialGatewayID, Secret: relay.Secret(secret),
 		Identities: []relay.Identity{{Platform: relay.DefaultPlatform}},
 	}
-	g, err := relay.NewGateway(cfg, relay.GatewayOptions{
+	g, err := relay.NewGateway(cfg, o.gatewayOptions(relay.GatewayOptions{
 		Fleet: b.fleet, Logger: b.log, DrainTimeout: trialDrainTimeout,
 		Client: relay.ClientOptions{OnState: func(s relay.State) {
 			if s == relay.StateHandshaken {
 				once.Do(func() { close(handshaken) })
 			}
 		}},
-	})
+	}))
 	if err != nil {
 		return fmt.Errorf("run --relay: %w", err)
 	}
+	o.attach(g)
 	// The gateway's context is the command's: SIGINT or SIGTERM drains it
 	// as it drains "wasmgw gateway".
 	gwCtx, stopGateway := context.WithCancel(ctx)
