@@ -17,6 +17,7 @@ import (
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
 // binding is what an instance is bound to when it is created: one profile,
@@ -34,6 +35,20 @@ type binding struct {
 	call    *callState
 	// egress is the module's egress policy (nil: http_fetch is refused).
 	egress *egressPolicy
+	// learned holds the profile values this instance could have learned
+	// over its life: those it read (secret_get) and those substituted for
+	// it (http_fetch placeholders). Its output, errors, logs and audit
+	// records are scrubbed of exactly these: text holding a value it never
+	// saw is passed on as is, so scrubbing confirms no guess.
+	learned *redact.Set
+}
+
+// learn records that the instance could have learned the profile value
+// called name.
+func (b *binding) learn(name, value string) {
+	if b.call.scope.redactable(name) {
+		b.learned.Add(name, value)
+	}
 }
 
 // toolFunc runs a tool of the same profile for a handler's tool_call; it
@@ -92,7 +107,7 @@ func (b *binding) auditSecret(name string, outcome Outcome) {
 	}
 	b.e.audit.Audit(AuditRecord{
 		Time: b.e.now().UTC(), Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
-		Name: b.call.scope.Redact(name), Outcome: outcome,
+		Name: b.learned.Text(name, redact.Named), Outcome: outcome,
 	})
 }
 
@@ -119,9 +134,9 @@ func (b *binding) guestLog(level slog.Level, msg []byte, fields map[string]any) 
 			j, _ := json.Marshal(v)
 			s = string(j)
 		}
-		attrs = append(attrs, slog.String(c.scope.Redact(k), c.scope.Redact(s)))
+		attrs = append(attrs, slog.String(b.learned.Text(k, redact.Named), b.learned.Text(s, redact.Named)))
 	}
-	b.log.LogAttrs(context.Background(), level, c.scope.Redact(string(msg)), slog.Any("guest", slog.GroupValue(attrs...)))
+	b.log.LogAttrs(context.Background(), level, b.learned.Text(string(msg), redact.Named), slog.Any("guest", slog.GroupValue(attrs...)))
 }
 
 // streamWriter turns a guest's stdout or stderr into log records, a line a
@@ -208,6 +223,9 @@ const exitStopped = 0xdead
 // and audited like any other).
 func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *Scope) (*instance, error) {
 	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}}
+	if b.learned == nil {
+		b.learned = &redact.Set{}
+	}
 	b.call = &callState{}
 	b.reset(ctx, time.Now().Add(b.limits.Timeout), scope, nil)
 	in.streams = [2]*streamWriter{{b: b, stream: "stdout"}, {b: b, stream: "stderr"}}
@@ -407,7 +425,7 @@ const (
 )
 
 // CallError is a call the host stopped or the guest broke. Its message is
-// redacted of the profile's values.
+// scrubbed of the values the instance could have learned.
 type CallError struct {
 	Kind ErrorKind
 	Msg  string
@@ -422,12 +440,7 @@ func (in *instance) classify(parent context.Context, what string, err error) err
 	if errors.As(err, &ce) {
 		return ce
 	}
-	redact := func(s string) string {
-		if in.b.call != nil && in.b.call.scope != nil {
-			return in.b.call.scope.Redact(s)
-		}
-		return s
-	}
+	scrub := func(s string) string { return in.b.learned.Text(s, redact.Anonymous) }
 	switch {
 	case in.stopped.Load() == stopInterrupted || parent.Err() != nil:
 		return &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s stopped: %v", what, context.Cause(parent))}
@@ -444,6 +457,6 @@ func (in *instance) classify(parent context.Context, what string, err error) err
 	if i := strings.IndexByte(msg, '\n'); i > 0 {
 		msg = msg[:i] // the first line; the stack trace goes to the debug log
 	}
-	in.b.log.Debug("guest trap", "export", what, "error", redact(err.Error()))
-	return &CallError{Kind: KindTrap, Msg: redact(fmt.Sprintf("%s trapped: %s", what, msg))}
+	in.b.log.Debug("guest trap", "export", what, "error", in.b.learned.Text(err.Error(), redact.Named))
+	return &CallError{Kind: KindTrap, Msg: scrub(fmt.Sprintf("%s trapped: %s", what, msg))}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
@@ -97,6 +98,10 @@ type mcpLink struct {
 	fingerprint [32]byte
 	tools       []Tool
 	names       map[string]bool
+	// secrets are the profile values substituted into the server's
+	// resolved entry: what it could have learned from the gateway, and
+	// what its output, errors and stderr are scrubbed of.
+	secrets *redact.Set
 
 	mu      sync.Mutex
 	users   int
@@ -418,8 +423,9 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	if environ == nil {
 		environ = startEnviron
 	}
+	secrets := serverSecrets(scope, &srv.Config)
 	copts := mcp.Options{
-		Environ: environ, Dir: t.profile.Dir, Redact: scope.Redact,
+		Environ: environ, Dir: t.profile.Dir, Redact: func(s string) string { return secrets.Text(s, redact.Named) },
 		ClientVersion: "wasmgw", StopGrace: opts.StopGrace, Now: t.e.now,
 	}
 	if srv.Config.Transport == mcp.TransportStdio {
@@ -430,9 +436,9 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	t.log.Debug("mcp server connecting", "server", name, "transport", srv.Config.Transport, "at", whereIs(srv))
 	conn, err := mcp.Connect(ctx, srv.Config, copts)
 	if err != nil {
-		return nil, fmt.Errorf("profile %q: mcp server %q (%s): %s", t.profile.Name, name, whereIs(srv), scope.Redact(err.Error()))
+		return nil, fmt.Errorf("profile %q: mcp server %q (%s): %s", t.profile.Name, name, whereIs(srv), secrets.Text(err.Error(), redact.Anonymous))
 	}
-	l := &mcpLink{conn: conn, fingerprint: fp, names: map[string]bool{}}
+	l := &mcpLink{conn: conn, fingerprint: fp, names: map[string]bool{}, secrets: secrets}
 	l.server.Store(srv)
 	for _, tool := range conn.Tools() {
 		full := MCPToolPrefix + name + "." + tool.Name
@@ -583,10 +589,6 @@ func (t *Tenant) callMCPTool(ctx context.Context, name string, input []byte) (ou
 	if !l.names[tool] {
 		return nil, true, fmt.Errorf("profile %q: tool %q: mcp server %q offers no such tool: %w", t.profile.Name, name, server, ErrUnknownTool)
 	}
-	scope, err := t.profile.Scope()
-	if err != nil {
-		return nil, true, err
-	}
 	res, err := l.conn.Call(ctx, tool, input)
 	if err != nil {
 		var ce *CallError
@@ -596,15 +598,16 @@ func (t *Tenant) callMCPTool(ctx context.Context, name string, input []byte) (ou
 		case errors.Is(err, context.DeadlineExceeded):
 			ce = &CallError{Kind: KindTimeout, Msg: fmt.Sprintf("mcp tool call ran past the server's timeout of %s", l.server.Load().Config.Timeout)}
 		default:
-			return nil, true, fmt.Errorf("profile %q: tool %q: mcp server %q: %s", t.profile.Name, name, server, scope.Redact(err.Error()))
+			return nil, true, fmt.Errorf("profile %q: tool %q: mcp server %q: %s", t.profile.Name, name, server, l.secrets.Text(err.Error(), redact.Anonymous))
 		}
 		return nil, true, fmt.Errorf("profile %q: %s: %w", t.profile.Name, name, ce)
 	}
 	if res.IsError {
-		return nil, true, &ToolError{Tool: name, Code: "mcp_tool_error", Message: scope.Redact(res.Text)}
+		return nil, true, &ToolError{Tool: name, Code: "mcp_tool_error", Message: l.secrets.Text(res.Text, redact.Anonymous)}
 	}
 	// A server may hold the profile's secrets; it must not hand them on.
-	out = json.RawMessage(scope.Redact(string(res.Output)))
+	// JSON stays JSON: values are scrubbed inside strings only.
+	out = json.RawMessage(l.secrets.Output(res.Output, redact.Anonymous))
 	limit := t.profile.Config.Limits.withDefaults(DefaultLimits()).MaxOutput
 	switch {
 	case uint64(len(out)) > limit:
@@ -655,4 +658,33 @@ func (t *Tenant) closeMCP(ctx context.Context) {
 	if interp != nil && owned {
 		t.e.pool.drain(ctx, interp)
 	}
+}
+
+// serverSecrets returns the profile values (those redaction may scrub)
+// that appear in a server's resolved entry: what was substituted for it.
+func serverSecrets(scope *Scope, c *mcp.ServerConfig) *redact.Set {
+	var b strings.Builder
+	add := func(s string) { b.WriteString(s); b.WriteByte(0) }
+	add(c.Command)
+	add(c.URL)
+	add(c.Cwd)
+	for _, a := range c.Args {
+		add(a)
+	}
+	for k, v := range c.Env {
+		add(k)
+		add(v)
+	}
+	for k, v := range c.Headers {
+		add(k)
+		add(v)
+	}
+	all := b.String()
+	set := &redact.Set{}
+	for _, name := range scope.Names() {
+		if v := scope.values[name]; scope.redactable(name) && strings.Contains(all, v) {
+			set.Add(name, v)
+		}
+	}
+	return set
 }

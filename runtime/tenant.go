@@ -13,6 +13,7 @@ import (
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
 // Tool is one tool a profile offers.
@@ -276,15 +277,17 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 		t.log.Warn("guest call failed; instance discarded", "module", tm.cfg.Name, "call", what, "error", err)
 		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, err)
 	}
-	// A module may hold a granted secret; it must not hand it on.
-	out = json.RawMessage(scope.Redact(string(out)))
+	// A module may hold a granted secret; it must not hand it on. Only
+	// what it could have learned is scrubbed, inside JSON strings only.
+	learned := in.b.learned
+	out = learned.Output(out, redact.Anonymous)
 	t.release(ctx, tm, in)
 	if status != abi.StatusOK {
 		var e abi.Error
 		if json.Unmarshal(out, &e) != nil || e.Code == "" {
 			e = abi.Error{Code: "tool_error", Message: clip(out)}
 		}
-		return nil, &ToolError{Tool: what, Code: scope.Redact(e.Code), Message: scope.Redact(e.Message)}
+		return nil, &ToolError{Tool: what, Code: learned.Text(e.Code, redact.Anonymous), Message: learned.Text(e.Message, redact.Anonymous)}
 	}
 	if !json.Valid(out) {
 		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, &CallError{Kind: KindBadModule, Msg: "output is not valid JSON"})
