@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,6 +99,9 @@ type mcpLink struct {
 	fingerprint [32]byte
 	tools       []Tool
 	names       map[string]bool
+	// unmatched are the entry's tools.include/exclude patterns that match
+	// none of the tools the server listed.
+	unmatched []string
 	// secrets are the profile values substituted into the server's
 	// resolved entry: what it could have learned from the gateway, and
 	// what its output, errors and stderr are scrubbed of.
@@ -134,6 +138,9 @@ type MCPServer struct {
 	Masked *mcp.Value
 	// Generation is the .env generation the entry was resolved at.
 	Generation string
+	// Warnings name the entry's keys wasmgw does not honour, or that
+	// weaken it (mcp.EntryWarnings): never ignored silently.
+	Warnings []mcp.KeyWarning
 }
 
 // Unresolved returns the references left as written (unset or
@@ -171,6 +178,9 @@ func (t *Tenant) mcpServers() ([]*mcpServer, error) {
 		}
 		t.mcp.byName = map[string]*mcpServer{}
 		for _, e := range entries {
+			for _, w := range mcp.EntryWarnings(e.Name, e.Value) {
+				t.log.Warn("mcp server key not honoured", "server", e.Name, "key", w.Key, "security", w.Security, "what_wasmgw_does", w.Msg)
+			}
 			s := &mcpServer{entry: e}
 			t.mcp.servers = append(t.mcp.servers, s)
 			t.mcp.byName[e.Name] = s
@@ -237,7 +247,7 @@ func (t *Tenant) resolveMCP(ctx context.Context, e mcp.Entry, scope *Scope) (*MC
 		}
 		return nil, [32]byte{}, fmt.Errorf("profile %q: %s: %w", t.profile.Name, filepath.Join(t.profile.Dir, "config.yaml"), err)
 	}
-	srv := &MCPServer{Name: e.Name, Line: e.Line, Config: cfg, Refs: res.Refs, Masked: maskEntry(e.Value, res.Refs, scope), Generation: scope.Generation()}
+	srv := &MCPServer{Name: e.Name, Line: e.Line, Config: cfg, Refs: res.Refs, Masked: maskEntry(e.Value, res.Refs, scope), Generation: scope.Generation(), Warnings: mcp.EntryWarnings(e.Name, e.Value)}
 	return srv, sha256.Sum256(res.Entry), nil
 }
 
@@ -453,6 +463,10 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 		l.names[tool.Name] = true
 		l.tools = append(l.tools, Tool{ToolInfo: abi.ToolInfo{Name: full, Description: tool.Description, InputSchema: tool.InputSchema}, Module: MCPModulePrefix + name})
 	}
+	l.unmatched = srv.Config.UnmatchedFilters(conn.Listed())
+	for _, u := range l.unmatched {
+		t.log.Warn("mcp tool filter matches none of the server's tools", "server", name, "filter", u, "listed", len(conn.Listed()))
+	}
 	t.mcp.mu.Lock()
 	if t.mcp.closed.Load() {
 		t.mcp.mu.Unlock()
@@ -466,6 +480,29 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	t.mcp.mu.Unlock()
 	t.log.Info("mcp server connected", "server", name, "transport", srv.Config.Transport, "tools", len(l.tools), "pid", conn.PID())
 	return l, nil
+}
+
+// MCPFilterWarnings describes, for each connected server, the
+// tools.include and tools.exclude entries that match none of the tools it
+// listed (likely a typo, or a filter that fails open).
+func (t *Tenant) MCPFilterWarnings() []string {
+	servers, err := t.mcpServers()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range servers {
+		s.mu.Lock()
+		l := s.link
+		s.mu.Unlock()
+		if l == nil {
+			continue
+		}
+		for _, u := range l.unmatched {
+			out = append(out, fmt.Sprintf("mcp server %q: %s matches none of the %d tools the server lists", s.entry.Name, u, len(l.conn.Listed())))
+		}
+	}
+	return out
 }
 
 // whereIs names where a server is, for errors: its command or URL as
@@ -587,6 +624,9 @@ func (t *Tenant) callMCPTool(ctx context.Context, name string, input []byte) (ou
 	}
 	defer t.releaseLink(l)
 	if !l.names[tool] {
+		if slices.Contains(l.conn.Listed(), tool) {
+			return nil, true, fmt.Errorf("profile %q: tool %q: refused: the entry of mcp server %q filters it out (tools.include / tools.exclude): %w", t.profile.Name, name, server, ErrUnknownTool)
+		}
 		return nil, true, fmt.Errorf("profile %q: tool %q: mcp server %q offers no such tool: %w", t.profile.Name, name, server, ErrUnknownTool)
 	}
 	res, err := l.conn.Call(ctx, tool, input)

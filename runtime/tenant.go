@@ -85,6 +85,11 @@ func (e *Engine) Open(ctx context.Context, p *Profile) (*Tenant, error) {
 			t.tools = append(t.tools, Tool{ToolInfo: ti, Module: mc.Name})
 		}
 	}
+	if p.Config.MCPServers != nil {
+		// Parsed now so that keys wasmgw does not honour are warned about
+		// at load; a parse error is reported when a server is used.
+		_, _ = t.mcpServers()
+	}
 	return t, nil
 }
 

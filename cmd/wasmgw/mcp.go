@@ -101,6 +101,7 @@ Examples:
 	doc := &mcp.Value{Kind: mcp.Object}
 	servers := &mcp.Value{Kind: mcp.Object}
 	var unresolved []unresolvedRef
+	var warnings []mcp.KeyWarning
 	failed := false
 	for _, name := range names {
 		srv, err := s.tenant.ResolveMCP(ctx, name)
@@ -114,6 +115,10 @@ Examples:
 		for _, r := range srv.Unresolved() {
 			unresolved = append(unresolved, unresolvedRef{Server: name, Reference: r})
 		}
+		warnings = append(warnings, srv.Warnings...)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(a.stderr, "warning: %s\n", w)
 	}
 	level := "warning"
 	if f.strict {
@@ -124,12 +129,18 @@ Examples:
 	}
 	switch f.format {
 	case "json":
-		doc.Keys = []string{"profile", "mcp_servers", "unresolved"}
+		doc.Keys = []string{"profile", "mcp_servers", "unresolved", "not_honoured"}
 		list := &mcp.Value{Kind: mcp.Array}
 		for _, u := range unresolved {
 			list.Items = append(list.Items, u.value())
 		}
-		doc.Items = []*mcp.Value{{Kind: mcp.String, Str: s.tenant.Profile().Name}, servers, list}
+		nh := &mcp.Value{Kind: mcp.Array}
+		for _, w := range warnings {
+			str := func(s string) *mcp.Value { return &mcp.Value{Kind: mcp.String, Str: s} }
+			nh.Items = append(nh.Items, &mcp.Value{Kind: mcp.Object, Keys: []string{"server", "key", "security", "message"},
+				Items: []*mcp.Value{str(w.Server), str(w.Key), {Kind: mcp.Bool, Bool: w.Security}, str(w.Msg)}})
+		}
+		doc.Items = []*mcp.Value{{Kind: mcp.String, Str: s.tenant.Profile().Name}, servers, list, nh}
 		var out bytes.Buffer
 		if err := json.Indent(&out, doc.JSON(), "", "  "); err != nil {
 			return err
@@ -170,6 +181,9 @@ type unresolvedRef struct {
 }
 
 func (u unresolvedRef) explain() string {
+	if mcp.IsContextVariable(u.Name) {
+		return u.Literal + " is a hermes context variable: a gateway has no workspace or editor to take it from; kept as written"
+	}
 	if u.Outcome == abi.RefUnsupported {
 		return u.Literal + " is not a supported form (only ${NAME} and ${env:NAME}); kept as written"
 	}
@@ -229,6 +243,9 @@ Examples:
 		for _, line := range strings.Split(connectErr.Error(), "\n") {
 			fmt.Fprintln(a.stderr, "wasmgw mcp tools:", line)
 		}
+	}
+	for _, w := range s.tenant.MCPFilterWarnings() {
+		fmt.Fprintln(a.stderr, "warning:", w)
 	}
 	var tools []runtime.Tool
 	for _, t := range s.tenant.Tools() {

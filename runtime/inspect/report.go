@@ -233,6 +233,10 @@ type MCPServerReport struct {
 	// Unsupported are references wasmgw keeps literally (${NAME:-x}, ${}),
 	// by field path.
 	Unsupported []string `json:"unsupported_refs"`
+	// NotHonoured lists the entry's keys wasmgw does not act on (auth,
+	// lifecycle, an unknown trust value, ssl_verify on a stdio server, ...)
+	// or that weaken it (ssl_verify: false), each with what wasmgw does.
+	NotHonoured []string `json:"not_honoured,omitempty"`
 }
 
 // SecretRef is one reference of an MCP server entry: where, and which name.
