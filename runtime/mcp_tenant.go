@@ -75,6 +75,9 @@ type tenantMCP struct {
 // mcpServer is one server of the profile and its current connection.
 type mcpServer struct {
 	entry mcp.Entry
+	// failedAt is when connecting for a listing last failed (guarded by
+	// mu): the handler's listing does not retry before mcpRetryAfter.
+	failedAt time.Time
 
 	mu      sync.Mutex
 	link    *mcpLink
@@ -289,6 +292,51 @@ func (t *Tenant) ConnectMCP(ctx context.Context, names ...string) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// mcpRetryAfter is how long a handler's listing waits before trying again
+// to connect a server that failed to connect.
+const mcpRetryAfter = 30 * time.Second
+
+// connectForListing connects the profile's enabled MCP servers that are
+// not connected, so that a handler (its /tools, or a model's function
+// list) sees their tools: a server starts with its profile's first
+// message rather than its first tool call. A server that failed is tried
+// again after mcpRetryAfter; failures are logged, never returned.
+func (t *Tenant) connectForListing(ctx context.Context) {
+	if t.profile.Config.MCPServers == nil || t.mcp.closed.Load() {
+		return
+	}
+	servers, err := t.mcpServers()
+	if err != nil {
+		return
+	}
+	now := t.e.now()
+	var names []string
+	for _, s := range servers {
+		if en, known := mcp.EnabledAsWritten(s.entry.Value); known && !en {
+			continue
+		}
+		s.mu.Lock()
+		need := (s.link == nil || s.link.dead()) && (s.failedAt.IsZero() || now.Sub(s.failedAt) >= mcpRetryAfter)
+		s.mu.Unlock()
+		if need {
+			names = append(names, s.entry.Name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	if err := t.ConnectMCP(ctx, names...); err != nil {
+		t.log.Warn("mcp servers not connected; their tools are not listed", "error", err)
+	}
+	for _, s := range servers {
+		s.mu.Lock()
+		if slices.Contains(names, s.entry.Name) && (s.link == nil || s.link.dead()) {
+			s.failedAt = now
+		}
+		s.mu.Unlock()
+	}
 }
 
 // mcpTools returns the tools of the profile's MCP servers that are
