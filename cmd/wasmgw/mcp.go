@@ -70,8 +70,11 @@ as ***NAME (for example ***MY_MCP_TOKEN): no secret value is ever printed.
 Values of the profile's .env written literally in the config are shown as
 [REDACTED:NAME]. References left unresolved (a missing or empty variable,
 or an unsupported form such as ${NAME:-x}) are kept as written, as the
-reference implementation does, and listed on stderr by field path. Nothing
-is started or connected; disabled servers are resolved too.
+reference implementation does, and listed on stderr by field path. Keys
+wasmgw does not act on (auth, lifecycle, sampling, an unknown trust value,
+ssl_verify: false, ...) are warned about on stderr and listed under
+not_honoured in the JSON. Nothing is started or connected; disabled servers
+are resolved too.
 
 Exit status: 0; 1 when an entry cannot be resolved or is invalid, or, with
 --strict, when any reference is left unresolved; 2 for a usage error.
@@ -202,7 +205,8 @@ func mcpToolsCommand(ctx context.Context, a *app, args []string) error {
 		`Connect to a profile's enabled MCP servers (or the one named by --server;
 a disabled one is reported) and list their tools, as the profile offers
 them next to its wasm tools: mcp.SERVER.TOOL, after the entry's
-tools.include and tools.exclude.
+tools.include and tools.exclude (fnmatch globs: *, ?, [seq], [!seq]); a
+filter entry that matches none of the server's tools is warned about.
 
 Each entry is resolved by the profile's interpolation module first (see
 "wasmgw mcp resolve --help"). A stdio server is started with an environment
