@@ -554,11 +554,12 @@ func (t *Tenant) MCPFilterWarnings() []string {
 }
 
 // whereIs names where a server is, for errors: its command or URL as
-// written, references masked.
+// written, references masked, literal values shown as a marker that names
+// no secret (errors may reach a chat user).
 func whereIs(srv *MCPServer) string {
 	for _, k := range []string{"command", "url"} {
 		if v := srv.Masked.Get(k); v != nil && v.Kind == mcp.String {
-			return k + " " + v.Str
+			return k + " " + redact.Anonymize(v.Str)
 		}
 	}
 	return srv.Config.Transport

@@ -150,6 +150,19 @@ type Set struct {
 	byValue map[string]string // value -> name (the first by name)
 	repl    [2]*strings.Replacer
 	raw     [2]*strings.Replacer
+	vb      [][]byte // the values as bytes, for a quick search; nil: stale
+}
+
+func (s *Set) valueBytes() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.vb == nil {
+		s.vb = make([][]byte, 0, len(s.byValue))
+		for v := range s.byValue {
+			s.vb = append(s.vb, []byte(v))
+		}
+	}
+	return s.vb
 }
 
 // NewSet returns a set of the values of m (name -> value) worth scrubbing.
@@ -181,7 +194,7 @@ func (s *Set) Add(name, value string) bool {
 		return true
 	}
 	s.byValue[value] = name
-	s.repl, s.raw = [2]*strings.Replacer{}, [2]*strings.Replacer{}
+	s.repl, s.raw, s.vb = [2]*strings.Replacer{}, [2]*strings.Replacer{}, nil
 	return true
 }
 
@@ -332,6 +345,19 @@ func (s *Set) Output(b []byte, m Mode) []byte {
 
 // jsonStrings rewrites the string tokens of valid JSON b that hold a value.
 func (s *Set) jsonStrings(b []byte, m Mode) []byte {
+	values := s.valueBytes()
+	has := func(text []byte) bool {
+		for _, v := range values {
+			if bytes.Contains(text, v) {
+				return true
+			}
+		}
+		return false
+	}
+	escaped := bytes.IndexByte(b, '\\') >= 0
+	if !escaped && !has(b) {
+		return b // no escapes: every string's text is in b as is
+	}
 	r := s.replacer(m, false)
 	var out []byte
 	last := 0
@@ -342,15 +368,25 @@ func (s *Set) jsonStrings(b []byte, m Mode) []byte {
 		end := stringEnd(b, i)
 		tok := b[i : end+1]
 		var str string
-		if json.Unmarshal(tok, &str) == nil {
-			if scrubbed := r.Replace(str); scrubbed != str {
-				if out == nil {
-					out = make([]byte, 0, len(b))
-				}
-				out = append(out, b[last:i]...)
-				out = appendJSONString(out, scrubbed)
-				last = end + 1
+		if bytes.IndexByte(tok, '\\') < 0 && utf8.Valid(tok) {
+			if !has(tok) {
+				i = end
+				continue
 			}
+			str = string(tok[1 : len(tok)-1]) // no escapes: the token is its text
+		} else if d, ok := decodeString(tok); ok {
+			str = d
+		} else {
+			i = end
+			continue
+		}
+		if scrubbed := r.Replace(str); scrubbed != str {
+			if out == nil {
+				out = make([]byte, 0, len(b))
+			}
+			out = append(out, b[last:i]...)
+			out = appendJSONString(out, scrubbed)
+			last = end + 1
 		}
 		i = end
 	}
@@ -358,6 +394,12 @@ func (s *Set) jsonStrings(b []byte, m Mode) []byte {
 		return b
 	}
 	return append(out, b[last:]...)
+}
+
+func decodeString(tok []byte) (string, bool) {
+	var s string
+	err := json.Unmarshal(tok, &s)
+	return s, err == nil
 }
 
 // stringEnd returns the index of the quote closing the string token that
@@ -383,4 +425,29 @@ func appendJSONString(out []byte, s string) []byte {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)
 	return append(out, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// Anonymize replaces every named marker in s ("[REDACTED:NAME]") with the
+// bare Marker: for operator text that is about to reach a user.
+func Anonymize(s string) string {
+	const open = "[REDACTED:"
+	if !strings.Contains(s, open) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, open)
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i+len(open):], ']')
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString(Marker)
+		s = s[i+len(open)+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }

@@ -121,3 +121,16 @@ func walkStrings(v any, f func(string)) {
 		}
 	}
 }
+
+func TestAnonymize(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"a [REDACTED:X] b [REDACTED:LONG_NAME]": "a [REDACTED] b [REDACTED]",
+		"none":                                  "none",
+		"[REDACTED:unclosed":                    "[REDACTED:unclosed",
+	} {
+		if got := Anonymize(in); got != want {
+			t.Errorf("Anonymize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
