@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/mcp/mcptest"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
@@ -148,5 +150,40 @@ func TestRedactionLeavesSettingsAlone(t *testing.T) {
 	reply := handle(t, tn, `/call exfil {"name":"PIN"}`)
 	if strings.Contains(reply, "REDACTED") {
 		t.Errorf("reply %q", reply)
+	}
+}
+
+// TestMCPRedactionScrubsOnlyWhatTheServerWasGiven: alice's github server
+// was given GITHUB_TOKEN (its env), not OPENAI_API_KEY. Its echo of the
+// token comes back as a nameless marker in valid JSON; its echo of the
+// other key, which it could not know, comes back as sent (no oracle).
+func TestMCPRedactionScrubsOnlyWhatTheServerWasGiven(t *testing.T) {
+	t.Parallel()
+	home := mcpHome(t, mcptest.Server(t), "")
+	ten := openTenant(t, runtimetest.Engine(t, nil, nil), home, "alice")
+	ten.SetMCPOptions(runtime.MCPOptions{Environ: os.Environ()})
+	ctx := context.Background()
+	echo := func(text string) string {
+		in, _ := json.Marshal(map[string]string{"text": text})
+		out, err := ten.CallTool(ctx, "mcp.github.echo", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			StructuredContent struct{ Text string } `json:"structuredContent"`
+		}
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("output is not JSON: %s", out)
+		}
+		if strings.Contains(string(out), "GITHUB_TOKEN") {
+			t.Errorf("a secret's name in the output: %s", out)
+		}
+		return got.StructuredContent.Text
+	}
+	if got := echo(`token "ghp_test_alice_51d0e2" true 2024`); got != `token "[REDACTED]" true 2024` {
+		t.Errorf("echo of the server's own token: %q", got)
+	}
+	if got := echo("guess sk-test-alice-7f3a9c1e5b"); got != "guess sk-test-alice-7f3a9c1e5b" {
+		t.Errorf("echo of a value the server was never given: %q", got)
 	}
 }
