@@ -298,6 +298,10 @@ func (t *Tenant) ConnectMCP(ctx context.Context, names ...string) error {
 // to connect a server that failed to connect.
 const mcpRetryAfter = 30 * time.Second
 
+// mcpListingWait is how long a handler's message waits for its profile's
+// servers to connect before it is handled with the tools listed so far.
+const mcpListingWait = 5 * time.Second
+
 // connectForListing connects the profile's enabled MCP servers that are
 // not connected, so that a handler (its /tools, or a model's function
 // list) sees their tools: a server starts with its profile's first
@@ -327,15 +331,38 @@ func (t *Tenant) connectForListing(ctx context.Context) {
 	if len(names) == 0 {
 		return
 	}
-	if err := t.ConnectMCP(ctx, names...); err != nil {
-		t.log.Warn("mcp servers not connected; their tools are not listed", "error", err)
+	// The connects go on past the wait (bounded by each server's
+	// connect_timeout and the tenant's close): a slow server (npx
+	// fetching its package) is listed on a later message instead of
+	// holding this one.
+	t.mcp.mu.Lock()
+	if t.mcp.closed.Load() {
+		t.mcp.mu.Unlock()
+		return
 	}
-	for _, s := range servers {
-		s.mu.Lock()
-		if slices.Contains(names, s.entry.Name) && (s.link == nil || s.link.dead()) {
-			s.failedAt = now
+	t.mcp.bg.Add(1) // closeMCP waits for it
+	t.mcp.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer t.mcp.bg.Done()
+		defer close(done)
+		if err := t.ConnectMCP(context.WithoutCancel(ctx), names...); err != nil {
+			t.log.Warn("mcp servers not connected; their tools are not listed", "error", err)
 		}
-		s.mu.Unlock()
+		for _, s := range servers {
+			s.mu.Lock()
+			if slices.Contains(names, s.entry.Name) && (s.link == nil || s.link.dead()) {
+				s.failedAt = t.e.now()
+			}
+			s.mu.Unlock()
+		}
+	}()
+	wait := time.NewTimer(mcpListingWait)
+	defer wait.Stop()
+	select {
+	case <-done:
+	case <-wait.C:
+	case <-ctx.Done():
 	}
 }
 
