@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -284,8 +285,9 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 	}
 	// A module may hold a granted secret; it must not hand it on. Only
 	// what it could have learned is scrubbed, inside JSON strings only.
+	// The output is copied first: the instance reuses its buffer.
 	learned := in.b.learned
-	out = learned.Output(out, redact.Anonymous)
+	out = learned.Output(bytes.Clone(out), redact.Anonymous)
 	t.release(ctx, tm, in)
 	if status != abi.StatusOK {
 		var e abi.Error
