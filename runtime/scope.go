@@ -125,10 +125,6 @@ func (s *Scope) Lookup(name string, grants []string) (string, Outcome) {
 	return v, OutcomeGranted
 }
 
-// minRedactLen is the shortest value any redaction replaces (see
-// redact.Worth for the full rule).
-const minRedactLen = redact.MinLen
-
 // NeverRedacted returns a copy of s whose values named in names are never
 // scrubbed (config.yaml wasmgw.redact.never: settings, not secrets).
 func (s *Scope) NeverRedacted(names []string) *Scope {

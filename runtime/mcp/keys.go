@@ -64,6 +64,9 @@ func EntryWarnings(server string, entry *Value) []KeyWarning {
 	}
 	var out []KeyWarning
 	add := func(key string, security bool, format string, args ...any) {
+		if key == "" || strings.ContainsFunc(key, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			key = fmt.Sprintf("%q", key) // a key that would not read as one
+		}
 		out = append(out, KeyWarning{Server: server, Key: key, Security: security, Msg: fmt.Sprintf(format, args...)})
 	}
 	stdio := entry.Get("command") != nil && entry.Get("url") == nil
