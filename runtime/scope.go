@@ -151,9 +151,9 @@ func (s *Scope) redactable(name string) bool {
 	return own && !global
 }
 
-// Redactable returns the set of the profile's values worth scrubbing (see
+// worthScrubbing returns the set of the profile's values worth scrubbing (see
 // redact.Worth), less those named in wasmgw.redact.never.
-func (s *Scope) Redactable() *redact.Set {
+func (s *Scope) worthScrubbing() *redact.Set {
 	s.redactOnce.Do(func() {
 		m := make(map[string]string, len(s.values))
 		for k, v := range s.values {
@@ -172,5 +172,5 @@ func (s *Scope) Redactable() *redact.Set {
 // audit): what may reach a chat user is scrubbed of what its author could
 // have learned, with a marker that names nothing (see binding.learned).
 func (s *Scope) Redact(text string) string {
-	return s.Redactable().Text(text, redact.Named)
+	return s.worthScrubbing().Text(text, redact.Named)
 }
