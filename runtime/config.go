@@ -108,6 +108,10 @@ type Config struct {
 	MCPServers *yaml.Node
 	// Gateway is the raw gateway block (the home's config only).
 	Gateway *yaml.Node
+	// RedactNever names .env settings that are never scrubbed from any
+	// text (wasmgw.redact.never): values that are configuration, not
+	// secrets. See docs/security.md, "Redaction".
+	RedactNever []string
 }
 
 // ConfigError names the file, line and field of a bad config value.
@@ -227,7 +231,7 @@ func (d decoder) wasmgw(n *yaml.Node, cfg *Config) error {
 	if isNull(n) {
 		return nil
 	}
-	return d.fields(n, "wasmgw", []string{"limits", "modules", "handler", "interpolation"}, func(key string, v *yaml.Node) error {
+	return d.fields(n, "wasmgw", []string{"limits", "modules", "handler", "interpolation", "redact"}, func(key string, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "limits":
@@ -242,6 +246,12 @@ func (d decoder) wasmgw(n *yaml.Node, cfg *Config) error {
 			cfg.Handler, err = d.str(v, "wasmgw.handler")
 		case "interpolation":
 			cfg.Interpolation, err = d.str(v, "wasmgw.interpolation")
+		case "redact":
+			err = d.fields(v, "wasmgw.redact", []string{"never"}, func(_ string, nv *yaml.Node) error {
+				var err error
+				cfg.RedactNever, err = d.names(nv, "wasmgw.redact.never")
+				return err
+			})
 		}
 		return err
 	})

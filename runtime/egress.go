@@ -40,6 +40,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
 // Egress defaults and ceilings.
@@ -899,16 +900,16 @@ func (b *binding) auditEgress(names []string, host string, outcome Outcome, reas
 	}
 	// Names and hosts come from the guest: one that holds a value it was
 	// granted must not carry it into the audit trail.
-	redact := func(s string) string { return clipAuditField(b.call.scope.Redact(s)) }
+	scrub := func(s string) string { return clipAuditField(b.learned.Text(s, redact.Named)) }
 	redacted := ""
 	for _, n := range names {
 		b.audit(func() AuditRecord {
 			if redacted == "" {
-				redacted = redact(host)
+				redacted = scrub(host)
 			}
 			return AuditRecord{
 				Time: b.e.now().UTC(), Kind: AuditKindEgress, Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
-				Name: redact(n), Outcome: outcome, Host: redacted, Reason: reason,
+				Name: scrub(n), Outcome: outcome, Host: redacted, Reason: reason,
 			}
 		})
 	}
@@ -917,9 +918,9 @@ func (b *binding) auditEgress(names []string, host string, outcome Outcome, reas
 // refuse audits and logs a refusal and returns it as a fetch error.
 func (b *binding) refuse(r *refusal, code int32) *fetchError {
 	b.auditEgress(r.names, r.host, OutcomeRefused, r.reason)
-	msg := b.call.scope.Redact(r.Error())
-	b.hostLine(slog.LevelWarn, "http_fetch refused", "host", clipAuditField(b.call.scope.Redact(r.host)), "reason", r.reason,
-		"secrets", clipAuditField(b.call.scope.Redact(strings.Join(r.names, ","))))
+	msg := b.learned.Text(r.Error(), redact.Anonymous)
+	b.hostLine(slog.LevelWarn, "http_fetch refused", "host", clipAuditField(b.learned.Text(r.host, redact.Named)), "reason", r.reason,
+		"secrets", clipAuditField(b.learned.Text(strings.Join(r.names, ","), redact.Named)))
 	return &fetchError{code: code, msg: msg}
 }
 
@@ -933,7 +934,7 @@ func (b *binding) fetch(ctx context.Context, raw []byte) ([]byte, int32) {
 		if !errors.As(err, &fe) {
 			fe = &fetchError{code: abi.ErrNetwork, msg: err.Error()}
 		}
-		env, _ := json.Marshal(abi.Error{Code: abi.ErrorName(fe.code), Message: b.call.scope.Redact(fe.msg)})
+		env, _ := json.Marshal(abi.Error{Code: abi.ErrorName(fe.code), Message: b.learned.Text(fe.msg, redact.Anonymous)})
 		return env, fe.code
 	}
 	return resp, 0
@@ -963,6 +964,7 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 		switch outcome {
 		case OutcomeGranted:
 			values[name] = v
+			b.learn(name, v) // substituted for it: scrubbed from what comes back
 		case OutcomeNotFound:
 			return nil, b.refuse(&refusal{reason: ReasonSecretNotFound, host: plan.target.String(), names: []string{name},
 				msg: fmt.Sprintf("secret %q is not set in this profile", name)}, abi.ErrNotFound)
@@ -984,7 +986,7 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 		defer cancel()
 	}
 	req = req.WithContext(rctx)
-	scrub := newScrubber(b.call.scope)
+	scrub := newScrubber(b.learned)
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return nil, b.transportError(ctx, rctx, st, scrub, err)
@@ -1085,58 +1087,44 @@ func (b *binding) transportError(callCtx, reqCtx context.Context, st *fetchState
 	return &fetchError{code: abi.ErrNetwork, msg: scrub.text(msg)}
 }
 
-// scrubber replaces the profile's values in response text: Scope.Redact
-// (raw and JSON-escaped forms), then the URL-escaped forms a server may
-// echo back from a query and the JSON forms of other encoders.
+// scrubber replaces, in response text, the values the instance could
+// have learned (those it read and those substituted for it, this request's
+// included) in every form a server may echo them in: raw, JSON-escaped as
+// the common encoders write it, URL-escaped. The marker names no secret:
+// the guest may pass the text on to a chat user.
 type scrubber struct {
-	scope  *Scope
-	extra  *strings.Replacer
+	repl   *strings.Replacer
 	forms  []string // every form of every value, for cutting a partial tail
 	maxLen int
 }
 
-func newScrubber(s *Scope) *scrubber {
-	sc := &scrubber{scope: s}
+func newScrubber(set *redact.Set) *scrubber {
+	sc := &scrubber{}
 	var args []string
-	names := s.Names()
-	for _, n := range names {
-		v := s.values[n]
-		if len(v) < minRedactLen {
-			continue
-		}
-		forms := []string{v}
-		if j, _ := json.Marshal(v); string(j[1:len(j)-1]) != v {
-			forms = append(forms, string(j[1:len(j)-1]))
-		}
-		// Other JSON encoders escape differently: no HTML escaping (most),
-		// "\/" for "/" (PHP).
-		var plain bytes.Buffer
-		enc := json.NewEncoder(&plain)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(v)
-		jsonPlain := strings.TrimSuffix(plain.String(), "\n")
-		jsonPlain = jsonPlain[1 : len(jsonPlain)-1]
-		for _, esc := range []string{url.QueryEscape(v), url.PathEscape(v), jsonPlain, strings.ReplaceAll(jsonPlain, "/", `\/`)} {
+	for _, v := range set.Values() {
+		forms := append([]string{v}, redact.JSONForms(v)...)
+		for _, esc := range []string{url.QueryEscape(v), url.PathEscape(v)} {
 			if !slices.Contains(forms, esc) {
 				forms = append(forms, esc)
-				args = append(args, esc, "[REDACTED:"+n+"]")
 			}
-		}
-		for _, f := range forms {
-			sc.maxLen = max(sc.maxLen, len(f))
 		}
 		sc.forms = append(sc.forms, forms...)
 	}
+	// Longest first: at one position the replacer takes the first match.
+	slices.SortStableFunc(sc.forms, func(a, b string) int { return len(b) - len(a) })
+	for _, f := range sc.forms {
+		sc.maxLen = max(sc.maxLen, len(f))
+		args = append(args, f, redact.Marker)
+	}
 	if len(args) > 0 {
-		sc.extra = strings.NewReplacer(args...)
+		sc.repl = strings.NewReplacer(args...)
 	}
 	return sc
 }
 
 func (sc *scrubber) text(s string) string {
-	s = sc.scope.Redact(s)
-	if sc.extra != nil {
-		s = sc.extra.Replace(s)
+	if sc.repl != nil {
+		s = sc.repl.Replace(s)
 	}
 	return s
 }

@@ -320,8 +320,8 @@ allow_private: [127.0.0.1]`
 
 // TestEgressScrubsEchoedSecrets: a server that echoes the secrets back (in
 // the body, raw and JSON-escaped, in headers, and URL-escaped from the
-// query) gives the guest redaction markers, and its memory holds no form of
-// any value.
+// query) gives the guest redaction markers that name no secret, and its
+// memory holds no form of any value.
 func TestEgressScrubsEchoedSecrets(t *testing.T) {
 	var good atomic.Int64
 	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -350,15 +350,15 @@ allow_private: [127.0.0.1]`
 	if good.Load() != 1 {
 		t.Fatalf("the server did not receive the right values (response %+v)", got)
 	}
-	for _, want := range []string{`"auth":"Bearer [REDACTED:OPENAI_API_KEY]"`, `"k":"[REDACTED:QUERY_KEY]"`, `"raw_query":"k=[REDACTED:QUERY_KEY]"`, "plain: [REDACTED:OPENAI_API_KEY] [REDACTED:QUERY_KEY]"} {
+	for _, want := range []string{`"auth":"Bearer [REDACTED]"`, `"k":"[REDACTED]"`, `"raw_query":"k=[REDACTED]"`, "plain: [REDACTED] [REDACTED]"} {
 		if !strings.Contains(got.Body, want) {
 			t.Errorf("body lacks %s:\n%s", want, got.Body)
 		}
 	}
-	if h := got.Headers["X-Echo"]; len(h) != 2 || h[0] != "Bearer [REDACTED:OPENAI_API_KEY]" || h[1] != "again [REDACTED:GITHUB_TOKEN]" {
+	if h := got.Headers["X-Echo"]; len(h) != 2 || h[0] != "Bearer [REDACTED]" || h[1] != "again [REDACTED]" {
 		t.Errorf("X-Echo header: %q", h)
 	}
-	if h := got.Headers["X-Echo-Query"]; len(h) != 1 || h[0] != "k=[REDACTED:QUERY_KEY]" {
+	if h := got.Headers["X-Echo-Query"]; len(h) != 1 || h[0] != "k=[REDACTED]" {
 		t.Errorf("X-Echo-Query header: %q", h)
 	}
 	var needles []string

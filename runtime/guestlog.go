@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
 // Bounds of one guest log record.
@@ -53,12 +54,11 @@ func (b *binding) chargeLog(size uint64) bool {
 // emitGuestLog writes one guest record to the host log, tagged and
 // redacted. The caller has charged it.
 func (b *binding) emitGuestLog(level slog.Level, msg []byte, attrs []slog.Attr) {
-	c := b.call
 	for i := range attrs {
-		attrs[i].Key = c.scope.Redact(attrs[i].Key)
-		attrs[i].Value = slog.StringValue(c.scope.Redact(attrs[i].Value.String()))
+		attrs[i].Key = b.learned.Text(attrs[i].Key, redact.Named)
+		attrs[i].Value = slog.StringValue(b.learned.Text(attrs[i].Value.String(), redact.Named))
 	}
-	b.log.LogAttrs(context.Background(), level, c.scope.Redact(string(msg)), slog.Any("guest", slog.GroupValue(attrs...)))
+	b.log.LogAttrs(context.Background(), level, b.learned.Text(string(msg), redact.Named), slog.Any("guest", slog.GroupValue(attrs...)))
 }
 
 // clipUTF8 cuts b to at most n bytes, at a rune boundary.

@@ -66,6 +66,7 @@ func (t *Tenant) handle(ctx context.Context, req abi.HandleRequest) (abi.HandleR
 		return abi.HandleReply{}, err
 	}
 	req.Profile = t.profile.Name
+	t.connectForListing(ctx) // MCP tools are listed next to the wasm tools
 	tools := t.Tools()
 	req.Tools = make([]abi.ToolInfo, len(tools))
 	for i, tool := range tools {

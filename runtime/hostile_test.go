@@ -241,7 +241,8 @@ func TestExfiltrationIsRedacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(out, []byte(value)) || !bytes.Contains(out, []byte("[REDACTED:OPENAI_API_KEY]")) {
+	// Output may reach a chat user: the marker names no secret.
+	if bytes.Contains(out, []byte(value)) || !bytes.Contains(out, []byte("[REDACTED]")) || bytes.Contains(out, []byte("OPENAI_API_KEY")) {
 		t.Errorf("output not redacted: %s", out)
 	}
 	_, err = h.mallory.CallTool(h.ctx, "exfil_error", []byte(`{"name":"OPENAI_API_KEY"}`))

@@ -123,6 +123,7 @@ func hostSecretGet(ctx context.Context, mod api.Module, stack []uint64) {
 	b.auditSecret(name, outcome)
 	switch outcome {
 	case OutcomeGranted:
+		b.learn(name, val)
 		stack[0] = api.EncodeI32(writeSized(mem, bufPtr, bufCap, []byte(val)))
 	case OutcomeNotFound:
 		stack[0] = api.EncodeI32(abi.ErrNotFound)

@@ -16,6 +16,7 @@ import (
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
 // binding is what an instance is bound to when it is created: one profile,
@@ -33,6 +34,20 @@ type binding struct {
 	call    *callState
 	// egress is the module's egress policy (nil: http_fetch is refused).
 	egress *egressPolicy
+	// learned holds the profile values this instance could have learned
+	// over its life: those it read (secret_get) and those substituted for
+	// it (http_fetch placeholders). Its output, errors, logs and audit
+	// records are scrubbed of exactly these: text holding a value it never
+	// saw is passed on as is, so scrubbing confirms no guess.
+	learned *redact.Set
+}
+
+// learn records that the instance could have learned the profile value
+// called name.
+func (b *binding) learn(name, value string) {
+	if b.call.scope.redactable(name) {
+		b.learned.Add(name, value)
+	}
 }
 
 // toolFunc runs a tool of the same profile for a handler's tool_call; it
@@ -91,7 +106,7 @@ func (b *binding) auditSecret(name string, outcome Outcome) {
 	b.audit(func() AuditRecord {
 		return AuditRecord{
 			Time: b.e.now().UTC(), Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
-			Name: clipAuditField(b.call.scope.Redact(name)), Outcome: outcome,
+			Name: clipAuditField(b.learned.Text(name, redact.Named)), Outcome: outcome,
 		}
 	})
 }
@@ -144,6 +159,9 @@ const exitStopped = 0xdead
 // and audited like any other).
 func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *Scope) (*instance, error) {
 	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}}
+	if b.learned == nil {
+		b.learned = &redact.Set{}
+	}
 	b.call = &callState{}
 	b.reset(ctx, time.Now().Add(b.limits.Timeout), scope, nil)
 	in.streams = [2]*streamWriter{{b: b, stream: "stdout"}, {b: b, stream: "stderr"}}
@@ -345,7 +363,7 @@ const (
 )
 
 // CallError is a call the host stopped or the guest broke. Its message is
-// redacted of the profile's values.
+// scrubbed of the values the instance could have learned.
 type CallError struct {
 	Kind ErrorKind
 	Msg  string
@@ -360,12 +378,7 @@ func (in *instance) classify(parent context.Context, what string, err error) err
 	if errors.As(err, &ce) {
 		return ce
 	}
-	redact := func(s string) string {
-		if in.b.call != nil && in.b.call.scope != nil {
-			return in.b.call.scope.Redact(s)
-		}
-		return s
-	}
+	scrub := func(s string) string { return in.b.learned.Text(s, redact.Anonymous) }
 	switch {
 	case in.stopped.Load() == stopInterrupted || parent.Err() != nil:
 		return &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s stopped: %v", what, context.Cause(parent))}
@@ -382,6 +395,6 @@ func (in *instance) classify(parent context.Context, what string, err error) err
 	if i := strings.IndexByte(msg, '\n'); i > 0 {
 		msg = msg[:i] // the first line; the stack trace goes to the debug log
 	}
-	in.b.log.Debug("guest trap", "export", what, "error", redact(err.Error()))
-	return &CallError{Kind: KindTrap, Msg: redact(fmt.Sprintf("%s trapped: %s", what, msg))}
+	in.b.log.Debug("guest trap", "export", what, "error", in.b.learned.Text(err.Error(), redact.Named))
+	return &CallError{Kind: KindTrap, Msg: scrub(fmt.Sprintf("%s trapped: %s", what, msg))}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
@@ -106,13 +107,14 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 	// profile's values on purpose, so it is not redacted. It is copied
 	// before the instance is reused.
 	out = bytes.Clone(out)
+	learned := in.b.learned
 	t.release(ctx, tm, in)
 	if status != abi.StatusOK {
 		var e abi.Error
 		if json.Unmarshal(out, &e) != nil || e.Code == "" {
 			e = abi.Error{Code: "interpolate_failed", Message: "the module failed without an error envelope"}
 		}
-		return fail(fmt.Errorf("interpolation module %q: %s: %s", tm.cfg.Name, scope.Redact(e.Code), scope.Redact(e.Message)))
+		return fail(fmt.Errorf("interpolation module %q: %s: %s", tm.cfg.Name, learned.Text(e.Code, redact.Anonymous), learned.Text(e.Message, redact.Anonymous)))
 	}
 	res, resolved, err := validateParsed(orig, perr, out)
 	if err != nil {

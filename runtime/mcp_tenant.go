@@ -13,12 +13,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
@@ -73,6 +75,9 @@ type tenantMCP struct {
 // mcpServer is one server of the profile and its current connection.
 type mcpServer struct {
 	entry mcp.Entry
+	// failedAt is when connecting for a listing last failed (guarded by
+	// mu): the handler's listing does not retry before mcpRetryAfter.
+	failedAt time.Time
 
 	mu      sync.Mutex
 	link    *mcpLink
@@ -97,6 +102,13 @@ type mcpLink struct {
 	fingerprint [32]byte
 	tools       []Tool
 	names       map[string]bool
+	// unmatched are the entry's tools.include/exclude patterns that match
+	// none of the tools the server listed.
+	unmatched []string
+	// secrets are the profile values substituted into the server's
+	// resolved entry: what it could have learned from the gateway, and
+	// what its output, errors and stderr are scrubbed of.
+	secrets *redact.Set
 
 	mu      sync.Mutex
 	users   int
@@ -129,6 +141,9 @@ type MCPServer struct {
 	Masked *mcp.Value
 	// Generation is the .env generation the entry was resolved at.
 	Generation string
+	// Warnings name the entry's keys wasmgw does not honour, or that
+	// weaken it (mcp.EntryWarnings): never ignored silently.
+	Warnings []mcp.KeyWarning
 }
 
 // Unresolved returns the references left as written (unset or
@@ -166,6 +181,9 @@ func (t *Tenant) mcpServers() ([]*mcpServer, error) {
 		}
 		t.mcp.byName = map[string]*mcpServer{}
 		for _, e := range entries {
+			for _, w := range mcp.EntryWarnings(e.Name, e.Value) {
+				t.log.Warn("mcp server key not honoured", "server", e.Name, "key", w.Key, "security", w.Security, "what_wasmgw_does", w.Msg)
+			}
 			s := &mcpServer{entry: e}
 			t.mcp.servers = append(t.mcp.servers, s)
 			t.mcp.byName[e.Name] = s
@@ -232,7 +250,7 @@ func (t *Tenant) resolveMCP(ctx context.Context, e mcp.Entry, scope *Scope) (*MC
 		}
 		return nil, [32]byte{}, fmt.Errorf("profile %q: %s: %w", t.profile.Name, filepath.Join(t.profile.Dir, "config.yaml"), err)
 	}
-	srv := &MCPServer{Name: e.Name, Line: e.Line, Config: cfg, Refs: res.Refs, Masked: maskEntry(e.Value, res.Refs, scope), Generation: scope.Generation()}
+	srv := &MCPServer{Name: e.Name, Line: e.Line, Config: cfg, Refs: res.Refs, Masked: maskEntry(e.Value, res.Refs, scope), Generation: scope.Generation(), Warnings: mcp.EntryWarnings(e.Name, e.Value)}
 	return srv, sha256.Sum256(res.Entry), nil
 }
 
@@ -274,6 +292,78 @@ func (t *Tenant) ConnectMCP(ctx context.Context, names ...string) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// mcpRetryAfter is how long a handler's listing waits before trying again
+// to connect a server that failed to connect.
+const mcpRetryAfter = 30 * time.Second
+
+// mcpListingWait is how long a handler's message waits for its profile's
+// servers to connect before it is handled with the tools listed so far.
+const mcpListingWait = 5 * time.Second
+
+// connectForListing connects the profile's enabled MCP servers that are
+// not connected, so that a handler (its /tools, or a model's function
+// list) sees their tools: a server starts with its profile's first
+// message rather than its first tool call. A server that failed is tried
+// again after mcpRetryAfter; failures are logged, never returned.
+func (t *Tenant) connectForListing(ctx context.Context) {
+	if t.profile.Config.MCPServers == nil || t.mcp.closed.Load() {
+		return
+	}
+	servers, err := t.mcpServers()
+	if err != nil {
+		return
+	}
+	now := t.e.now()
+	var names []string
+	for _, s := range servers {
+		if en, known := mcp.EnabledAsWritten(s.entry.Value); known && !en {
+			continue
+		}
+		s.mu.Lock()
+		need := (s.link == nil || s.link.dead()) && (s.failedAt.IsZero() || now.Sub(s.failedAt) >= mcpRetryAfter)
+		s.mu.Unlock()
+		if need {
+			names = append(names, s.entry.Name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	// The connects go on past the wait (bounded by each server's
+	// connect_timeout and the tenant's close): a slow server (npx
+	// fetching its package) is listed on a later message instead of
+	// holding this one.
+	t.mcp.mu.Lock()
+	if t.mcp.closed.Load() {
+		t.mcp.mu.Unlock()
+		return
+	}
+	t.mcp.bg.Add(1) // closeMCP waits for it
+	t.mcp.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer t.mcp.bg.Done()
+		defer close(done)
+		if err := t.ConnectMCP(context.WithoutCancel(ctx), names...); err != nil {
+			t.log.Warn("mcp servers not connected; their tools are not listed", "error", err)
+		}
+		for _, s := range servers {
+			s.mu.Lock()
+			if slices.Contains(names, s.entry.Name) && (s.link == nil || s.link.dead()) {
+				s.failedAt = t.e.now()
+			}
+			s.mu.Unlock()
+		}
+	}()
+	wait := time.NewTimer(mcpListingWait)
+	defer wait.Stop()
+	select {
+	case <-done:
+	case <-wait.C:
+	case <-ctx.Done():
+	}
 }
 
 // mcpTools returns the tools of the profile's MCP servers that are
@@ -418,8 +508,9 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	if environ == nil {
 		environ = startEnviron
 	}
+	secrets := serverSecrets(scope, &srv.Config)
 	copts := mcp.Options{
-		Environ: environ, Dir: t.profile.Dir, Redact: scope.Redact,
+		Environ: environ, Dir: t.profile.Dir, Redact: func(s string) string { return secrets.Text(s, redact.Named) },
 		ClientVersion: "wasmgw", StopGrace: opts.StopGrace, Now: t.e.now,
 		Home: profileHome(t.profile.Dir), ScratchDir: mcpScratchDir(t.profile.Dir),
 	}
@@ -431,9 +522,9 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	t.log.Debug("mcp server connecting", "server", name, "transport", srv.Config.Transport, "at", whereIs(srv))
 	conn, err := mcp.Connect(ctx, srv.Config, copts)
 	if err != nil {
-		return nil, fmt.Errorf("profile %q: mcp server %q (%s): %s", t.profile.Name, name, whereIs(srv), scope.Redact(err.Error()))
+		return nil, fmt.Errorf("profile %q: mcp server %q (%s): %s", t.profile.Name, name, whereIs(srv), secrets.Text(err.Error(), redact.Anonymous))
 	}
-	l := &mcpLink{conn: conn, fingerprint: fp, names: map[string]bool{}}
+	l := &mcpLink{conn: conn, fingerprint: fp, names: map[string]bool{}, secrets: secrets}
 	l.server.Store(srv)
 	for _, tool := range conn.Tools() {
 		full := MCPToolPrefix + name + "." + tool.Name
@@ -447,6 +538,10 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 		}
 		l.names[tool.Name] = true
 		l.tools = append(l.tools, Tool{ToolInfo: abi.ToolInfo{Name: full, Description: tool.Description, InputSchema: tool.InputSchema}, Module: MCPModulePrefix + name})
+	}
+	l.unmatched = srv.Config.UnmatchedFilters(conn.Listed())
+	for _, u := range l.unmatched {
+		t.log.Warn("mcp tool filter matches none of the server's tools", "server", name, "filter", u, "listed", len(conn.Listed()))
 	}
 	t.mcp.mu.Lock()
 	if t.mcp.closed.Load() {
@@ -471,12 +566,36 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	return l, nil
 }
 
+// MCPFilterWarnings describes, for each connected server, the
+// tools.include and tools.exclude entries that match none of the tools it
+// listed (likely a typo, or a filter that fails open).
+func (t *Tenant) MCPFilterWarnings() []string {
+	servers, err := t.mcpServers()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range servers {
+		s.mu.Lock()
+		l := s.link
+		s.mu.Unlock()
+		if l == nil {
+			continue
+		}
+		for _, u := range l.unmatched {
+			out = append(out, fmt.Sprintf("mcp server %q: %s matches none of the %d tools the server lists", s.entry.Name, u, len(l.conn.Listed())))
+		}
+	}
+	return out
+}
+
 // whereIs names where a server is, for errors: its command or URL as
-// written, references masked.
+// written, references masked, literal values shown as a marker that names
+// no secret (errors may reach a chat user).
 func whereIs(srv *MCPServer) string {
 	for _, k := range []string{"command", "url"} {
 		if v := srv.Masked.Get(k); v != nil && v.Kind == mcp.String {
-			return k + " " + v.Str
+			return k + " " + redact.Anonymize(v.Str)
 		}
 	}
 	return srv.Config.Transport
@@ -590,11 +709,10 @@ func (t *Tenant) callMCPTool(ctx context.Context, name string, input []byte) (ou
 	}
 	defer t.releaseLink(l)
 	if !l.names[tool] {
+		if slices.Contains(l.conn.Listed(), tool) {
+			return nil, true, fmt.Errorf("profile %q: tool %q: refused: the entry of mcp server %q filters it out (tools.include / tools.exclude): %w", t.profile.Name, name, server, ErrUnknownTool)
+		}
 		return nil, true, fmt.Errorf("profile %q: tool %q: mcp server %q offers no such tool: %w", t.profile.Name, name, server, ErrUnknownTool)
-	}
-	scope, err := t.profile.Scope()
-	if err != nil {
-		return nil, true, err
 	}
 	res, err := l.conn.Call(ctx, tool, input)
 	if err != nil {
@@ -605,15 +723,16 @@ func (t *Tenant) callMCPTool(ctx context.Context, name string, input []byte) (ou
 		case errors.Is(err, context.DeadlineExceeded):
 			ce = &CallError{Kind: KindTimeout, Msg: fmt.Sprintf("mcp tool call ran past the server's timeout of %s", l.server.Load().Config.Timeout)}
 		default:
-			return nil, true, fmt.Errorf("profile %q: tool %q: mcp server %q: %s", t.profile.Name, name, server, scope.Redact(err.Error()))
+			return nil, true, fmt.Errorf("profile %q: tool %q: mcp server %q: %s", t.profile.Name, name, server, l.secrets.Text(err.Error(), redact.Anonymous))
 		}
 		return nil, true, fmt.Errorf("profile %q: %s: %w", t.profile.Name, name, ce)
 	}
 	if res.IsError {
-		return nil, true, &ToolError{Tool: name, Code: "mcp_tool_error", Message: scope.Redact(res.Text)}
+		return nil, true, &ToolError{Tool: name, Code: "mcp_tool_error", Message: l.secrets.Text(res.Text, redact.Anonymous)}
 	}
 	// A server may hold the profile's secrets; it must not hand them on.
-	out = json.RawMessage(scope.Redact(string(res.Output)))
+	// JSON stays JSON: values are scrubbed inside strings only.
+	out = json.RawMessage(l.secrets.Output(res.Output, redact.Anonymous))
 	limit := t.profile.Config.Limits.withDefaults(DefaultLimits()).MaxOutput
 	switch {
 	case uint64(len(out)) > limit:
@@ -664,4 +783,33 @@ func (t *Tenant) closeMCP(ctx context.Context) {
 	if interp != nil && owned {
 		t.e.pool.drain(ctx, interp)
 	}
+}
+
+// serverSecrets returns the profile values (those redaction may scrub)
+// that appear in a server's resolved entry: what was substituted for it.
+func serverSecrets(scope *Scope, c *mcp.ServerConfig) *redact.Set {
+	var b strings.Builder
+	add := func(s string) { b.WriteString(s); b.WriteByte(0) }
+	add(c.Command)
+	add(c.URL)
+	add(c.Cwd)
+	for _, a := range c.Args {
+		add(a)
+	}
+	for k, v := range c.Env {
+		add(k)
+		add(v)
+	}
+	for k, v := range c.Headers {
+		add(k)
+		add(v)
+	}
+	all := b.String()
+	set := &redact.Set{}
+	for _, name := range scope.Names() {
+		if v := scope.values[name]; scope.redactable(name) && strings.Contains(all, v) {
+			set.Add(name, v)
+		}
+	}
+	return set
 }

@@ -1,11 +1,12 @@
 package runtime
 
 import (
-	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
 // DefaultGlobalAllowlist names the host variables every guest may read (the
@@ -62,8 +63,11 @@ type Scope struct {
 	values     map[string]string
 	globals    Globals
 
+	// never names values redaction leaves alone (wasmgw.redact.never).
+	never map[string]bool
+
 	redactOnce sync.Once
-	redactor   *strings.Replacer
+	all        *redact.Set
 }
 
 // NewScope returns the scope of profile with the given values (which it
@@ -121,38 +125,52 @@ func (s *Scope) Lookup(name string, grants []string) (string, Outcome) {
 	return v, OutcomeGranted
 }
 
-// minRedactLen is the shortest value the redactor replaces: shorter values
-// would mangle ordinary text and are not worth a secret's name.
-const minRedactLen = 4
+// NeverRedacted returns a copy of s whose values named in names are never
+// scrubbed (config.yaml wasmgw.redact.never: settings, not secrets).
+func (s *Scope) NeverRedacted(names []string) *Scope {
+	if len(names) == 0 {
+		return s
+	}
+	c := NewScope(s.profile, s.generation, s.values, s.globals)
+	c.never = map[string]bool{}
+	for _, n := range names {
+		c.never[n] = true
+	}
+	return c
+}
 
-// Redact replaces every value of the profile (at least minRedactLen bytes
-// long) in s with "[REDACTED:NAME]". Logs, errors and audit records that
-// may carry guest-supplied text go through it.
-func (s *Scope) Redact(text string) string {
+// redactable reports whether the profile value called name is one that
+// redaction may scrub: the profile's own (not a host global) and not named
+// in wasmgw.redact.never.
+func (s *Scope) redactable(name string) bool {
+	if s.never[name] {
+		return false
+	}
+	_, global := s.globals.values[name]
+	_, own := s.values[name]
+	return own && !global
+}
+
+// worthScrubbing returns the set of the profile's values worth scrubbing (see
+// redact.Worth), less those named in wasmgw.redact.never.
+func (s *Scope) worthScrubbing() *redact.Set {
 	s.redactOnce.Do(func() {
-		type kv struct{ k, v string }
-		var pairs []kv
+		m := make(map[string]string, len(s.values))
 		for k, v := range s.values {
-			if len(v) >= minRedactLen {
-				pairs = append(pairs, kv{k, v})
+			if s.redactable(k) {
+				m[k] = v
 			}
 		}
-		// Longest first, so a value containing another is replaced whole.
-		sort.Slice(pairs, func(i, j int) bool {
-			if len(pairs[i].v) != len(pairs[j].v) {
-				return len(pairs[i].v) > len(pairs[j].v)
-			}
-			return pairs[i].k < pairs[j].k
-		})
-		args := make([]string, 0, 4*len(pairs))
-		for _, p := range pairs {
-			args = append(args, p.v, "[REDACTED:"+p.k+"]")
-			// The same value as it appears inside a JSON string.
-			if j, _ := json.Marshal(p.v); string(j[1:len(j)-1]) != p.v {
-				args = append(args, string(j[1:len(j)-1]), "[REDACTED:"+p.k+"]")
-			}
-		}
-		s.redactor = strings.NewReplacer(args...)
+		s.all = redact.NewSet(m)
 	})
-	return s.redactor.Replace(text)
+	return s.all
+}
+
+// Redact replaces every value of the profile worth scrubbing (see
+// redact.Worth; never those named in wasmgw.redact.never) in text with
+// "[REDACTED:NAME]". It is for operator-facing text only (mcp resolve, the
+// audit): what may reach a chat user is scrubbed of what its author could
+// have learned, with a marker that names nothing (see binding.learned).
+func (s *Scope) Redact(text string) string {
+	return s.worthScrubbing().Text(text, redact.Named)
 }

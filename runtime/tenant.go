@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
+	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
 // Tool is one tool a profile offers.
@@ -90,6 +92,11 @@ func (e *Engine) Open(ctx context.Context, p *Profile) (*Tenant, error) {
 			t.byTool[ti.Name] = tm
 			t.tools = append(t.tools, Tool{ToolInfo: ti, Module: mc.Name})
 		}
+	}
+	if p.Config.MCPServers != nil {
+		// Parsed now so that keys wasmgw does not honour are warned about
+		// at load; a parse error is reported when a server is used.
+		_, _ = t.mcpServers()
 	}
 	return t, nil
 }
@@ -294,15 +301,18 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 		t.log.Warn("guest call failed; instance discarded", "module", tm.cfg.Name, "call", what, "error", err)
 		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, err)
 	}
-	// A module may hold a granted secret; it must not hand it on.
-	out = json.RawMessage(scope.Redact(string(out)))
+	// A module may hold a granted secret; it must not hand it on. Only
+	// what it could have learned is scrubbed, inside JSON strings only.
+	// The output is copied first: the instance reuses its buffer.
+	learned := in.b.learned
+	out = learned.Output(bytes.Clone(out), redact.Anonymous)
 	t.release(ctx, tm, in)
 	if status != abi.StatusOK {
 		var e abi.Error
 		if json.Unmarshal(out, &e) != nil || e.Code == "" {
 			e = abi.Error{Code: "tool_error", Message: clip(out)}
 		}
-		return nil, &ToolError{Tool: what, Code: scope.Redact(e.Code), Message: scope.Redact(e.Message)}
+		return nil, &ToolError{Tool: what, Code: learned.Text(e.Code, redact.Anonymous), Message: learned.Text(e.Message, redact.Anonymous)}
 	}
 	if !json.Valid(out) {
 		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, &CallError{Kind: KindBadModule, Msg: "output is not valid JSON"})

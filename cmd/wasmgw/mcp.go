@@ -70,8 +70,11 @@ as ***NAME (for example ***MY_MCP_TOKEN): no secret value is ever printed.
 Values of the profile's .env written literally in the config are shown as
 [REDACTED:NAME]. References left unresolved (a missing or empty variable,
 or an unsupported form such as ${NAME:-x}) are kept as written, as the
-reference implementation does, and listed on stderr by field path. Nothing
-is started or connected; disabled servers are resolved too.
+reference implementation does, and listed on stderr by field path. Keys
+wasmgw does not act on (auth, lifecycle, sampling, an unknown trust value,
+ssl_verify: false, ...) are warned about on stderr and listed under
+not_honoured in the JSON. Nothing is started or connected; disabled servers
+are resolved too.
 
 Exit status: 0; 1 when an entry cannot be resolved or is invalid, or, with
 --strict, when any reference is left unresolved; 2 for a usage error.
@@ -101,6 +104,7 @@ Examples:
 	doc := &mcp.Value{Kind: mcp.Object}
 	servers := &mcp.Value{Kind: mcp.Object}
 	var unresolved []unresolvedRef
+	var warnings []mcp.KeyWarning
 	failed := false
 	for _, name := range names {
 		srv, err := s.tenant.ResolveMCP(ctx, name)
@@ -114,6 +118,10 @@ Examples:
 		for _, r := range srv.Unresolved() {
 			unresolved = append(unresolved, unresolvedRef{Server: name, Reference: r})
 		}
+		warnings = append(warnings, srv.Warnings...)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(a.stderr, "warning: %s\n", w)
 	}
 	level := "warning"
 	if f.strict {
@@ -124,12 +132,18 @@ Examples:
 	}
 	switch f.format {
 	case "json":
-		doc.Keys = []string{"profile", "mcp_servers", "unresolved"}
+		doc.Keys = []string{"profile", "mcp_servers", "unresolved", "not_honoured"}
 		list := &mcp.Value{Kind: mcp.Array}
 		for _, u := range unresolved {
 			list.Items = append(list.Items, u.value())
 		}
-		doc.Items = []*mcp.Value{{Kind: mcp.String, Str: s.tenant.Profile().Name}, servers, list}
+		nh := &mcp.Value{Kind: mcp.Array}
+		for _, w := range warnings {
+			str := func(s string) *mcp.Value { return &mcp.Value{Kind: mcp.String, Str: s} }
+			nh.Items = append(nh.Items, &mcp.Value{Kind: mcp.Object, Keys: []string{"server", "key", "security", "message"},
+				Items: []*mcp.Value{str(w.Server), str(w.Key), {Kind: mcp.Bool, Bool: w.Security}, str(w.Msg)}})
+		}
+		doc.Items = []*mcp.Value{{Kind: mcp.String, Str: s.tenant.Profile().Name}, servers, list, nh}
 		var out bytes.Buffer
 		if err := json.Indent(&out, doc.JSON(), "", "  "); err != nil {
 			return err
@@ -170,6 +184,9 @@ type unresolvedRef struct {
 }
 
 func (u unresolvedRef) explain() string {
+	if mcp.IsContextVariable(u.Name) {
+		return u.Literal + " is a hermes context variable: a gateway has no workspace or editor to take it from; kept as written"
+	}
 	if u.Outcome == abi.RefUnsupported {
 		return u.Literal + " is not a supported form (only ${NAME} and ${env:NAME}); kept as written"
 	}
@@ -188,7 +205,8 @@ func mcpToolsCommand(ctx context.Context, a *app, args []string) error {
 		`Connect to a profile's enabled MCP servers (or the one named by --server;
 a disabled one is reported) and list their tools, as the profile offers
 them next to its wasm tools: mcp.SERVER.TOOL, after the entry's
-tools.include and tools.exclude.
+tools.include and tools.exclude (fnmatch globs: *, ?, [seq], [!seq]); a
+filter entry that matches none of the server's tools is warned about.
 
 Each entry is resolved by the profile's interpolation module first (see
 "wasmgw mcp resolve --help"). A stdio server is started with an environment
@@ -229,6 +247,9 @@ Examples:
 		for _, line := range strings.Split(connectErr.Error(), "\n") {
 			fmt.Fprintln(a.stderr, "wasmgw mcp tools:", line)
 		}
+	}
+	for _, w := range s.tenant.MCPFilterWarnings() {
+		fmt.Fprintln(a.stderr, "warning:", w)
 	}
 	var tools []runtime.Tool
 	for _, t := range s.tenant.Tools() {

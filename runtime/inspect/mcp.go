@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
 // Ref is one ${...} occurrence in a string.
@@ -149,6 +151,12 @@ func inspectMCP(node *yaml.Node, profile string, env mcpEnv) ([]MCPServerReport,
 	add := func(id string, sev Severity, server, msg string) {
 		findings = append(findings, Finding{ID: id, Severity: sev, Profile: profile, Subject: "mcp_servers." + server, Message: msg})
 	}
+	parsed := map[string]*mcp.Value{}
+	if entries, err := mcp.ParseServers(node); err == nil {
+		for _, e := range entries {
+			parsed[e.Name] = e.Value
+		}
+	}
 	for i := 0; i+1 < len(node.Content); i += 2 {
 		name, entry := node.Content[i].Value, node.Content[i+1]
 		for entry != nil && entry.Kind == yaml.AliasNode {
@@ -181,6 +189,18 @@ func inspectMCP(node *yaml.Node, profile string, env mcpEnv) ([]MCPServerReport,
 			top := strings.SplitN(l.path, ".", 2)[0]
 			if (top == "env" || top == "headers") && l.key != "" && looksLikeCredential(l.key) && !strings.Contains(l.value, "${") && strings.TrimSpace(l.value) != "" {
 				add("mcp.literal-credential", SeverityMedium, name, fmt.Sprintf("%s is written in config.yaml as a literal; keep credentials in .env and reference them as ${NAME}", l.path))
+			}
+		}
+		// Keys wasmgw does not honour: never ignored silently.
+		for _, w := range mcp.EntryWarnings(name, parsed[name]) {
+			s.NotHonoured = append(s.NotHonoured, w.Key+": "+w.Msg)
+			switch {
+			case w.Key == "ssl_verify" && strings.HasPrefix(w.Msg, "false"):
+				add("mcp.tls-unverified", SeverityHigh, name, w.Key+": "+w.Msg)
+			case w.Security:
+				add("mcp.key-not-honoured", SeverityMedium, name, w.Key+": "+w.Msg)
+			default:
+				add("mcp.key-not-honoured", SeverityLow, name, w.Key+": "+w.Msg)
 			}
 		}
 		if argvRefs {

@@ -246,6 +246,10 @@ type MCPServerReport struct {
 	Confinement string `json:"confinement,omitempty"`
 	// Confined is true for a stdio server that runs confined.
 	Confined bool `json:"confined"`
+	// NotHonoured lists the entry's keys wasmgw does not act on (auth,
+	// lifecycle, an unknown trust value, ssl_verify on a stdio server, ...)
+	// or that weaken it (ssl_verify: false), each with what wasmgw does.
+	NotHonoured []string `json:"not_honoured,omitempty"`
 }
 
 // SecretRef is one reference of an MCP server entry: where, and which name.

@@ -868,10 +868,10 @@ var rowCatalogue = []rowSpec{
 	{
 		id:       "exfil.output",
 		tried:    "return a granted secret as the tool's output, raw and Go-quoted",
-		expected: "the output holds [REDACTED:OPENAI_API_KEY], never the value",
+		expected: "the output holds [REDACTED], never the value nor the secret's name",
 		run: func(ctx context.Context, s *suite, t *Target) Observation {
 			o := s.call(ctx, attacker(t), "exfil", map[string]string{"name": "OPENAI_API_KEY"})
-			o.fact("redaction_marker", strconv.FormatBool(strings.Contains(o.Output, "[REDACTED:OPENAI_API_KEY]")))
+			o.fact("redaction_marker", strconv.FormatBool(strings.Contains(o.Output, "[REDACTED]") && !strings.Contains(o.Output, "OPENAI_API_KEY")))
 			o.Output = ""
 			return o
 		},
@@ -915,7 +915,7 @@ var rowCatalogue = []rowSpec{
 		expected: "a tool error whose message is redacted",
 		run: func(ctx context.Context, s *suite, t *Target) Observation {
 			o := s.call(ctx, attacker(t), "exfil_error", map[string]string{"name": "OPENAI_API_KEY"})
-			o.fact("redaction_marker", strconv.FormatBool(strings.Contains(o.Error, "[REDACTED:OPENAI_API_KEY]")))
+			o.fact("redaction_marker", strconv.FormatBool(strings.Contains(o.Error, "[REDACTED]") && !strings.Contains(o.Error, "OPENAI_API_KEY")))
 			return o
 		},
 		checks: []checker{custom(func(_ runtime.Limits, o Observation) string {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wasmgw/wasmgw/runtime/mcp/internal/fnmatch"
 )
 
 // Defaults of the reference (hermes-agent tools/mcp_tool.py).
@@ -164,6 +166,8 @@ type ServerConfig struct {
 	Include []string
 	// Exclude: see Include.
 	Exclude []string
+	// TLS holds ssl_verify and client_cert (HTTP servers only).
+	TLS TLSConfig
 	// Extra lists the other keys of the entry, kept and passed through
 	// (wasmgw does not use them).
 	Extra []string
@@ -171,12 +175,41 @@ type ServerConfig struct {
 	Sandbox Sandbox
 }
 
-// Allows reports whether the tool filter keeps the MCP tool name.
+// Allows reports whether the tool filter keeps the MCP tool name. Include
+// and Exclude entries are fnmatch patterns (as in hermes: *, ?, [seq],
+// [!seq]; a plain name matches itself).
 func (c *ServerConfig) Allows(tool string) bool {
 	if len(c.Include) > 0 {
-		return contains(c.Include, tool)
+		return matchAny(c.Include, tool)
 	}
-	return !contains(c.Exclude, tool)
+	return !matchAny(c.Exclude, tool)
+}
+
+func matchAny(patterns []string, s string) bool {
+	for _, p := range patterns {
+		if fnmatch.Match(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// UnmatchedFilters returns the tools.include and tools.exclude entries
+// that match none of tools (the names a server listed), as
+// "tools.include[0] \"get-*\"" descriptions: each is worth a warning.
+func (c *ServerConfig) UnmatchedFilters(tools []string) []string {
+	var out []string
+	for _, f := range []struct {
+		key  string
+		list []string
+	}{{"tools.include", c.Include}, {"tools.exclude", c.Exclude}} {
+		for i, p := range f.list {
+			if !anyMatch(p, tools) {
+				out = append(out, fmt.Sprintf("%s[%d] %q", f.key, i, p))
+			}
+		}
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {
@@ -188,9 +221,19 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+func anyMatch(pattern string, names []string) bool {
+	pat := fnmatch.Compile(pattern)
+	for _, n := range names {
+		if pat.Match(n) {
+			return true
+		}
+	}
+	return false
+}
+
 // knownKeys are the entry keys wasmgw reads; the reference's others
 // (auth, sampling, supports_parallel_tool_calls, ...) are kept as Extra.
-var knownKeys = []string{"command", "args", "env", "cwd", "url", "transport", "headers", "timeout", "connect_timeout", "enabled", "tools", "trust", "network", "limits", "filesystem"}
+var knownKeys = []string{"command", "args", "env", "cwd", "url", "transport", "headers", "timeout", "connect_timeout", "enabled", "tools", "trust", "network", "limits", "filesystem", "ssl_verify", "client_cert"}
 
 // Decode decodes one server entry (JSON, as an interpolation module
 // returns it). Errors are *ConfigError naming the field.
@@ -264,6 +307,10 @@ func DecodeValue(name string, v *Value) (ServerConfig, error) {
 			c.Include, c.Exclude, err = toolFilter(val)
 		case "trust", "network", "limits", "filesystem":
 			err = c.Sandbox.decode(key, val)
+		case "ssl_verify":
+			err = decodeSSLVerify(val, &c.TLS)
+		case "client_cert":
+			err = decodeClientCert(val, &c.TLS)
 		default:
 			c.Extra = append(c.Extra, key)
 		}

@@ -287,10 +287,19 @@ func FuzzDecode(f *testing.F) {
 		`{"command":"x","args":"-y 'a b' \"c\\\"d\"","enabled":null}`,
 		`{"command":"x","args":"[1,\"a\"]","cwd":"sub","extra":{"k":[1,2]}}`,
 		`[]`, `"x"`, `{"command":1}`,
+		`{"url":"https://h/","ssl_verify":"ca.pem","client_cert":{"cert":"c","key":"k"},"auth":"oauth","trust":"host","tools":{"exclude":"get-[!a]*","resources":1}}`,
+		`{"command":"x","ssl_verify":false,"client_cert":["c","k"],"args":["${workspaceFolder}"],"lifecycle":"eager"}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if v, err := ParseJSON(data); err == nil {
+			for _, w := range EntryWarnings("fuzz", v) {
+				if w.Key == "" || w.Msg == "" {
+					t.Fatalf("an empty warning %+v for %s", w, data)
+				}
+			}
+		}
 		c, err := Decode("fuzz", data)
 		if err != nil {
 			var ce *ConfigError
@@ -302,6 +311,10 @@ func FuzzDecode(f *testing.F) {
 		if (c.Command == "") == (c.URL == "") {
 			t.Fatalf("accepted %s with command %q url %q", data, c.Command, c.URL)
 		}
+		for _, name := range []string{"", "a", "get-sum", "x/y"} {
+			_ = c.Allows(name)
+		}
+		_ = c.UnmatchedFilters([]string{"a", "b"})
 		if c.Timeout <= 0 || c.ConnectTimeout <= 0 {
 			t.Fatalf("accepted %s with timeouts %v %v", data, c.Timeout, c.ConnectTimeout)
 		}

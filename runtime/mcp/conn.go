@@ -76,6 +76,7 @@ type Conn struct {
 	proc     *process
 	stderr   *lineWriter
 	tools    []Tool
+	listed   []string // every tool name the server listed
 	grace    time.Duration
 
 	// life is cancelled by Close: every call's context is tied to it, so
@@ -122,7 +123,7 @@ func Connect(ctx context.Context, cfg ServerConfig, opts Options) (*Conn, error)
 		}
 		transport = t
 	case TransportHTTP, TransportSSE:
-		client, err := httpClient(cfg, opts.HTTPTransport)
+		client, err := httpClient(cfg, opts.HTTPTransport, opts.Dir)
 		if err != nil {
 			stopTimeout()
 			c.stopLife()
@@ -240,7 +241,11 @@ func (c *Conn) listTools(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if t == nil || t.Name == "" || !c.cfg.Allows(t.Name) {
+		if t == nil || t.Name == "" {
+			continue
+		}
+		c.listed = append(c.listed, t.Name)
+		if !c.cfg.Allows(t.Name) {
 			continue
 		}
 		schema, _ := json.Marshal(t.InputSchema)
@@ -255,6 +260,10 @@ func (c *Conn) listTools(ctx context.Context) error {
 // Confinement says how a stdio server is confined ("landlock abi 7, ...");
 // "" for a server run with trust: host, or an HTTP server.
 func (c *Conn) Confinement() string { return c.confined }
+
+// Listed returns the names of every tool the server listed, those the
+// entry's filter drops included.
+func (c *Conn) Listed() []string { return c.listed }
 
 // Config returns the entry the connection was made with (it may hold
 // secret values: never print it).
@@ -383,13 +392,16 @@ const closeDeleteGrace = 5 * time.Second
 // httpClient returns the client of an HTTP server: the entry's headers are
 // added to requests for the entry URL's origin only (never to another
 // origin a redirect leads to).
-func httpClient(cfg ServerConfig, base http.RoundTripper) (*http.Client, error) {
+func httpClient(cfg ServerConfig, base http.RoundTripper, dir string) (*http.Client, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil {
 		return nil, errors.New("url: not a valid URL")
 	}
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	if base, err = tlsTransport(cfg.TLS, base, dir); err != nil {
+		return nil, err
 	}
 	return &http.Client{Transport: &headerTransport{base: base, origin: origin(u), headers: cfg.Headers}}, nil
 }

@@ -37,15 +37,7 @@ func handle(req abi.HandleRequest) (abi.HandleReply, error) {
 	case "/help", "/start":
 		return abi.HandleReply{Text: help}, nil
 	case "/tools":
-		if len(req.Tools) == 0 {
-			return abi.HandleReply{Text: "This profile offers no tools."}, nil
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "Tools of %s:", req.Profile)
-		for _, t := range req.Tools {
-			fmt.Fprintf(&b, "\n• %s — %s", t.Name, t.Description)
-		}
-		return abi.HandleReply{Text: b.String()}, nil
+		return abi.HandleReply{Text: listTools(req)}, nil
 	case "/call":
 		name, input, _ := strings.Cut(strings.TrimSpace(rest), " ")
 		if name == "" {
@@ -77,6 +69,39 @@ func handle(req abi.HandleRequest) (abi.HandleReply, error) {
 		return abi.HandleReply{Text: answer}, nil
 	}
 	return abi.HandleReply{Text: "echo: " + text}, nil
+}
+
+// listTools lists the profile's wasm tools, then its MCP servers' tools
+// (mcp.SERVER.TOOL, called with /call like any other).
+func listTools(req abi.HandleRequest) string {
+	if len(req.Tools) == 0 {
+		return "This profile offers no tools."
+	}
+	var wasm, mcp []abi.ToolInfo
+	for _, t := range req.Tools {
+		if strings.HasPrefix(t.Name, "mcp.") {
+			mcp = append(mcp, t)
+		} else {
+			wasm = append(wasm, t)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Tools of %s:", req.Profile)
+	for _, t := range wasm {
+		fmt.Fprintf(&b, "\n• %s — %s", t.Name, firstLine(t.Description))
+	}
+	if len(mcp) > 0 {
+		b.WriteString("\nMCP tools:")
+		for _, t := range mcp {
+			fmt.Fprintf(&b, "\n• %s — %s", t.Name, firstLine(t.Description))
+		}
+	}
+	return b.String()
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 func init() { handler.Handle(handle) }
