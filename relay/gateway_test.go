@@ -59,6 +59,10 @@ type gatewayHarness struct {
 
 type gatewaySetup struct {
 	mallory bool
+	// profiles are added to the home; names, when set, are the profiles
+	// the fleet serves (default alice, bob and, with mallory, mallory).
+	profiles map[string]runtimetest.Profile
+	names    []string
 	cfg     func(*relay.Config)
 	opts    func(*relay.GatewayOptions)
 	conn    relaytest.Options
@@ -69,7 +73,11 @@ func startGateway(t *testing.T, s gatewaySetup) *gatewayHarness {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	h := &gatewayHarness{t: t, ctx: ctx, logs: &runtimetest.LogWatcher{}, runErr: make(chan error, 1)}
-	home := runtimetest.Home(t, gatewayProfiles(t, s.mallory))
+	profiles := gatewayProfiles(t, s.mallory)
+	for name, p := range s.profiles {
+		profiles[name] = p
+	}
+	home := runtimetest.Home(t, profiles)
 	e := runtimetest.Engine(t, h.logs, &runtime.MemoryAudit{})
 	hm, err := runtime.OpenHome(home, runtime.NewGlobals(nil, ""))
 	if err != nil {
@@ -78,6 +86,9 @@ func startGateway(t *testing.T, s gatewaySetup) *gatewayHarness {
 	names := []string{"alice", "bob"}
 	if s.mallory {
 		names = append(names, "mallory")
+	}
+	if s.names != nil {
+		names = s.names
 	}
 	fleet, err := runtime.OpenFleet(ctx, e, hm, names, 2, nil)
 	if err != nil {

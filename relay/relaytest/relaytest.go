@@ -507,7 +507,9 @@ type Conn struct {
 	// GatewayID is the id the bearer token verified for ("" without auth).
 	GatewayID string
 
+	raw     net.Conn // the hijacked connection (for Kill)
 	writeMu sync.Mutex
+	killed  bool // under writeMu: the sending side is shut down
 	mu      sync.Mutex
 	hellos  []relay.HelloFrame
 	helloCh chan relay.HelloFrame
@@ -549,6 +551,9 @@ func (cn *Conn) Close(code websocket.StatusCode, reason string) {
 func (cn *Conn) SendRaw(ctx context.Context, msg []byte) error {
 	cn.writeMu.Lock()
 	defer cn.writeMu.Unlock()
+	if cn.killed {
+		return errKilled
+	}
 	return cn.ws.Write(ctx, websocket.MessageText, msg)
 }
 
@@ -612,13 +617,14 @@ func (c *Connector) serveWS(w http.ResponseWriter, r *http.Request) {
 	c.dials++
 	c.mu.Unlock()
 	gatewayID, authReason := c.authenticate(r.Header.Get("Authorization"))
-	ws, err := websocket.Accept(w, r, nil)
+	hw := &hijackWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(hw, r, nil)
 	if err != nil {
 		c.log.Warn("relaytest: accept", "error", err)
 		return
 	}
 	ws.SetReadLimit(relay.MaxFrameSize)
-	cn := &Conn{c: c, ws: ws, GatewayID: gatewayID, helloCh: make(chan relay.HelloFrame, chanSize), done: make(chan struct{}), status: -1}
+	cn := &Conn{c: c, ws: ws, raw: hw.conn, GatewayID: gatewayID, helloCh: make(chan relay.HelloFrame, chanSize), done: make(chan struct{}), status: -1}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -633,6 +639,7 @@ func (c *Connector) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Unlock()
 	defer func() {
+		_ = ws.CloseNow()
 		c.mu.Lock()
 		delete(c.conns, cn)
 		c.mu.Unlock()
