@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/wasmgw/wasmgw/relay"
 )
 
 // errKilled is returned by writes on a killed connection.
@@ -88,3 +90,11 @@ func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	h.conn = c
 	return c, brw, err
 }
+
+// OutboundFrames is the channel Outbound reads, for a test that selects
+// over several observations at once.
+func (c *Connector) OutboundFrames() <-chan relay.OutboundFrame { return c.outbound }
+
+// InboundAcks is the channel InboundAck reads, for a test that selects
+// over several observations at once.
+func (c *Connector) InboundAcks() <-chan string { return c.acks }
