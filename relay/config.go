@@ -219,6 +219,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("access_token", c.AccessToken.String()),
 		slog.String("access_token_file", c.AccessTokenFile),
 		slog.Int("profile_routes", len(c.ProfileRoutes)),
+		slog.String("default_profile", c.DefaultProfile),
 	)
 }
 

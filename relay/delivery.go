@@ -186,3 +186,20 @@ func (g *Gateway) reportHeld() {
 		g.log.Warn("relay: replies still held at shutdown are lost (never written to the connector)", "held", n, "held_bytes", b)
 	}
 }
+
+// logRouting says, at start, where messages the connector does not stamp
+// go, and warns when gateway.default_profile names a profile not served.
+func (g *Gateway) logRouting() {
+	switch names := g.fleet.Names(); {
+	case g.cfg.DefaultProfile != "":
+		if _, ok := g.fleet.Tenant(g.cfg.DefaultProfile); !ok {
+			g.log.Warn("relay: gateway.default_profile is not served by this gateway: unstamped messages no route matches will be dropped", "default_profile", g.cfg.DefaultProfile)
+			return
+		}
+		g.log.Info("relay: unstamped messages no route matches go to gateway.default_profile", "profile", g.cfg.DefaultProfile)
+	case len(names) == 1 && len(g.fleet.Failed()) == 0:
+		g.log.Info("relay: unstamped messages no route matches go to the only profile served", "profile", names[0])
+	default:
+		g.log.Info("relay: unstamped messages no route matches are dropped (set gateway.default_profile to serve them)", "profiles", len(names))
+	}
+}

@@ -225,6 +225,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	defer stopClient()
 	done := make(chan error, 1)
 	go func() { done <- g.client.Run(clientCtx) }()
+	g.logRouting()
 	flushCtx, stopFlusher := context.WithCancel(base)
 	flushed := make(chan struct{})
 	go g.flusher(flushCtx, flushed)

@@ -63,9 +63,9 @@ type gatewaySetup struct {
 	// the fleet serves (default alice, bob and, with mallory, mallory).
 	profiles map[string]runtimetest.Profile
 	names    []string
-	cfg     func(*relay.Config)
-	opts    func(*relay.GatewayOptions)
-	conn    relaytest.Options
+	cfg      func(*relay.Config)
+	opts     func(*relay.GatewayOptions)
+	conn     relaytest.Options
 }
 
 func startGateway(t *testing.T, s gatewaySetup) *gatewayHarness {
