@@ -48,8 +48,8 @@ func (g *Gateway) newReply(profile string, in Inbound, rec *receipt, text string
 // outcome unknown, or a definite egress refusal: acknowledged, never sent
 // again) or failed (the connector refused a part: forgotten and left
 // unacknowledged, so the connector delivers the message again).
-func (g *Gateway) deliver(h *heldReply) (held bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), g.opts.SendTimeout)
+func (g *Gateway) deliver(parent context.Context, h *heldReply) (held bool) {
+	ctx, cancel := context.WithTimeout(parent, g.opts.SendTimeout)
 	defer cancel()
 	src := h.in.Event.Source
 	platform, botID := g.identityFor(src.Platform)
@@ -108,7 +108,7 @@ func (g *Gateway) reply(profile string, in Inbound, rec *receipt, text string) {
 		g.settle(h, true)
 		return
 	}
-	if g.deliver(h) {
+	if g.deliver(context.Background(), h) {
 		g.hold([]*heldReply{h}, false)
 		if g.client.Connected() {
 			// The connection came back while this reply was failing: its
@@ -149,9 +149,9 @@ func (g *Gateway) kickFlush() {
 	}
 }
 
-// flushHeld sends the held replies in order; when one cannot be written, it
-// and the rest go back to the front of the outbox.
-func (g *Gateway) flushHeld() {
+// flushHeld sends the held replies in order; when one cannot be written,
+// or ctx is done, it and the rest go back to the front of the outbox.
+func (g *Gateway) flushHeld(ctx context.Context) {
 	held, expired := g.outbox.take()
 	g.dropHeld(expired, "held longer than the age bound")
 	if len(held) == 0 {
@@ -159,7 +159,7 @@ func (g *Gateway) flushHeld() {
 	}
 	g.log.Info("relay: sending replies held while disconnected", "count", len(held))
 	for i, h := range held {
-		if g.deliver(h) {
+		if ctx.Err() != nil || g.deliver(ctx, h) {
 			g.hold(held[i:], true)
 			return
 		}
@@ -174,7 +174,7 @@ func (g *Gateway) flusher(ctx context.Context, done chan<- struct{}) {
 		case <-ctx.Done():
 			return
 		case <-g.flushKick:
-			g.flushHeld()
+			g.flushHeld(ctx)
 		}
 	}
 }

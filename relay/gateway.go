@@ -260,7 +260,11 @@ func (g *Gateway) Run(ctx context.Context) error {
 	stopFlusher()
 	<-flushed
 	if g.client.Connected() {
-		g.flushHeld() // what a turn held in a last reconnect window
+		// What a turn held in a last reconnect window, or what the
+		// flusher had not sent yet; bounded like one reply.
+		fctx, cancel := context.WithTimeout(base, g.opts.SendTimeout)
+		g.flushHeld(fctx)
+		cancel()
 	}
 	stopClient()
 	<-done
