@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/wasmgw/wasmgw/relay"
 )
 
@@ -98,3 +100,44 @@ func (c *Connector) OutboundFrames() <-chan relay.OutboundFrame { return c.outbo
 // InboundAcks is the channel InboundAck reads, for a test that selects
 // over several observations at once.
 func (c *Connector) InboundAcks() <-chan string { return c.acks }
+
+// closeGracefully writes the close frame itself, straight to the
+// connection, instead of websocket.Conn.Close: that one reads and discards
+// the data frames that arrive until the peer's close, so frames the gateway
+// wrote before it saw the close would vanish unrecorded. Here the serve loop
+// keeps reading them, and ends on the gateway's close.
+func (cn *Conn) closeGracefully(code websocket.StatusCode, reason string) {
+	cn.writeMu.Lock()
+	if cn.killed {
+		cn.writeMu.Unlock()
+		return
+	}
+	cn.killed = true
+	var err error = errKilled
+	if cn.raw != nil {
+		_, err = cn.raw.Write(closeFrame(code, reason))
+	}
+	cn.writeMu.Unlock()
+	if err != nil {
+		_ = cn.ws.CloseNow()
+		return
+	}
+	go func() {
+		t := time.NewTimer(killDrainBound)
+		defer t.Stop()
+		select {
+		case <-cn.done:
+		case <-t.C:
+			_ = cn.ws.CloseNow()
+		}
+	}()
+}
+
+// closeFrame is a server's (unmasked) close frame.
+func closeFrame(code websocket.StatusCode, reason string) []byte {
+	if len(reason) > 123 {
+		reason = reason[:123]
+	}
+	payload := append([]byte{byte(code >> 8), byte(code)}, reason...)
+	return append([]byte{0x88, byte(len(payload))}, payload...)
+}

@@ -338,16 +338,13 @@ func (c *Connector) closeConns(code websocket.StatusCode, reason string, wait bo
 		conns = append(conns, cn)
 	}
 	c.mu.Unlock()
-	var wg sync.WaitGroup
 	for _, cn := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cn.Close(code, reason)
-		}()
+		cn.Close(code, reason)
 	}
 	if wait {
-		wg.Wait()
+		for _, cn := range conns {
+			<-cn.done // bounded: Close drops the connection after 10 s
+		}
 	}
 }
 
@@ -509,7 +506,7 @@ type Conn struct {
 
 	raw     net.Conn // the hijacked connection (for Kill)
 	writeMu sync.Mutex
-	killed  bool // under writeMu: the sending side is shut down
+	killed  bool // under writeMu: nothing more is written (killed or closing)
 	mu      sync.Mutex
 	hellos  []relay.HelloFrame
 	helloCh chan relay.HelloFrame
@@ -541,9 +538,13 @@ func (cn *Conn) CloseStatus() (websocket.StatusCode, string) {
 	return cn.status, cn.reason
 }
 
-// Close closes the connection with code and reason.
+// Close closes the connection with code and reason, the way a connector
+// that loses nothing closes: it sends the close frame, then keeps reading,
+// recording and applying (but no longer answering) every frame the gateway
+// wrote before it saw the close, until the gateway's close arrives (at most
+// 10 s). It does not wait for that.
 func (cn *Conn) Close(code websocket.StatusCode, reason string) {
-	_ = cn.ws.Close(code, reason)
+	cn.closeGracefully(code, reason)
 }
 
 // SendRaw writes one WebSocket text message as is (frames, partial lines,
