@@ -39,12 +39,16 @@ func (m *gatedModel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
 		return
 	}
-	m.arrived <- req.Messages[len(req.Messages)-1].Content
+	question := req.Messages[len(req.Messages)-1].Content
+	m.arrived <- question
 	var answer string
 	select {
 	case answer = <-m.release:
 	case <-r.Context().Done():
 		return
+	}
+	if answer == "" {
+		answer = "answer to " + question
 	}
 	b, _ := json.Marshal(answer)
 	w.Header().Set("Content-Type", "application/json")
@@ -409,4 +413,62 @@ func TestGatewayRoutesUnstampedToDefaultProfile(t *testing.T) {
 	if !strings.Contains(h2.logs.String(), "gateway.default_profile profile not served") {
 		t.Fatalf("no clear drop line:\n%s", h2.logs.String())
 	}
+}
+
+// TestGatewayDropsHeldRepliesPastTheBound: past the count bound of held
+// replies the oldest is dropped with a log line and its delivery forgotten,
+// so the connector's redelivery runs it again; the other is sent after the
+// reconnect. Each message ends up answered once.
+func TestGatewayDropsHeldRepliesPastTheBound(t *testing.T) {
+	t.Parallel()
+	h, m := startGated(t, gatewaySetup{opts: func(o *relay.GatewayOptions) { o.MaxHeld = 1 }})
+	closed := h.logs.Seen("relay: connection closed; reconnecting")
+	ins := map[string]relay.Inbound{}
+	for _, id := range []string{"q1", "q2"} {
+		in := message("gated", "chat-"+id, id, "question "+id)
+		in.BufferID = "buf-" + id
+		ins[id] = in
+		h.push(in)
+	}
+	h.arrived(m)
+	h.arrived(m)
+	h.conn.Kill()
+	h.wait(closed, "the gateway notice the close")
+	held := h.logs.Seen("reply held until the connection is back")
+	h.release(m, "")
+	h.wait(held, "the first reply held")
+	dropped := h.logs.Seen("held reply dropped: over the bounds of held replies")
+	h.release(m, "")
+	h.wait(dropped, "the oldest held reply dropped")
+	h.conn.Start()
+	if _, err := h.conn.WaitConnected(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := h.outbound()
+	kept := f.Action.ReplyTo
+	if f.Action.Content != "answer to question "+kept {
+		t.Fatalf("the held reply: %+v", f.Action)
+	}
+	if got := h.ack(); got != "buf-"+kept {
+		t.Fatalf("ack %q, want buf-%s", got, kept)
+	}
+	lost := map[string]string{"q1": "q2", "q2": "q1"}[kept]
+	// The connector delivers both again: the answered one is re-acked, the
+	// dropped one runs again.
+	h.push(ins[kept])
+	if got := h.ack(); got != "buf-"+kept {
+		t.Fatalf("re-ack %q", got)
+	}
+	h.push(ins[lost])
+	if got := h.arrived(m); got != "question "+lost {
+		t.Fatalf("model asked %q", got)
+	}
+	h.release(m, "")
+	if f := h.outbound(); f.Action.ReplyTo != lost {
+		t.Fatalf("reply %+v, want the one to %s", f.Action, lost)
+	}
+	if got := h.ack(); got != "buf-"+lost {
+		t.Fatalf("ack %q", got)
+	}
+	h.noMoreOutbound()
 }
