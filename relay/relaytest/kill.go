@@ -101,6 +101,15 @@ func (c *Connector) OutboundFrames() <-chan relay.OutboundFrame { return c.outbo
 // over several observations at once.
 func (c *Connector) InboundAcks() <-chan string { return c.acks }
 
+// Close closes the connection with code and reason, the way a connector
+// that loses nothing closes: it sends the close frame, then keeps reading,
+// recording and applying (but no longer answering) every frame the gateway
+// wrote before it saw the close, until the gateway's close arrives (at most
+// 10 s). It does not wait for that.
+func (cn *Conn) Close(code websocket.StatusCode, reason string) {
+	cn.closeGracefully(code, reason)
+}
+
 // closeGracefully writes the close frame itself, straight to the
 // connection, instead of websocket.Conn.Close: that one reads and discards
 // the data frames that arrive until the peer's close, so frames the gateway

@@ -538,15 +538,6 @@ func (cn *Conn) CloseStatus() (websocket.StatusCode, string) {
 	return cn.status, cn.reason
 }
 
-// Close closes the connection with code and reason, the way a connector
-// that loses nothing closes: it sends the close frame, then keeps reading,
-// recording and applying (but no longer answering) every frame the gateway
-// wrote before it saw the close, until the gateway's close arrives (at most
-// 10 s). It does not wait for that.
-func (cn *Conn) Close(code websocket.StatusCode, reason string) {
-	cn.closeGracefully(code, reason)
-}
-
 // SendRaw writes one WebSocket text message as is (frames, partial lines,
 // garbage).
 func (cn *Conn) SendRaw(ctx context.Context, msg []byte) error {
