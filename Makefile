@@ -23,7 +23,7 @@ MCPSERVER := build/mcpserver
 # Benchmark guests (testdata/bench/go/*), built next to hostcalls.wasm.
 BENCH_GUESTS := $(patsubst testdata/bench/go/%,testdata/bench/%.wasm,$(wildcard testdata/bench/go/*))
 
-.PHONY: all guests hostile build test run try fuzz bench wat clean mcpserver
+.PHONY: all guests hostile build test run try fuzz bench wat clean mcpserver chaos
 
 all: build
 
@@ -103,6 +103,18 @@ bench: build $(BENCH_GUESTS)
 	@mkdir -p build
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee build/bench.txt
 	$(BIN) bench $(BENCHFLAGS) | tee build/bench-load.txt
+
+# The relay chaos test in its long form: the test connector killed and
+# restarted CHAOS_KILLS times with CHAOS_MESSAGES buffered and live messages
+# in flight; it prints the counts (lost, duplicated, misrouted must be 0).
+# "make test" runs the same test in a short form.
+CHAOS_KILLS    ?= 50
+CHAOS_MESSAGES ?= 1000
+chaos: guests hostile
+	@mkdir -p build
+	@WASMGW_CHAOS_KILLS=$(CHAOS_KILLS) WASMGW_CHAOS_MESSAGES=$(CHAOS_MESSAGES) \
+	  $(GO) test -race -count=1 -run '^TestGatewayChaosConnectorKills$$' -v ./relay/ > build/chaos.txt 2>&1; rc=$$?; \
+	  grep -E '^(---|ok|FAIL)|chaos:|_test.go' build/chaos.txt | head -50; exit $$rc
 
 clean:
 	rm -rf bin build $(BUILTIN)/*.wasm $(HOSTILE_DIR)/*.wasm $(BENCH_GUESTS)

@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"crypto/rand"
@@ -63,6 +64,10 @@ var (
 	ErrDisconnected = errors.New("relay: connection lost")
 	// ErrNotConnected: there is no connection to write to; nothing was sent.
 	ErrNotConnected = errors.New("relay: not connected")
+	// ErrNotSent: the frame was not (completely) written, so the connector
+	// cannot have applied it: sending it again, on this or a later
+	// connection, cannot duplicate it.
+	ErrNotSent = errors.New("relay: frame not written")
 	// ErrEgressDeclined: the connector's egress guard refused the action.
 	// A definite refusal: never retry it, as the same or another op.
 	ErrEgressDeclined = errors.New("relay: declined by the connector's egress guard")
@@ -408,7 +413,9 @@ func (c *Client) connectOnce(ctx context.Context) outcome {
 		return out
 	}
 	out.dialed = true
-	ws.SetReadLimit(MaxFrameSize)
+	// Messages over MaxFrameSize are skipped by readMessage: the library's
+	// limit would close the connection (and lose the replies in flight).
+	ws.SetReadLimit(-1)
 
 	cn := &wsConn{
 		c:          c,
@@ -550,14 +557,22 @@ func (cn *wsConn) writeFrame(ctx context.Context, f Frame) error {
 }
 
 // readLoop reads messages until the connection fails, splitting them into
-// frame lines and dispatching each.
+// frame lines and dispatching each. A message over MaxFrameSize is skipped
+// whole (see readMessage); the connection stays up.
 func (cn *wsConn) readLoop(runCtx context.Context) error {
 	var lines LineBuffer
+	var buf bytes.Buffer
 	overflowed := 0
 	for {
-		_, data, err := cn.ws.Read(cn.ctx)
+		data, skipped, err := cn.readMessage(&buf)
 		if err != nil {
 			return err
+		}
+		if skipped > 0 {
+			cn.c.log.Warn("relay: WebSocket message over 1 MiB skipped whole; the connection stays up", "bytes", skipped, "limit", MaxFrameSize)
+			lines.SkipMessage(data)
+			overflowed = lines.Overflowed()
+			continue
 		}
 		for _, line := range lines.Feed(data) {
 			if cn.failed() {
@@ -568,6 +583,9 @@ func (cn *wsConn) readLoop(runCtx context.Context) error {
 		if n := lines.Overflowed(); n > overflowed {
 			cn.c.log.Warn("relay: frame longer than 1 MiB skipped", "count", n-overflowed)
 			overflowed = n
+		}
+		if buf.Cap() > 64<<10 {
+			buf = bytes.Buffer{} // do not keep a large buffer per idle connection
 		}
 	}
 }
@@ -648,6 +666,15 @@ func (cn *wsConn) onDescriptor(fr DescriptorFrame) {
 		var de *DescriptorError
 		if errors.As(err, &de) {
 			field = de.Field
+		}
+		cn.mu.Lock()
+		handshaken := cn.descCount > 0
+		cn.mu.Unlock()
+		if handshaken {
+			// After the handshake a bad descriptor is one bad line: logged
+			// and skipped, never fatal; the previous descriptor stays.
+			c.log.Warn("relay: invalid capability descriptor after the handshake skipped; keeping the previous one", "field", field, "error", err)
+			return
 		}
 		c.log.Error("relay: invalid capability descriptor from the connector; closing the connection", "field", field, "error", err)
 		cn.fail(fmt.Errorf("relay: invalid capability descriptor: %w", err), websocket.StatusPolicyViolation, "invalid descriptor: field "+field)
@@ -828,7 +855,10 @@ func (c *Client) Send(ctx context.Context, a Action, platform, botID string) (Ou
 	}
 	defer cn.unregister(id)
 	if err := cn.writeFrame(ctx, OutboundFrame{RequestID: id, Action: a, Platform: platform, BotID: botID}); err != nil {
-		return OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, err)
+		// A failed write never completed the frame (a WebSocket write
+		// fails only short of its last byte): the connector cannot parse,
+		// let alone apply, a partial frame.
+		return OutboundResult{}, fmt.Errorf("relay: %s: %w: %w", a.Op, ErrNotSent, err)
 	}
 	t := time.NewTimer(c.opts.OutboundTimeout)
 	defer t.Stop()

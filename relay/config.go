@@ -123,6 +123,10 @@ type Config struct {
 	AccessTokenFile string
 	// ProfileRoutes route events the connector did not stamp with a profile.
 	ProfileRoutes []ProfileRoute
+	// DefaultProfile (gateway.default_profile) serves the events that are
+	// neither stamped nor matched by a route; empty: the only profile
+	// served, when the gateway serves exactly one, else they are dropped.
+	DefaultProfile string
 	// Profiles is the allowlist of profiles the gateway serves
 	// (gateway.profiles); empty means every profile of the home.
 	Profiles []string
@@ -215,6 +219,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("access_token", c.AccessToken.String()),
 		slog.String("access_token_file", c.AccessTokenFile),
 		slog.Int("profile_routes", len(c.ProfileRoutes)),
+		slog.String("default_profile", c.DefaultProfile),
 	)
 }
 
@@ -300,6 +305,7 @@ func parseConfig(env func(string) string, file string, data []byte) (Config, err
 		{EnvInstanceID, "relay_instance_id", &cfg.InstanceID, false},
 		{EnvWakeURL, "relay_wake_url", &cfg.WakeURL, true},
 		{EnvAccessTokenFile, "relay_access_token_file", &cfg.AccessTokenFile, false},
+		{"", "default_profile", &cfg.DefaultProfile, false},
 	}
 	for _, f := range fields {
 		v, err := get(f.env, f.key)

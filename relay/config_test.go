@@ -166,3 +166,17 @@ func FuzzParseConfig(f *testing.F) {
 		_ = cfg.DialURL()
 	})
 }
+
+// TestConfigDefaultProfile: gateway.default_profile is read (stripped); a
+// value of the wrong shape names the key.
+func TestConfigDefaultProfile(t *testing.T) {
+	t.Parallel()
+	cfg, err := relay.ParseConfig(envOf(nil), []byte("gateway:\n  default_profile: \" alice \"\n"))
+	if err != nil || cfg.DefaultProfile != "alice" {
+		t.Fatalf("%q, %v", cfg.DefaultProfile, err)
+	}
+	_, err = relay.ParseConfig(envOf(nil), []byte("gateway:\n  default_profile: [a, b]\n"))
+	if err == nil || !strings.Contains(err.Error(), "gateway.default_profile") {
+		t.Fatalf("error %v; want one naming gateway.default_profile", err)
+	}
+}

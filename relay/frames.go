@@ -400,3 +400,14 @@ func (l *LineBuffer) Pending() int { return len(l.partial) }
 
 // Overflowed counts lines dropped for exceeding MaxFrameSize.
 func (l *LineBuffer) Overflowed() int { return l.overflowed }
+
+// SkipMessage records that a whole WebSocket message was skipped (it was
+// over [MaxFrameSize]); last holds its final byte. Every line the message
+// touched is dropped whole: a partial line buffered before it, and, when
+// the message did not end with '\n', the rest of its last line up to the
+// next '\n' of a later message. It counts as one overflow.
+func (l *LineBuffer) SkipMessage(last []byte) {
+	l.overflowed++
+	l.partial = nil
+	l.discarding = len(last) == 0 || last[len(last)-1] != '\n'
+}

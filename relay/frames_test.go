@@ -188,3 +188,66 @@ func FuzzLineBuffer(f *testing.F) {
 		}
 	})
 }
+
+// TestLineBufferSkipMessage: a skipped message drops the partial line
+// before it and, when it did not end a line, the rest of its last line.
+func TestLineBufferSkipMessage(t *testing.T) {
+	t.Parallel()
+	var lb relay.LineBuffer
+	if got := lb.Feed([]byte(`{"a":1}` + "\n" + `{"partial`)); len(got) != 1 {
+		t.Fatalf("got %q", got)
+	}
+	lb.SkipMessage([]byte("x"))
+	got := lb.Feed([]byte("tail of the cut line\n{\"b\":2}\n"))
+	if len(got) != 1 || string(got[0]) != `{"b":2}` || lb.Overflowed() != 1 || lb.Pending() != 0 {
+		t.Fatalf("after a skip mid-line: %q (overflowed %d)", got, lb.Overflowed())
+	}
+	lb.SkipMessage([]byte("\n"))
+	if got := lb.Feed([]byte("{\"c\":3}\n")); len(got) != 1 || string(got[0]) != `{"c":3}` {
+		t.Fatalf("after a skip that ended a line: %q", got)
+	}
+}
+
+// FuzzLineBufferSkip: whatever came before, after a skipped message the
+// lines read are exactly those of what follows (from its first '\n' on,
+// when the skipped message did not end a line).
+func FuzzLineBufferSkip(f *testing.F) {
+	f.Add([]byte("abc"), []byte("x\n{\"a\":1}\n"), true)
+	f.Add([]byte("{\"a\":1}\n"), []byte("{\"b\":2}\n"), false)
+	f.Fuzz(func(t *testing.T, before, after []byte, endsLine bool) {
+		var lb relay.LineBuffer
+		lb.Feed(before)
+		last := []byte("x")
+		if endsLine {
+			last = []byte("\n")
+		}
+		lb.SkipMessage(last)
+		rest := after
+		if !endsLine {
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				rest = nil
+			} else {
+				rest = rest[i+1:]
+			}
+		}
+		var want [][]byte
+		if i := bytes.LastIndexByte(rest, '\n'); i >= 0 {
+			for _, l := range bytes.Split(rest[:i], []byte("\n")) {
+				l = bytes.TrimRight(l, "\r")
+				if len(bytes.TrimSpace(l)) > 0 && len(l) <= relay.MaxFrameSize {
+					want = append(want, l)
+				}
+			}
+		}
+		got := lb.Feed(after)
+		if len(got) != len(want) {
+			t.Fatalf("got %q want %q", got, want)
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("line %d: got %q want %q", i, got[i], want[i])
+			}
+		}
+	})
+}

@@ -59,6 +59,17 @@ type GatewayOptions struct {
 	DrainTimeout   time.Duration
 	IdleAckTimeout time.Duration
 	SendTimeout    time.Duration
+	// MaxReceipts and ReceiptTTL bound the record of recent deliveries that
+	// makes a redelivered message answered once (defaults
+	// DefaultMaxReceipts, DefaultReceiptTTL).
+	MaxReceipts int
+	ReceiptTTL  time.Duration
+	// MaxHeld, MaxHeldBytes and HeldTTL bound the replies held while the
+	// connection is down (defaults DefaultMaxHeld, DefaultMaxHeldBytes,
+	// DefaultHeldTTL).
+	MaxHeld      int
+	MaxHeldBytes int
+	HeldTTL      time.Duration
 	// Logger receives the gateway's log lines (nil: slog.Default()).
 	Logger *slog.Logger
 	// Client configures the connector client; its Handler is the gateway.
@@ -70,17 +81,27 @@ type GatewayOptions struct {
 
 // Gateway serves the profiles of a [runtime.Fleet] over one connector
 // connection: each inbound message is routed to exactly one profile
-// (connector-stamped source.profile, else the config's profile_routes;
-// anything else is dropped), queued in its session (one turn at a time per
-// session, a bounded number per profile), handled by the profile's handler
-// module, and answered with send actions. An interrupt_inbound cancels the
-// running turn of exactly that session.
+// (connector-stamped source.profile, else the config's profile_routes, else
+// gateway.default_profile, else the only profile served; anything else is
+// dropped), queued in its session (one turn at a time per session, a
+// bounded number per profile), handled by the profile's handler module, and
+// answered with send actions. An interrupt_inbound cancels the running turn
+// of exactly that session.
+//
+// A message the connector delivers again is answered once (see receipts.go)
+// and a reply that could not be written while the connection was down is
+// held and sent after the next handshake (see outbox.go).
 type Gateway struct {
 	cfg    Config
 	opts   GatewayOptions
 	fleet  *runtime.Fleet
 	log    *slog.Logger
 	client *Client
+	now    func() time.Time
+
+	receipts  *receipts
+	outbox    *outbox
+	flushKick chan struct{}
 
 	// turns is the parent of every turn's context; cancelled with
 	// errShutdown when a drain runs out of time.
@@ -102,9 +123,15 @@ type Gateway struct {
 type session struct {
 	key     string
 	profile string
-	queue   []Inbound
+	queue   []queued
 	running bool
 	cancel  context.CancelCauseFunc // of the running turn
+}
+
+// queued is a message waiting for its turn, with its delivery record.
+type queued struct {
+	in  Inbound
+	rec *receipt
 }
 
 // NewGateway returns a gateway for cfg serving opts.Fleet. It dials nothing
@@ -134,20 +161,52 @@ func NewGateway(cfg Config, opts GatewayOptions) (*Gateway, error) {
 	if opts.SendTimeout <= 0 {
 		opts.SendTimeout = DefaultSendTimeout
 	}
+	if opts.MaxReceipts <= 0 {
+		opts.MaxReceipts = DefaultMaxReceipts
+	}
+	if opts.ReceiptTTL <= 0 {
+		opts.ReceiptTTL = DefaultReceiptTTL
+	}
+	if opts.MaxHeld <= 0 {
+		opts.MaxHeld = DefaultMaxHeld
+	}
+	if opts.MaxHeldBytes <= 0 {
+		opts.MaxHeldBytes = DefaultMaxHeldBytes
+	}
+	if opts.HeldTTL <= 0 {
+		opts.HeldTTL = DefaultHeldTTL
+	}
+	now := opts.Client.Now
+	if now == nil {
+		now = time.Now
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
 	g := &Gateway{
 		cfg: cfg, opts: opts, fleet: opts.Fleet, log: log,
-		global:   make(chan struct{}, opts.MaxConcurrent),
-		sessions: map[string]*session{},
-		aliases:  map[string]string{},
-		slots:    map[string]chan struct{}{},
-		changed:  make(chan struct{}, 1),
+		global:    make(chan struct{}, opts.MaxConcurrent),
+		sessions:  map[string]*session{},
+		aliases:   map[string]string{},
+		slots:     map[string]chan struct{}{},
+		changed:   make(chan struct{}, 1),
+		now:       now,
+		receipts:  newReceipts(opts.MaxReceipts, opts.ReceiptTTL, now),
+		outbox:    &outbox{maxCount: opts.MaxHeld, maxBytes: opts.MaxHeldBytes, ttl: opts.HeldTTL, now: now},
+		flushKick: make(chan struct{}, 1),
 	}
 	co := opts.Client
 	co.Handler = g
+	onState := co.OnState
+	co.OnState = func(s State) {
+		if s == StateHandshaken {
+			g.kickFlush() // send the replies held while disconnected
+		}
+		if onState != nil {
+			onState(s)
+		}
+	}
 	if co.Logger == nil {
 		co.Logger = log
 	}
@@ -171,6 +230,15 @@ func (g *Gateway) Run(ctx context.Context) error {
 	defer stopClient()
 	done := make(chan error, 1)
 	go func() { done <- g.client.Run(clientCtx) }()
+	g.logRouting()
+	flushCtx, stopFlusher := context.WithCancel(base)
+	flushed := make(chan struct{})
+	go g.flusher(flushCtx, flushed)
+	defer func() {
+		stopFlusher()
+		<-flushed
+		g.reportHeld()
+	}()
 
 	select {
 	case err := <-done:
@@ -193,6 +261,15 @@ func (g *Gateway) Run(ctx context.Context) error {
 		g.log.Warn("relay: turns still running after the drain bound; interrupting them", "turns", g.inFlight(), "bound", g.opts.DrainTimeout)
 		g.cancelTurns(errShutdown)
 		g.waitTurns(g.opts.SendTimeout)
+	}
+	stopFlusher()
+	<-flushed
+	if g.client.Connected() {
+		// What a turn held in a last reconnect window, or what the
+		// flusher had not sent yet; bounded like one reply.
+		fctx, cancel := context.WithTimeout(base, g.opts.SendTimeout)
+		g.flushHeld(fctx)
+		cancel()
 	}
 	stopClient()
 	<-done
@@ -225,27 +302,51 @@ func (g *Gateway) waitTurns(d time.Duration) bool {
 }
 
 // Route returns the profile an event goes to, and how it was chosen
-// ("source" or "route NAME"); ok is false when the event names no profile
-// this gateway serves.
+// ("source", "route NAME", "default_profile" or "only profile"); ok is
+// false when the event names no profile this gateway serves. An event the
+// connector did not stamp goes to the most specific profile_routes rule,
+// else to gateway.default_profile, else to the one profile this gateway
+// serves when it serves exactly one (and none failed to load).
 func (g *Gateway) Route(ev Event) (profile, how string, ok bool) {
-	if p := ev.Source.Profile; p != "" {
-		profile, how = p, "source"
-	} else if r, found := MatchRoute(g.cfg.ProfileRoutes, ev.Source); found {
-		profile, how = r.Profile, "route "+r.Name
-	} else {
-		return "", "", false
+	switch {
+	case ev.Source.Profile != "":
+		profile, how = ev.Source.Profile, "source"
+	default:
+		if r, found := MatchRoute(g.cfg.ProfileRoutes, ev.Source); found {
+			profile, how = r.Profile, "route "+r.Name
+		} else if g.cfg.DefaultProfile != "" {
+			profile, how = g.cfg.DefaultProfile, "default_profile"
+		} else if names := g.fleet.Names(); len(names) == 1 && len(g.fleet.Failed()) == 0 {
+			profile, how = names[0], "only profile"
+		} else {
+			return "", "", false
+		}
 	}
 	_, served := g.fleet.Tenant(profile)
 	return profile, how, served
 }
 
-// Inbound implements [Handler]: route, queue, and start the session's
+// Inbound implements [Handler]: look the delivery up (a redelivery of a
+// message still running joins its turn; one already answered is
+// acknowledged again and not run), route, queue, and start the session's
 // worker if it is idle. It never blocks on a guest.
 func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 	src := in.Event.Source
+	rec, v := g.receipts.admit(in)
+	switch v {
+	case admitJoin:
+		g.log.Info("relay: redelivery of a message still running joins its turn (not run again)",
+			"chat_id", src.ChatID, "message_id", in.Event.MessageID, "buffer_id", in.BufferID)
+		return
+	case admitAnswered:
+		g.log.Info("relay: redelivery of a message already answered acknowledged again (not run again)",
+			"chat_id", src.ChatID, "message_id", in.Event.MessageID, "buffer_id", in.BufferID)
+		g.ack(in.BufferID)
+		return
+	}
 	profile, how, ok := g.Route(in.Event)
 	if !ok {
-		reason := "no profile: not stamped by the connector and no profile_routes rule matches"
+		reason := "no profile: not stamped by the connector, no profile_routes rule matches, no gateway.default_profile, and this gateway serves more than one profile"
 		if profile != "" {
 			reason = "profile not served by this gateway"
 			if !g.opts.Shard.Owns(profile) {
@@ -253,12 +354,16 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 			} else if err := g.fleet.Err(profile); err != nil {
 				reason = "profile failed to load"
 			}
+			if how == "default_profile" {
+				reason = "gateway.default_profile " + reason
+			}
 		}
 		g.counts.dropped.Add(1)
 		g.log.Warn("relay: inbound dropped", "profile", profile, "reason", reason,
 			"platform", src.Platform, "chat_id", src.ChatID, "message_id", in.Event.MessageID)
 		// Dropping is a decision, not a failure: acknowledge a buffered
 		// delivery so that it is not redelivered forever.
+		g.receipts.forget(rec)
 		g.ack(in.BufferID)
 		return
 	}
@@ -276,10 +381,10 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 		g.mu.Unlock()
 		g.counts.busy.Add(1)
 		g.log.Warn("relay: session queue full; message refused", "profile", profile, "session", key, "queued", g.opts.MaxQueue)
-		go g.reply(profile, in, ReplyBusy)
+		go g.reply(profile, in, rec, ReplyBusy)
 		return
 	}
-	s.queue = append(s.queue, in)
+	s.queue = append(s.queue, queued{in: in, rec: rec})
 	g.pending++
 	start := !s.running
 	s.running = true
@@ -324,10 +429,10 @@ func (g *Gateway) work(s *session) {
 			g.mu.Unlock()
 			return
 		}
-		in := s.queue[0]
+		q := s.queue[0]
 		s.queue = s.queue[1:]
 		g.mu.Unlock()
-		g.turn(s, in)
+		g.turn(s, q.in, q.rec)
 		g.mu.Lock()
 		g.pending--
 		g.mu.Unlock()
@@ -352,7 +457,7 @@ func (g *Gateway) slot(profile string) chan struct{} {
 
 // turn handles one message: wait for a slot of its profile, run the
 // handler under a context an interrupt can cancel, and hand off the reply.
-func (g *Gateway) turn(s *session, in Inbound) {
+func (g *Gateway) turn(s *session, in Inbound, rec *receipt) {
 	ctx, cancel := context.WithCancelCause(g.turns)
 	defer cancel(nil)
 	g.mu.Lock()
@@ -381,7 +486,7 @@ func (g *Gateway) turn(s *session, in Inbound) {
 		}
 		g.log.Warn("relay: turn failed", "profile", s.profile, "session", s.key, "error", err)
 	}
-	g.reply(s.profile, in, text)
+	g.reply(s.profile, in, rec, text)
 }
 
 // handle waits for a slot and runs the profile's handler.
@@ -407,46 +512,6 @@ func (g *Gateway) handle(ctx context.Context, s *session, in Inbound) (string, e
 		MessageID: ev.MessageID, MessageType: ev.MessageType, Text: ev.Text,
 	})
 	return reply.Text, err
-}
-
-// reply hands text off to the connector as one or more send actions (split
-// at the descriptor's max_message_length), then acknowledges a buffered
-// delivery. A reply that could not be handed off is not acknowledged, so
-// the connector delivers the message again.
-func (g *Gateway) reply(profile string, in Inbound, text string) {
-	ctx, cancel := context.WithTimeout(context.Background(), g.opts.SendTimeout)
-	defer cancel()
-	src := in.Event.Source
-	platform, botID := g.identityFor(src.Platform)
-	parts := g.split(text)
-	for i, part := range parts {
-		a := Action{Op: OpSend, ChatID: src.ChatID, Content: part, Metadata: map[string]any{MetaProfile: profile}}
-		if i == 0 && in.Event.MessageID != "" {
-			a.ReplyTo = in.Event.MessageID
-		}
-		if src.ScopeID != "" {
-			a.Metadata[MetaScopeID] = src.ScopeID
-		}
-		if u := first(src.UserID, src.UserIDAlt); u != "" {
-			a.Metadata[MetaUserID] = u
-		}
-		res, err := g.client.Send(ctx, a, platform, botID)
-		g.counts.sent(err == nil && res.Success)
-		switch {
-		case errors.Is(err, ErrEgressDeclined):
-			// A definite refusal: never retried, so the delivery is done.
-			g.log.Warn("relay: reply declined by the connector's egress guard", "profile", profile, "chat_id", src.ChatID)
-			g.ack(in.BufferID)
-			return
-		case err != nil:
-			g.log.Warn("relay: reply not handed off", "profile", profile, "chat_id", src.ChatID, "part", i+1, "parts", len(parts), "error", err)
-			return
-		case !res.Success:
-			g.log.Warn("relay: connector refused the reply", "profile", profile, "chat_id", src.ChatID, "error", res.Error)
-			return
-		}
-	}
-	g.ack(in.BufferID)
 }
 
 // split cuts text at the connection's max_message_length; an empty text

@@ -59,9 +59,13 @@ type gatewayHarness struct {
 
 type gatewaySetup struct {
 	mallory bool
-	cfg     func(*relay.Config)
-	opts    func(*relay.GatewayOptions)
-	conn    relaytest.Options
+	// profiles are added to the home; names, when set, are the profiles
+	// the fleet serves (default alice, bob and, with mallory, mallory).
+	profiles map[string]runtimetest.Profile
+	names    []string
+	cfg      func(*relay.Config)
+	opts     func(*relay.GatewayOptions)
+	conn     relaytest.Options
 }
 
 func startGateway(t *testing.T, s gatewaySetup) *gatewayHarness {
@@ -69,7 +73,11 @@ func startGateway(t *testing.T, s gatewaySetup) *gatewayHarness {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	h := &gatewayHarness{t: t, ctx: ctx, logs: &runtimetest.LogWatcher{}, runErr: make(chan error, 1)}
-	home := runtimetest.Home(t, gatewayProfiles(t, s.mallory))
+	profiles := gatewayProfiles(t, s.mallory)
+	for name, p := range s.profiles {
+		profiles[name] = p
+	}
+	home := runtimetest.Home(t, profiles)
 	e := runtimetest.Engine(t, h.logs, &runtime.MemoryAudit{})
 	hm, err := runtime.OpenHome(home, runtime.NewGlobals(nil, ""))
 	if err != nil {
@@ -78,6 +86,9 @@ func startGateway(t *testing.T, s gatewaySetup) *gatewayHarness {
 	names := []string{"alice", "bob"}
 	if s.mallory {
 		names = append(names, "mallory")
+	}
+	if s.names != nil {
+		names = s.names
 	}
 	fleet, err := runtime.OpenFleet(ctx, e, hm, names, 2, nil)
 	if err != nil {
@@ -247,7 +258,13 @@ func TestGatewayRoutesEachMessageToItsProfile(t *testing.T) {
 		if a.Content != wantText {
 			t.Errorf("reply to %s: %q, want %q", id, a.Content, wantText)
 		}
-		if a.ChatID != want.chat || a.Metadata[relay.MetaProfile] != want.profile || a.Metadata[relay.MetaUserID] != "u-"+want.chat {
+		// The profile metadata is the connector's stamp, never the
+		// gateway's routing: the unstamped m-ops carries none.
+		wantMeta := any(want.profile)
+		if id == "m-ops" {
+			wantMeta = nil
+		}
+		if a.ChatID != want.chat || a.Metadata[relay.MetaProfile] != wantMeta || a.Metadata[relay.MetaUserID] != "u-"+want.chat {
 			t.Errorf("reply to %s: chat %q metadata %v", id, a.ChatID, a.Metadata)
 		}
 	}

@@ -17,11 +17,12 @@ import (
 
 type gatewayFlags struct {
 	common
-	profiles      []string
-	maxPerProfile int
-	drain         time.Duration
-	shard         string
-	ops           opsFlags
+	profiles       []string
+	defaultProfile string
+	maxPerProfile  int
+	drain          time.Duration
+	shard          string
+	ops            opsFlags
 }
 
 func gatewayCommand(ctx context.Context, a *app, args []string) error {
@@ -33,9 +34,17 @@ func gatewayCommand(ctx context.Context, a *app, args []string) error {
 		`Serve every profile of a home (or only those named with --profile) over one
 outbound relay connection to a connector. Each inbound message goes to
 exactly one profile: the profile the connector stamped on it, else the
-first matching gateway.profile_routes rule (most specific first); a message
-for any other profile is dropped, never served by "default". It is handled
-by the profile's handler module in its sandbox and answered over the relay.
+most specific matching gateway.profile_routes rule, else
+gateway.default_profile (or --default-profile), else the only profile
+served when the gateway serves exactly one (a one-bot connector that never
+stamps a profile works out of the box). Anything else is dropped with a
+log line, never served by "default". It is handled by the profile's
+handler module in its sandbox and answered over the relay.
+
+Each message is answered once: a message the connector delivers again is
+not run again (a bounded in-memory record; it does not survive a restart),
+and a reply that could not be written while the connection was down is
+sent after the next handshake (see docs/relay.md, "Delivery guarantee").
 
 The relay settings come from the environment first, then <home>/.env (the
 gateway's own, written by "wasmgw gateway enroll"), then the gateway:
@@ -76,6 +85,7 @@ Examples:
   wasmgw gateway --shard hostname/3      # in a StatefulSet pod named wasmgw-1: shard 1/3`)
 	f.register(fs, "info")
 	fs.StringArrayVarP(&f.profiles, "profile", "p", nil, "serve only this profile (repeatable; default gateway.profiles of <home>/config.yaml, else every profile of the home)")
+	fs.StringVar(&f.defaultProfile, "default-profile", "", "serve messages the connector did not stamp with a profile (and no profile_routes rule matches) with this profile (default gateway.default_profile; else the only profile served)")
 	fs.IntVar(&f.maxPerProfile, "max-per-profile", relay.DefaultMaxPerProfile, "turns one profile runs at once")
 	fs.DurationVar(&f.drain, "drain-timeout", relay.DefaultDrainTimeout, "on shutdown, how long turns in flight may take to finish")
 	fs.StringVar(&f.shard, "shard", "", "serve only shard I of N gateways sharing this home (I/N, 0-based like StatefulSet ordinals; hostname/N takes I from a host name ending in -I); see docs/operations.md")
@@ -99,6 +109,9 @@ Examples:
 	if !cfg.Enabled() {
 		fmt.Fprintln(a.stderr, "wasmgw gateway: no connector URL: set GATEWAY_RELAY_URL, or gateway.relay_url in <home>/config.yaml")
 		return &exitError{2}
+	}
+	if f.defaultProfile != "" {
+		cfg.DefaultProfile = f.defaultProfile
 	}
 	names := f.profiles
 	if len(names) == 0 {

@@ -339,16 +339,13 @@ func (c *Connector) closeConns(code websocket.StatusCode, reason string, wait bo
 		conns = append(conns, cn)
 	}
 	c.mu.Unlock()
-	var wg sync.WaitGroup
 	for _, cn := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cn.Close(code, reason)
-		}()
+		cn.Close(code, reason)
 	}
 	if wait {
-		wg.Wait()
+		for _, cn := range conns {
+			<-cn.done // bounded: Close drops the connection after 10 s
+		}
 	}
 }
 
@@ -508,7 +505,9 @@ type Conn struct {
 	// GatewayID is the id the bearer token verified for ("" without auth).
 	GatewayID string
 
+	raw     net.Conn // the hijacked connection (for Kill)
 	writeMu sync.Mutex
+	killed  bool // under writeMu: nothing more is written (killed or closing)
 	mu      sync.Mutex
 	hellos  []relay.HelloFrame
 	helloCh chan relay.HelloFrame
@@ -542,16 +541,14 @@ func (cn *Conn) CloseStatus() (websocket.StatusCode, string) {
 	return cn.status, cn.reason
 }
 
-// Close closes the connection with code and reason.
-func (cn *Conn) Close(code websocket.StatusCode, reason string) {
-	_ = cn.ws.Close(code, reason)
-}
-
 // SendRaw writes one WebSocket text message as is (frames, partial lines,
 // garbage).
 func (cn *Conn) SendRaw(ctx context.Context, msg []byte) error {
 	cn.writeMu.Lock()
 	defer cn.writeMu.Unlock()
+	if cn.killed {
+		return errKilled
+	}
 	return cn.ws.Write(ctx, websocket.MessageText, msg)
 }
 
@@ -615,13 +612,14 @@ func (c *Connector) serveWS(w http.ResponseWriter, r *http.Request) {
 	c.dials++
 	c.mu.Unlock()
 	gatewayID, authReason := c.authenticate(r.Header.Get("Authorization"))
-	ws, err := websocket.Accept(w, r, nil)
+	hw := &hijackWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(hw, r, nil)
 	if err != nil {
 		c.log.Warn("relaytest: accept", "error", err)
 		return
 	}
 	ws.SetReadLimit(relay.MaxFrameSize)
-	cn := &Conn{c: c, ws: ws, GatewayID: gatewayID, helloCh: make(chan relay.HelloFrame, chanSize), done: make(chan struct{}), status: -1}
+	cn := &Conn{c: c, ws: ws, raw: hw.conn, GatewayID: gatewayID, helloCh: make(chan relay.HelloFrame, chanSize), done: make(chan struct{}), status: -1}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -636,6 +634,7 @@ func (c *Connector) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Unlock()
 	defer func() {
+		_ = ws.CloseNow()
 		c.mu.Lock()
 		delete(c.conns, cn)
 		c.mu.Unlock()
