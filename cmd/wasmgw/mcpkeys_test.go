@@ -21,7 +21,7 @@ func TestMCPResolveWarnsOfKeysNotHonoured(t *testing.T) {
   local:
     command: srv
     args: ["${workspaceFolder}"]
-    trust: sandbox
+    lifecycle: eager
 `}})
 	r := run(t, "", nil, "mcp", "resolve", "--home", home, "--profile", "p", "--audit-log", "off", cacheFlag())
 	if r.code != 0 {
@@ -30,7 +30,7 @@ func TestMCPResolveWarnsOfKeysNotHonoured(t *testing.T) {
 	for _, want := range []string{
 		`warning: mcp server "remote": ssl_verify: false: the server's TLS certificate is NOT verified`,
 		`warning: mcp server "remote": auth: not supported`,
-		`warning: mcp server "local": trust: "sandbox" is not a value wasmgw knows`,
+		`warning: mcp server "local": lifecycle: not supported`,
 		`warning: mcp server "local": args[0]: ${workspaceFolder} is a hermes context variable`,
 	} {
 		if !strings.Contains(r.stderr, want) {
