@@ -20,14 +20,13 @@ func TestMCPKeysNotHonouredAreFindings(t *testing.T) {
   local:
     command: /bin/true
     lifecycle: eager
-    trust: sandbox
     args: ["${workspaceFolder}"]
 `}})
 	profiles, findings, err := Inventory(InventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]Severity{"remote/ssl_verify": SeverityHigh, "remote/auth": SeverityMedium, "local/trust": SeverityMedium, "local/lifecycle": SeverityLow, "local/args[0]": SeverityLow}
+	want := map[string]Severity{"remote/ssl_verify": SeverityHigh, "remote/auth": SeverityMedium, "local/lifecycle": SeverityLow, "local/args[0]": SeverityLow}
 	got := map[string]Severity{}
 	for _, f := range findings {
 		if f.ID == "mcp.tls-unverified" || f.ID == "mcp.key-not-honoured" {
@@ -41,7 +40,7 @@ func TestMCPKeysNotHonouredAreFindings(t *testing.T) {
 		}
 	}
 	p := profileByName(profiles, "h")
-	if p == nil || len(p.MCPServers) != 2 || len(p.MCPServers[0].NotHonoured) != 2 || len(p.MCPServers[1].NotHonoured) != 3 {
+	if p == nil || len(p.MCPServers) != 2 || len(p.MCPServers[0].NotHonoured) != 2 || len(p.MCPServers[1].NotHonoured) != 2 {
 		t.Errorf("servers %+v", p)
 	}
 }

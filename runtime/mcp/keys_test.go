@@ -46,7 +46,7 @@ func TestToolFilterGlobs(t *testing.T) {
 func TestEntryWarnings(t *testing.T) {
 	t.Parallel()
 	v, err := ParseJSON([]byte(`{"command":"npx","args":["--root","${workspaceFolder}/src"],"env":{"T":"${TOKEN}"},
-		"auth":"oauth","lifecycle":"eager","trust":"sandbox","ssl_verify":false,"client_cert":"c.pem",
+		"auth":"oauth","lifecycle":"eager","trust":"friendly","ssl_verify":false,"client_cert":"c.pem",
 		"sampling":{"enabled":true},"tools":{"include":["a*"],"resources":false},"frobnicate":1,"timeout":5,"enabled":true}`))
 	if err != nil {
 		t.Fatal(err)
