@@ -56,6 +56,7 @@ type callState struct {
 	outputTooLarge uint64
 	hostCalls      uint64
 	budgetSpent    bool
+	hostBug        bool
 	logBytes       uint64
 	logDropped     bool
 	pending        []byte
@@ -222,7 +223,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 	cctx, cancel := context.WithTimeout(withBinding(ctx, b), b.limits.Timeout)
 	defer cancel()
 	cctx = experimental.WithMemoryAllocator(cctx, in.mem)
-	mod, err := e.rt.InstantiateModule(cctx, m.compiled, cfg)
+	mod, err := e.instantiate(cctx, m, cfg, b)
 	in.leave()
 	in.flush()
 	if err != nil {
@@ -236,6 +237,21 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 		}
 	}
 	return in, nil
+}
+
+// instantiate is wazero's InstantiateModule with a panic contained to this
+// one instance.
+func (e *Engine) instantiate(ctx context.Context, m *Module, cfg wazero.ModuleConfig, b *binding) (mod api.Module, err error) {
+	defer containPanic(b.log, b.redact, "instantiate", &err)
+	return e.rt.InstantiateModule(ctx, m.compiled, cfg)
+}
+
+// redact cleans s of the values of the call's scope, if there is one.
+func (b *binding) redact(s string) string {
+	if b.call != nil && b.call.scope != nil {
+		return b.call.scope.Redact(s)
+	}
+	return s
 }
 
 // enter and leave bracket every call into the instance (see mmapMemory).
@@ -300,11 +316,7 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	if ctx.Done() != nil {
 		unregister = context.AfterFunc(ctx, func() { in.stop(stopInterrupted) })
 	}
-	params, err := in.pass(args)
-	var res []uint64
-	if err == nil {
-		res, err = fn.Call(in.callCtx, params...)
-	}
+	res, err := in.invoke(fn, args)
 	in.timer.Stop()
 	unregister()
 	if !in.state.CompareAndSwap(stateRunning, stateIdle) && err == nil {
@@ -323,6 +335,8 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	switch {
 	case err != nil:
 		return 0, nil, in.classify(ctx, export, err)
+	case c.hostBug:
+		return 0, nil, &CallError{Kind: KindHostBug, Msg: export + " failed: a host function hit an internal error (logged as a bug)"}
 	case c.outputTooLarge > 0:
 		return 0, nil, &CallError{Kind: KindOutputTooLarge, Msg: fmt.Sprintf("output of %d bytes exceeds the module's limit of %d", c.outputTooLarge, in.b.limits.MaxOutput)}
 	case c.budgetSpent:
@@ -331,6 +345,17 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 		return 0, nil, &CallError{Kind: KindBadModule, Msg: export + " returned without setting an output"}
 	}
 	return api.DecodeI32(res[0]), c.output, nil
+}
+
+// invoke passes args and calls fn, with a panic on the way contained to
+// this call.
+func (in *instance) invoke(fn api.Function, args [][]byte) (res []uint64, err error) {
+	defer containCallPanic(in.b, &err)
+	params, err := in.pass(args)
+	if err != nil {
+		return nil, err
+	}
+	return fn.Call(in.callCtx, params...)
 }
 
 // stop closes the module of a running call; the guest stops at its next
