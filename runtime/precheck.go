@@ -106,13 +106,17 @@ func readModule(path string, max uint64) ([]byte, error) {
 	if uint64(st.Size()) > max {
 		return nil, &ModuleSizeError{Size: uint64(st.Size()), Max: max}
 	}
-	wasm, err := io.ReadAll(io.LimitReader(f, int64(max)+1))
-	if err != nil {
+	// One buffer of the size the file states (plus one byte to notice a
+	// file that grew): reading allocates the module's size once.
+	wasm := make([]byte, st.Size()+1)
+	n, err := io.ReadFull(f, wasm)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("read module: %w", err)
 	}
-	if uint64(len(wasm)) > max {
-		return nil, &ModuleSizeError{Size: uint64(len(wasm)), Max: max}
+	if uint64(n) > max || n > int(st.Size()) {
+		return nil, fmt.Errorf("read module: %s changed while it was read", path)
 	}
+	wasm = wasm[:n]
 	return wasm, nil
 }
 
