@@ -460,7 +460,7 @@ func parseExports(r *wasmReader, info *Info) error {
 func ImportVerdict(im Import) (ok bool, why string) {
 	switch {
 	case im.Kind == "memory":
-		return false, "imports a memory: a module must define its own"
+		return false, fmt.Sprintf("imports memory %s.%s: a module must define its own memory", im.Module, im.Name)
 	case im.Kind != "func":
 		return false, fmt.Sprintf("imports a %s, which the host does not provide", im.Kind)
 	case im.Module == abi.HostModule:
