@@ -115,9 +115,15 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 		return fail(fmt.Errorf("interpolation module %q: %s: %s", tm.cfg.Name, scope.Redact(e.Code), scope.Redact(e.Message)))
 	}
 	res, resolved, err := validateParsed(orig, perr, out)
+	if err == nil {
+		// The host builds what it acts on: the template, with the values
+		// of its references (rebuild.go).
+		resolved, err = rebuildEntry(orig, resolved, res.Refs, scope, tm.cfg.Grants)
+	}
 	if err != nil {
 		return fail(fmt.Errorf("interpolation module %q returned an invalid result: %w", tm.cfg.Name, err))
 	}
+	res.Entry = resolved.JSON()
 	return res, resolved, nil
 }
 
