@@ -86,6 +86,13 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 	// in order); an entry ParseJSON refuses goes as json.Marshal writes it,
 	// and validation then refuses the result, as it always did.
 	orig, perr := mcp.ParseJSON(entry)
+	if perr == nil {
+		// Where references may stand (and args split into arguments):
+		// checked when the config is loaded, and here for any entry.
+		if err := mcp.CheckReferences(server, orig); err != nil {
+			return abi.InterpolateResult{}, nil, fmt.Errorf("profile %q: %w", t.profile.Name, err)
+		}
+	}
 	var req []byte
 	if perr == nil {
 		req = appendRequest(make([]byte, 0, len(entry)+len(server)+32), server, orig)
