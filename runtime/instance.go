@@ -189,6 +189,11 @@ type instance struct {
 	// place in the pool: neither is allocated per call.
 	params [8]uint64
 	idle   idleEntry
+	// gen is the generation of the profile's scope the instance was
+	// created under: what it read of the scope (at _initialize or in any
+	// call) may be kept in its memory, so it serves no call of another
+	// generation (see Tenant.acquire).
+	gen string
 }
 
 // Instance states and stop reasons.
@@ -208,7 +213,7 @@ const exitStopped = 0xdead
 // _initialize with scope as the call state (so init-time reads are checked
 // and audited like any other).
 func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *Scope) (*instance, error) {
-	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}}
+	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}, gen: scope.Generation()}
 	b.call = &callState{}
 	b.reset(ctx, time.Now().Add(b.limits.Timeout), scope, nil)
 	in.streams = [2]*streamWriter{{b: b, stream: "stdout"}, {b: b, stream: "stderr"}}

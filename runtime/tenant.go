@@ -36,6 +36,11 @@ type Tenant struct {
 	handlerMu sync.Mutex
 	handler   *tenantModule
 
+	// gen is the scope generation of the last call (nil before the
+	// first); a change retires the idle instances (acquire).
+	genMu sync.Mutex
+	gen   *string
+
 	// mcp is the tenant's MCP servers and interpolation module
 	// (mcp_tenant.go, interpolate.go).
 	mcp tenantMCP
@@ -330,10 +335,27 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 	return out, nil
 }
 
+// acquire returns an instance of tm for a call under scope: an idle one
+// created under the same scope generation, else a new one. Rotation is
+// immediate: when the profile's .env changed, every idle instance of the
+// profile is retired before the call (an instance may hold in its memory
+// any value it read), and one that slips back into the pool from a call
+// still running under the old generation is retired when it is found.
 func (t *Tenant) acquire(ctx context.Context, tm *tenantModule, scope *Scope) (*instance, error) {
+	if gen := scope.Generation(); t.noteGeneration(gen) {
+		t.retireIdle(ctx, gen)
+	}
 	if !tm.cfg.FreshPerCall {
-		if in := t.e.pool.get(tm); in != nil {
-			return in, nil
+		for {
+			in := t.e.pool.get(tm)
+			if in == nil {
+				break
+			}
+			if in.gen == scope.Generation() {
+				return in, nil
+			}
+			in.close(ctx)
+			t.e.pool.retired.Add(1)
 		}
 	}
 	b := &binding{
@@ -360,4 +382,46 @@ func (t *Tenant) release(ctx context.Context, tm *tenantModule, in *instance) {
 		return
 	}
 	t.e.pool.put(ctx, tm, in)
+}
+
+// noteGeneration records gen as the profile's current scope generation and
+// reports whether it changed.
+func (t *Tenant) noteGeneration(gen string) bool {
+	t.genMu.Lock()
+	defer t.genMu.Unlock()
+	if t.gen == nil {
+		t.gen = &gen
+		return false
+	}
+	if *t.gen == gen {
+		return false
+	}
+	t.gen = &gen
+	return true
+}
+
+// retireIdle closes every idle instance of the profile created under
+// another generation than gen.
+func (t *Tenant) retireIdle(ctx context.Context, gen string) {
+	t.handlerMu.Lock()
+	mods := make([]*tenantModule, 0, len(t.modules)+2)
+	for _, tm := range t.modules {
+		mods = append(mods, tm)
+	}
+	if t.handler != nil {
+		mods = append(mods, t.handler)
+	}
+	t.handlerMu.Unlock()
+	t.mcp.interpMu.Lock()
+	if t.mcp.interp != nil {
+		mods = append(mods, t.mcp.interp)
+	}
+	t.mcp.interpMu.Unlock()
+	n := 0
+	for _, tm := range mods {
+		n += t.e.pool.retire(ctx, tm, gen)
+	}
+	if n > 0 {
+		t.log.Info("the profile's .env changed; idle instances retired", "instances", n)
+	}
 }
