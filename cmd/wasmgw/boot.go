@@ -44,8 +44,14 @@ func boot(ctx context.Context, a *app, c *common, names []string) (*booted, erro
 	if b.audit, err = runtime.OpenJSONLAudit(home.Dir() + "/logs/audit.jsonl"); err != nil {
 		return nil, err
 	}
+	maxModule, err := c.maxModuleSize()
+	if err != nil {
+		b.close(ctx)
+		return nil, err
+	}
 	b.engine, err = runtime.NewEngine(ctx, runtime.Options{
 		CacheDir: c.cache(a), Logger: log, Audit: b.audit, CompileWorkers: goruntime.NumCPU(),
+		MaxModuleSize: maxModule,
 	})
 	if err != nil {
 		b.close(ctx)
