@@ -96,6 +96,17 @@ func rebuildString(template, returned string, resolvedNames []string, scope *Sco
 		last = sp.End
 	}
 	parts = append(parts, part{text: template[last:]})
+	// Adjacent known texts are one: a hole then lies between two texts
+	// (or an end), which makes leftmost matching exact.
+	merged := parts[:1]
+	for _, p := range parts[1:] {
+		if prev := &merged[len(merged)-1]; !p.hole && !prev.hole {
+			prev.text += p.text
+			continue
+		}
+		merged = append(merged, p)
+	}
+	parts = merged
 
 	// Match: known texts in order, each hole taking what lies between
 	// (leftmost; the first known text anchors the start, the last the
