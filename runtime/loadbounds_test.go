@@ -91,7 +91,7 @@ func TestOversizedModuleRefusedBeforeRead(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	if n := e.CompilesForTest(); n != 0 {
+	if n := e.Compiles(); n != 0 {
 		t.Errorf("%d modules compiled, want none", n)
 	}
 	if alloc > 4<<20 {
@@ -113,7 +113,7 @@ func TestNoMarkerModuleRefusedWithoutCompiling(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Found != 0 {
 		t.Fatalf("err %v, want an ABIError for a module with no marker", err)
 	}
-	if n := e.CompilesForTest(); n != 0 {
+	if n := e.Compiles(); n != 0 {
 		t.Errorf("%d modules compiled, want none", n)
 	}
 	if alloc > 70<<20 {
@@ -124,7 +124,7 @@ func TestNoMarkerModuleRefusedWithoutCompiling(t *testing.T) {
 	if _, err := e.Compile(context.Background(), wasm); !errors.As(err, &ae) {
 		t.Errorf("Compile: %v, want an ABIError", err)
 	}
-	if n := e.CompilesForTest(); n != 0 {
+	if n := e.Compiles(); n != 0 {
 		t.Errorf("%d modules compiled, want none", n)
 	}
 }
@@ -173,7 +173,7 @@ func TestDeclaredMemoryOverLimitRefusedAtLoad(t *testing.T) {
 		}
 	}
 	// Refused before compiling: only carol's module was compiled.
-	if n := e.CompilesForTest(); n != 1 {
+	if n := e.Compiles(); n != 1 {
 		t.Errorf("%d modules compiled, want 1 (carol's)", n)
 	}
 	// A profile whose limit is large enough loads the module; mallory is
@@ -218,14 +218,14 @@ func TestCompileWaitsForASlot(t *testing.T) {
 	if _, err := e.Compile(ctx, wasm); err == nil || !strings.Contains(err.Error(), "waiting to compile") {
 		t.Errorf("compile with every slot taken: %v", err)
 	}
-	if n := e.CompilesForTest(); n != 0 {
+	if n := e.Compiles(); n != 0 {
 		t.Errorf("%d modules compiled, want none", n)
 	}
 	release()
 	if _, err := e.Compile(context.Background(), wasm); err != nil {
 		t.Errorf("compile with a free slot: %v", err)
 	}
-	if n := e.CompilesForTest(); n != 1 {
+	if n := e.Compiles(); n != 1 {
 		t.Errorf("%d modules compiled, want 1", n)
 	}
 }

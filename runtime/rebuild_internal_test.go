@@ -16,10 +16,10 @@ func TestRebuildString(t *testing.T) {
 		{"Bearer ${TOKEN}", "Bearer tok-1234", []string{"TOKEN"}, "Bearer tok-1234"},
 		{"Bearer ${TOKEN}", "Bearer ${TOKEN}", nil, "Bearer ${TOKEN}"},
 		{"Bearer ${ env: TOKEN }", "Bearer tok-1234", []string{"TOKEN"}, "Bearer tok-1234"},
-		{"Bearer ${TOKEN}", "Bearer oth-5678", []string{"TOKEN"}, ""},       // another secret
-		{"Bearer ${TOKEN}", "Bearer tok-1234 x", []string{"TOKEN"}, ""},     // extra text
-		{"Bearer ${TOKEN}", "Bearer tok-1234", []string{"OTHER"}, ""},       // reported the wrong name
-		{"Bearer ${MISSING}", "Bearer x", []string{"MISSING"}, ""},          // not set
+		{"Bearer ${TOKEN}", "Bearer oth-5678", []string{"TOKEN"}, ""},   // another secret
+		{"Bearer ${TOKEN}", "Bearer tok-1234 x", []string{"TOKEN"}, ""}, // extra text
+		{"Bearer ${TOKEN}", "Bearer tok-1234", []string{"OTHER"}, ""},   // reported the wrong name
+		{"Bearer ${MISSING}", "Bearer x", []string{"MISSING"}, ""},      // not set
 		{"a ${X:-d} b ${TOKEN}", "a dd b tok-1234", []string{"TOKEN"}, "a dd b tok-1234"},
 		{"a ${X:-d} b", "z dd b", nil, ""},
 		{"${X:-d}${Y:-e}", "anything", nil, "anything"},

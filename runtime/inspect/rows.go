@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -353,7 +354,7 @@ func fileExists(path string) bool {
 }
 
 // rowCatalogue is the suite, in report order.
-var rowCatalogue = []rowSpec{
+var rowCatalogue = slices.Concat([]rowSpec{
 	// Secrets and isolation.
 	{
 		id:       "secret.cross-profile-name",
@@ -966,7 +967,7 @@ var rowCatalogue = []rowSpec{
 	loadRow(loadRefusals[4], "a module built for ABI v2 (marker wasmgw_abi_v2)"),
 	loadRow(loadRefusals[5], "a module with no ABI marker"),
 	loadRow(loadRefusals[6], "a module whose marker says v1 but whose manifest says v2"),
-
+}, hostBoundRows, []rowSpec{
 	// The whole run.
 	{
 		id:       "neighbour.served",
@@ -1018,7 +1019,7 @@ var rowCatalogue = []rowSpec{
 		},
 		checks: []checker{factIs("values_in_report", "0")},
 	},
-}
+})
 
 func oobRow(id, tried, expected string, want map[string]int64, prefixes ...string) rowSpec {
 	return rowSpec{
