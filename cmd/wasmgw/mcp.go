@@ -67,8 +67,8 @@ denied by the module's grants and audited), then the result is validated.
 
 Prints each entry as the host will start or dial it: rebuilt from the
 config (the module supplies only the values of references; args as the
-list of arguments passed), with every reference that was resolved shown as
-***NAME (for example ***MY_MCP_TOKEN): no secret value is ever printed.
+list of arguments passed), with every reference that was resolved shown
+as ***NAME (for example ***MY_MCP_TOKEN): no secret value is ever printed.
 References in command, cwd or a URL's scheme, host or port are refused.
 Values of the profile's .env written literally in the config are shown as
 [REDACTED:NAME]. References left unresolved (a missing or empty variable,
