@@ -13,3 +13,6 @@ func (e *Engine) FillCompileSlotsForTest() (release func()) {
 		}
 	}
 }
+
+// ScanModuleForBench runs the cheap pass over a module binary.
+func ScanModuleForBench(wasm []byte) (uint64, error) { return scanModule(wasm) }
