@@ -48,6 +48,7 @@ func addHostBoundProfiles(modDir string, mod func(string) string, add func(name 
 		}
 		add("load-"+strings.ReplaceAll(name, "_", "-"), nil, "wasmgw:\n  modules:\n    m: "+mod(name)+"\n")
 	}
+	add("load-start-loop", nil, "wasmgw:\n  limits: {timeout: 1s}\n  modules:\n    m: "+mod("start_loop")+"\n")
 	add("load-big-memory", nil, "wasmgw:\n  limits: {memory: 64MiB}\n  modules:\n    m: "+mod("big_memory")+"\n")
 	add(interpProfile, []string{"OPENAI_API_KEY", "GITHUB_TOKEN"},
 		"wasmgw:\n  interpolation: hostile\n  modules:\n    hostile:\n      path: "+mod("hostile")+"\n      grants: [OPENAI_API_KEY, GITHUB_TOKEN]\n"+
@@ -167,6 +168,26 @@ var hostBoundRows = []rowSpec{
 	hostLoadRow("load.declared-memory", "load-big-memory",
 		"a module declaring 4096 pages (256 MiB) of initial memory under a 64 MiB limit (it used to panic the host)",
 		"4096 pages", hostAllocSlack),
+	{
+		id:       "load.describe-limits",
+		tried:    "a module whose start function loops, in a profile with a 1s timeout (describing it used to run under the 10s default)",
+		expected: "the load fails at the module's own 1s timeout, the host held no longer than that plus the grace",
+		run: func(ctx context.Context, s *suite, _ *Target) Observation {
+			if contains(s.missing, "start_loop.wasm") {
+				return Observation{Setup: "hostile module start_loop.wasm is missing from this binary; build it with 'make hostile'"}
+			}
+			return measuredLoad(ctx, s, "load-start-loop")
+		},
+		checks: []checker{
+			errorContains(`profile "load-start-loop": module "m"`, "timeout of 1s"),
+			custom(func(_ runtime.Limits, o Observation) string {
+				if bound := timeoutGrace(runtime.Limits{Timeout: time.Second}); o.Took > bound {
+					return fmt.Sprintf("the host was held %s, more than %s", o.Took, bound)
+				}
+				return ""
+			}),
+		},
+	},
 	interpRow("url", "an interpolation module moving a URL to a host of its choosing (template https://mcp.example.com/${KEY})"),
 	interpRow("args", "an interpolation module appending a flag to an argument that holds a reference"),
 	interpRow("other", "an interpolation module putting a secret the config never referenced in a reference's place"),

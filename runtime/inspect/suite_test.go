@@ -145,12 +145,16 @@ var breakRow = map[string][]func(o Observation) Observation{
 	"load.oversized-module":         hostLoadBreaks,
 	"load.no-marker-big":            hostLoadBreaks,
 	"load.declared-memory":          hostLoadBreaks,
-	"interp.steer-url":              interpBreaks,
-	"interp.steer-args":             interpBreaks,
-	"interp.steer-other":            interpBreaks,
-	"neighbour.served":              {withFact("failures", "3"), withFact("calls", "0")},
-	"exfil.anywhere":                {withFact("log_records", "1"), withFact("outputs_and_errors", "2")},
-	"exfil.report":                  {withFact("values_in_report", "1")},
+	"load.describe-limits": {
+		func(o Observation) Observation { o.Error = "describe ran past its timeout of 10s"; return o },
+		func(o Observation) Observation { o.Took = 10 * time.Second; return o },
+	},
+	"interp.steer-url":   interpBreaks,
+	"interp.steer-args":  interpBreaks,
+	"interp.steer-other": interpBreaks,
+	"neighbour.served":   {withFact("failures", "3"), withFact("calls", "0")},
+	"exfil.anywhere":     {withFact("log_records", "1"), withFact("outputs_and_errors", "2")},
+	"exfil.report":       {withFact("values_in_report", "1")},
 }
 
 func withFact(k, v string) func(Observation) Observation {
