@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -42,6 +44,12 @@ type Options struct {
 	Pool PoolOptions
 	// Observer, when set, is told about every call (see observe.go).
 	Observer Observer
+	// MaxModuleSize bounds a module's size in bytes; a larger file is
+	// refused before it is read (0: DefaultMaxModuleSize).
+	MaxModuleSize uint64
+	// MaxCompiles bounds the modules compiled at once across every
+	// profile; the others wait their turn (0: DefaultMaxCompiles).
+	MaxCompiles int
 }
 
 // Engine is the one wazero runtime of a process: it compiles each module
@@ -57,6 +65,12 @@ type Engine struct {
 	cacheDir string
 	pool     *pool
 	observer Observer
+	// maxModule bounds a module's size; compileSem holds a token per
+	// compilation in progress; compiles counts the modules handed to
+	// wazero's compiler (tests check that refused modules never are).
+	maxModule  uint64
+	compileSem chan struct{}
+	compiles   atomic.Uint64
 
 	mu      sync.Mutex
 	modules map[[32]byte]*moduleEntry
@@ -83,6 +97,8 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		modules:  map[[32]byte]*moduleEntry{},
 		byFile:   map[string]*Module{},
 	}
+	e.maxModule = cmp.Or(opts.MaxModuleSize, DefaultMaxModuleSize)
+	e.compileSem = make(chan struct{}, cmp.Or(max(opts.MaxCompiles, 0), DefaultMaxCompiles))
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -173,13 +189,21 @@ type Module struct {
 	// SHA256 is the lowercase hex content hash.
 	SHA256 string
 	// Size is the module's size in bytes.
-	Size     int
-	compiled wazero.CompiledModule
-	exports  map[string]bool
+	Size int
+	// MemoryPages is the module's declared initial memory, in 64 KiB
+	// pages.
+	MemoryPages uint64
+	compiled    wazero.CompiledModule
+	exports     map[string]bool
 
-	describeOnce sync.Once
-	manifest     abi.Manifest
-	describeErr  error
+	// describeMu guards the manifest: described once, by the first
+	// profile that loads the module, under that profile's limits for it
+	// (a failure is kept with the limits it happened under; see describe).
+	describeMu     sync.Mutex
+	described      bool
+	manifest       abi.Manifest
+	describeErr    error
+	describeLimits Limits
 }
 
 // Exports reports whether the module exports the function name.
@@ -199,9 +223,18 @@ func (e *ABIError) Error() string {
 }
 
 // Compile compiles wasm once per content hash: a second call with the same
-// bytes, from any profile, returns the same Module. The module's ABI version
-// and imports are checked here, before any instance exists.
+// bytes, from any profile, returns the same Module. The module's size, ABI
+// version, imports and memory are checked first, by a cheap pass over the
+// binary, so a module the host would refuse is never compiled; then it
+// waits for one of the engine's compile slots.
 func (e *Engine) Compile(ctx context.Context, wasm []byte) (*Module, error) {
+	if uint64(len(wasm)) > e.maxModule {
+		return nil, &ModuleSizeError{Size: uint64(len(wasm)), Max: e.maxModule}
+	}
+	pages, err := scanModule(wasm)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(wasm)
 	e.mu.Lock()
 	entry, ok := e.modules[sum]
@@ -218,7 +251,10 @@ func (e *Engine) Compile(ctx context.Context, wasm []byte) (*Module, error) {
 			return nil, ctx.Err()
 		}
 	}
-	entry.mod, entry.err = e.compile(ctx, wasm, sum)
+	if entry.err = e.acquireCompile(ctx); entry.err == nil {
+		entry.mod, entry.err = e.compile(ctx, wasm, sum, pages)
+		e.releaseCompile()
+	}
 	if entry.err != nil {
 		// Forget failures (a cancelled compile may succeed next time).
 		e.mu.Lock()
@@ -229,8 +265,10 @@ func (e *Engine) Compile(ctx context.Context, wasm []byte) (*Module, error) {
 	return entry.mod, entry.err
 }
 
-func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Module, error) {
+func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte, pages uint64) (m *Module, err error) {
+	defer e.recoverBug("compile", &err)
 	start := time.Now()
+	e.compiles.Add(1)
 	cctx := experimental.WithCompilationWorkers(ctx, e.compileW)
 	// Identity (sum, Size) is the original's; wazero gets the module with
 	// its data segments merged (see dataseg.go).
@@ -250,7 +288,7 @@ func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Modul
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
-	m := &Module{SHA256: hex.EncodeToString(sum[:]), Size: size, compiled: compiled, exports: map[string]bool{}}
+	m = &Module{SHA256: hex.EncodeToString(sum[:]), Size: size, MemoryPages: pages, compiled: compiled, exports: map[string]bool{}}
 	for name := range compiled.ExportedFunctions() {
 		m.exports[name] = true
 	}

@@ -80,7 +80,11 @@ func (e *Engine) instantiateHostModule(ctx context.Context) error {
 		for i := range r {
 			r[i] = i32
 		}
-		b.NewFunctionBuilder().WithGoModuleFunction(f, p, r).WithName(name).Export(name)
+		guarded := api.GoModuleFunc(func(ctx context.Context, mod api.Module, stack []uint64) {
+			defer containHostPanic(ctx, name, results, stack)
+			f(ctx, mod, stack)
+		})
+		b.NewFunctionBuilder().WithGoModuleFunction(guarded, p, r).WithName(name).Export(name)
 	}
 	fn(abi.FuncSecretGet, hostSecretGet)
 	fn(abi.FuncLog, hostLog)

@@ -70,6 +70,7 @@ type callState struct {
 	outputTooLarge uint64
 	hostCalls      uint64
 	budgetSpent    bool
+	hostBug        bool
 	pending        []byte
 	callBudgets
 }
@@ -139,6 +140,11 @@ type instance struct {
 	// place in the pool: neither is allocated per call.
 	params [8]uint64
 	idle   idleEntry
+	// gen is the generation of the profile's scope the instance was
+	// created under: what it read of the scope (at _initialize or in any
+	// call) may be kept in its memory, so it serves no call of another
+	// generation (see Tenant.acquire).
+	gen string
 }
 
 // Instance states and stop reasons.
@@ -158,7 +164,7 @@ const exitStopped = 0xdead
 // _initialize with scope as the call state (so init-time reads are checked
 // and audited like any other).
 func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *Scope) (*instance, error) {
-	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}}
+	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}, gen: scope.Generation()}
 	if b.learned == nil {
 		b.learned = &redact.Set{}
 	}
@@ -176,7 +182,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 	cctx, cancel := context.WithTimeout(withBinding(ctx, b), b.limits.Timeout)
 	defer cancel()
 	cctx = experimental.WithMemoryAllocator(cctx, in.mem)
-	mod, err := e.rt.InstantiateModule(cctx, m.compiled, cfg)
+	mod, err := e.instantiate(cctx, m, cfg, b)
 	in.leave()
 	in.flush()
 	b.finishCall()
@@ -191,6 +197,21 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 		}
 	}
 	return in, nil
+}
+
+// instantiate is wazero's InstantiateModule with a panic contained to this
+// one instance.
+func (e *Engine) instantiate(ctx context.Context, m *Module, cfg wazero.ModuleConfig, b *binding) (mod api.Module, err error) {
+	defer containPanic(b.log, b.redact, "instantiate", &err)
+	return e.rt.InstantiateModule(ctx, m.compiled, cfg)
+}
+
+// redact cleans s of the values of the call's scope, if there is one.
+func (b *binding) redact(s string) string {
+	if b.call != nil && b.call.scope != nil {
+		return b.call.scope.Redact(s)
+	}
+	return s
 }
 
 // enter and leave bracket every call into the instance (see mmapMemory).
@@ -255,11 +276,7 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	if ctx.Done() != nil {
 		unregister = context.AfterFunc(ctx, func() { in.stop(stopInterrupted) })
 	}
-	params, err := in.pass(args)
-	var res []uint64
-	if err == nil {
-		res, err = fn.Call(in.callCtx, params...)
-	}
+	res, err := in.invoke(fn, args)
 	in.timer.Stop()
 	unregister()
 	if !in.state.CompareAndSwap(stateRunning, stateIdle) && err == nil {
@@ -279,6 +296,8 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	switch {
 	case err != nil:
 		return 0, nil, in.classify(ctx, export, err)
+	case c.hostBug:
+		return 0, nil, &CallError{Kind: KindHostBug, Msg: export + " failed: a host function hit an internal error (logged as a bug)"}
 	case c.outputTooLarge > 0:
 		return 0, nil, &CallError{Kind: KindOutputTooLarge, Msg: fmt.Sprintf("output of %d bytes exceeds the module's limit of %d", c.outputTooLarge, in.b.limits.MaxOutput)}
 	case c.budgetSpent:
@@ -287,6 +306,17 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 		return 0, nil, &CallError{Kind: KindBadModule, Msg: export + " returned without setting an output"}
 	}
 	return api.DecodeI32(res[0]), c.output, nil
+}
+
+// invoke passes args and calls fn, with a panic on the way contained to
+// this call.
+func (in *instance) invoke(fn api.Function, args [][]byte) (res []uint64, err error) {
+	defer containCallPanic(in.b, &err)
+	params, err := in.pass(args)
+	if err != nil {
+		return nil, err
+	}
+	return fn.Call(in.callCtx, params...)
 }
 
 // stop closes the module of a running call; the guest stops at its next

@@ -87,6 +87,13 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 	// in order); an entry ParseJSON refuses goes as json.Marshal writes it,
 	// and validation then refuses the result, as it always did.
 	orig, perr := mcp.ParseJSON(entry)
+	if perr == nil {
+		// Where references may stand (and args split into arguments):
+		// checked when the config is loaded, and here for any entry.
+		if err := mcp.CheckReferences(server, orig); err != nil {
+			return abi.InterpolateResult{}, nil, fmt.Errorf("profile %q: %w", t.profile.Name, err)
+		}
+	}
 	var req []byte
 	if perr == nil {
 		req = appendRequest(make([]byte, 0, len(entry)+len(server)+32), server, orig)
@@ -117,9 +124,15 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 		return fail(fmt.Errorf("interpolation module %q: %s: %s", tm.cfg.Name, learned.Text(e.Code, redact.Anonymous), learned.Text(e.Message, redact.Anonymous)))
 	}
 	res, resolved, err := validateParsed(orig, perr, out)
+	if err == nil {
+		// The host builds what it acts on: the template, with the values
+		// of its references (rebuild.go).
+		resolved, err = rebuildEntry(orig, resolved, res.Refs, scope, tm.cfg.Grants)
+	}
 	if err != nil {
 		return fail(fmt.Errorf("interpolation module %q returned an invalid result: %w", tm.cfg.Name, err))
 	}
+	res.Entry = resolved.JSON()
 	return res, resolved, nil
 }
 

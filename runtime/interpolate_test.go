@@ -457,10 +457,10 @@ func TestRotatedTokenReconnects(t *testing.T) {
 
 func TestResolveMCPMasksSecrets(t *testing.T) {
 	home := runtimetest.Home(t, map[string]runtimetest.Profile{"p": {
-		Env: "TOKEN=tok-value-1234\nHOST=example.org\n",
+		Env: "TOKEN=tok-value-1234\n",
 		Config: `mcp_servers:
   api:
-    url: https://${HOST}/mcp?key=${TOKEN}
+    url: https://example.org/mcp?key=${TOKEN}
     headers:
       Authorization: "Bearer ${env: TOKEN}"
       X-Literal: "tok-value-1234"
@@ -474,7 +474,7 @@ func TestResolveMCPMasksSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := string(srv.Masked.JSON())
-	want := `{"url":"https://***HOST/mcp?key=***TOKEN","headers":{"Authorization":"Bearer ***TOKEN","X-Literal":"[REDACTED:TOKEN]","X-Missing":"${NOPE}"},"enabled":false}`
+	want := `{"url":"https://example.org/mcp?key=***TOKEN","headers":{"Authorization":"Bearer ***TOKEN","X-Literal":"[REDACTED:TOKEN]","X-Missing":"${NOPE}"},"enabled":false}`
 	if got != want {
 		t.Errorf("masked\n got %s\nwant %s", got, want)
 	}

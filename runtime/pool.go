@@ -45,7 +45,7 @@ type pool struct {
 	bytes uint64
 
 	// Counters since the engine started, for PoolStats.
-	created, reused, discarded, evicted atomic.Uint64
+	created, reused, discarded, evicted, retired atomic.Uint64
 }
 
 // idleEntry is an idle instance in the pool's LRU ring. It lives inside
@@ -152,6 +152,26 @@ func (p *pool) drain(ctx context.Context, tm *tenantModule) {
 	}
 }
 
+// retire closes every idle instance of tm not created under generation
+// gen, and returns how many it closed.
+func (p *pool) retire(ctx context.Context, tm *tenantModule, gen string) int {
+	p.mu.Lock()
+	var old []*instance
+	for i := 0; i < len(tm.idle); {
+		if e := tm.idle[i]; e.in.gen != gen {
+			old = append(old, p.removeLocked(e))
+			continue
+		}
+		i++
+	}
+	p.mu.Unlock()
+	p.retired.Add(uint64(len(old)))
+	for _, in := range old {
+		in.close(ctx)
+	}
+	return len(old)
+}
+
 // evictIdle closes instances idle for longer than the idle timeout and
 // returns how many it closed.
 func (p *pool) evictIdle(ctx context.Context) int {
@@ -187,6 +207,9 @@ type PoolStats struct {
 	// timeout, interrupt, exit, out of memory); Evicted those closed by a
 	// pool bound or the idle timeout.
 	Discarded, Evicted uint64
+	// Retired counts idle instances closed because the profile's .env
+	// changed since they were created (rotation).
+	Retired uint64
 }
 
 func (p *pool) stats() PoolStats {
@@ -194,6 +217,6 @@ func (p *pool) stats() PoolStats {
 	st := PoolStats{Idle: p.n, IdleBytes: p.bytes}
 	p.mu.Unlock()
 	st.Created, st.Reused = p.created.Load(), p.reused.Load()
-	st.Discarded, st.Evicted = p.discarded.Load(), p.evicted.Load()
+	st.Discarded, st.Evicted, st.Retired = p.discarded.Load(), p.evicted.Load(), p.retired.Load()
 	return st
 }

@@ -40,6 +40,11 @@ type Tenant struct {
 	handlerMu sync.Mutex
 	handler   *tenantModule
 
+	// gen is the scope generation of the last call (nil before the
+	// first); a change retires the idle instances (acquire).
+	genMu sync.Mutex
+	gen   *string
+
 	// mcp is the tenant's MCP servers and interpolation module
 	// (mcp_tenant.go, interpolate.go).
 	mcp tenantMCP
@@ -79,7 +84,7 @@ func (e *Engine) Open(ctx context.Context, p *Profile) (*Tenant, error) {
 			return nil, fmt.Errorf("profile %q: module %q: %w", p.Name, mc.Name, err)
 		}
 		t.modules[mc.Name] = tm
-		manifest, err := e.describe(ctx, tm.mod)
+		manifest, err := e.describe(ctx, tm.mod, tm.limits)
 		if err != nil {
 			t.Close(ctx)
 			return nil, fmt.Errorf("profile %q: module %q: %w", p.Name, mc.Name, err)
@@ -102,7 +107,8 @@ func (e *Engine) Open(ctx context.Context, p *Profile) (*Tenant, error) {
 }
 
 func (t *Tenant) load(ctx context.Context, mc ModuleConfig, base Limits) (*tenantModule, error) {
-	mod, err := t.e.moduleAt(ctx, mc.Path, t.profile.Dir)
+	limits := mc.Limits.withDefaults(base)
+	mod, err := t.e.moduleAt(ctx, mc.Path, t.profile.Dir, limits)
 	if err != nil {
 		return nil, err
 	}
@@ -111,14 +117,17 @@ func (t *Tenant) load(ctx context.Context, mc ModuleConfig, base Limits) (*tenan
 	if err != nil {
 		return nil, err
 	}
-	return &tenantModule{cfg: mc, limits: mc.Limits.withDefaults(base), mod: mod, self: self, egress: egress}, nil
+	return &tenantModule{cfg: mc, limits: limits, mod: mod, self: self, egress: egress}, nil
 }
 
 // moduleAt returns the compiled module a config path names: builtin:NAME,
 // or a path relative to dir. A file is read and hashed only when its
 // identity (path, inode, size, modification time) is new to the engine, so
-// thousands of profiles sharing a module cost one read and one compile.
-func (e *Engine) moduleAt(ctx context.Context, path, dir string) (*Module, error) {
+// thousands of profiles sharing a module cost one read and one compile. A
+// file over the engine's size bound is refused before it is read, and a
+// module whose declared initial memory exceeds limits before it is
+// compiled (and again for each profile that loads it).
+func (e *Engine) moduleAt(ctx context.Context, path, dir string, limits Limits) (*Module, error) {
 	key := path
 	if !strings.HasPrefix(path, builtin.Prefix) {
 		full := path
@@ -136,17 +145,27 @@ func (e *Engine) moduleAt(ctx context.Context, path, dir string) (*Module, error
 	m := e.byFile[key]
 	e.mu.Unlock()
 	if m != nil {
+		if err := checkDeclaredMemory(m.MemoryPages, limits.Memory); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 		return m, nil
 	}
 	var wasm []byte
 	var err error
 	if name, ok := strings.CutPrefix(path, builtin.Prefix); ok {
 		wasm, err = builtin.Module(name)
-	} else if wasm, err = os.ReadFile(path); err != nil {
-		err = fmt.Errorf("read module: %w", err)
+	} else {
+		wasm, err = readModule(path, e.maxModule)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	pages, err := scanModule(wasm)
+	if err == nil {
+		err = checkDeclaredMemory(pages, limits.Memory)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if m, err = e.Compile(ctx, wasm); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -157,35 +176,59 @@ func (e *Engine) moduleAt(ctx context.Context, path, dir string) (*Module, error
 	return m, nil
 }
 
-// describe returns the module's manifest, asking it once per content hash.
-// The describing instance is bound to no profile: it can read no secret.
-func (e *Engine) describe(ctx context.Context, m *Module) (abi.Manifest, error) {
-	m.describeOnce.Do(func() {
-		b := &binding{e: e, profile: "", module: "describe", sha: m.SHA256, limits: DefaultLimits(), log: e.log.With("module_sha256", m.SHA256[:12])}
-		scope := NewScope("", "", nil, Globals{})
-		in, err := e.newInstance(ctx, m, b, scope)
-		if err != nil {
-			m.describeErr = fmt.Errorf("describe: %w", err)
-			return
-		}
-		defer in.close(ctx)
-		status, out, err := in.call(ctx, scope, nil, abi.ExportDescribe)
-		switch {
-		case err != nil:
-			m.describeErr = fmt.Errorf("describe: %w", err)
-		case status != abi.StatusOK:
-			m.describeErr = fmt.Errorf("describe: module answered status %d: %s", status, clip(out))
-		default:
-			if err := json.Unmarshal(out, &m.manifest); err != nil {
-				m.describeErr = fmt.Errorf("describe: invalid manifest: %w", err)
-			} else if m.manifest.ABI != abi.Version {
-				m.describeErr = &ABIError{Found: m.manifest.ABI}
-			} else {
-				m.describeErr = checkManifest(m.manifest)
-			}
-		}
-	})
-	return m.manifest, m.describeErr
+// describe returns the module's manifest, asking it once per content hash,
+// under limits: those of the module in the profile that loads it first, so
+// a module that loops or bloats in its start or describe function holds
+// the host no longer than its own timeout and memory allow. A failure is
+// remembered with the limits it happened under and answered again to any
+// profile whose limits are no larger; a profile with larger limits tries
+// again. The describing instance is bound to no profile: it can read no
+// secret.
+func (e *Engine) describe(ctx context.Context, m *Module, limits Limits) (abi.Manifest, error) {
+	m.describeMu.Lock()
+	defer m.describeMu.Unlock()
+	if m.described {
+		return m.manifest, nil
+	}
+	if m.describeErr != nil && limits.Timeout <= m.describeLimits.Timeout && limits.Memory <= m.describeLimits.Memory {
+		return abi.Manifest{}, m.describeErr
+	}
+	manifest, err := e.describeNow(ctx, m, limits)
+	switch {
+	case err == nil:
+		m.manifest, m.described, m.describeErr = manifest, true, nil
+	case ctx.Err() == nil:
+		m.describeErr, m.describeLimits = err, limits
+	}
+	return manifest, err
+}
+
+func (e *Engine) describeNow(ctx context.Context, m *Module, limits Limits) (abi.Manifest, error) {
+	b := &binding{e: e, profile: "", module: "describe", sha: m.SHA256, limits: limits, log: e.log.With("module_sha256", m.SHA256[:12])}
+	scope := NewScope("", "", nil, Globals{})
+	in, err := e.newInstance(ctx, m, b, scope)
+	if err != nil {
+		return abi.Manifest{}, fmt.Errorf("describe: %w", err)
+	}
+	defer in.close(ctx)
+	status, out, err := in.call(ctx, scope, nil, abi.ExportDescribe)
+	if err != nil {
+		return abi.Manifest{}, fmt.Errorf("describe: %w", err)
+	}
+	if status != abi.StatusOK {
+		return abi.Manifest{}, fmt.Errorf("describe: module answered status %d: %s", status, clip(out))
+	}
+	var manifest abi.Manifest
+	if err := json.Unmarshal(out, &manifest); err != nil {
+		return abi.Manifest{}, fmt.Errorf("describe: invalid manifest: %w", err)
+	}
+	if manifest.ABI != abi.Version {
+		return abi.Manifest{}, &ABIError{Found: manifest.ABI}
+	}
+	if err := checkManifest(manifest); err != nil {
+		return abi.Manifest{}, err
+	}
+	return manifest, nil
 }
 
 // checkManifest refuses tool names a user, a model or the router could
@@ -320,11 +363,28 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 	return out, nil
 }
 
+// acquire returns an instance of tm for a call under scope: an idle one
+// created under the same scope generation, else a new one. Rotation is
+// immediate: when the profile's .env changed, every idle instance of the
+// profile is retired before the call (an instance may hold in its memory
+// any value it read), and one that slips back into the pool from a call
+// still running under the old generation is retired when it is found.
 func (t *Tenant) acquire(ctx context.Context, tm *tenantModule, scope *Scope) (*instance, error) {
+	if gen := scope.Generation(); t.noteGeneration(gen) {
+		t.retireIdle(ctx, gen)
+	}
 	if !tm.cfg.FreshPerCall {
-		if in := t.e.pool.get(tm); in != nil {
-			t.live.Add(1)
-			return in, nil
+		for {
+			in := t.e.pool.get(tm)
+			if in == nil {
+				break
+			}
+			if in.gen == scope.Generation() {
+				t.live.Add(1)
+				return in, nil
+			}
+			in.close(ctx)
+			t.e.pool.retired.Add(1)
 		}
 	}
 	b := &binding{
@@ -356,4 +416,46 @@ func (t *Tenant) release(ctx context.Context, tm *tenantModule, in *instance) {
 		return
 	}
 	t.e.pool.put(ctx, tm, in)
+}
+
+// noteGeneration records gen as the profile's current scope generation and
+// reports whether it changed.
+func (t *Tenant) noteGeneration(gen string) bool {
+	t.genMu.Lock()
+	defer t.genMu.Unlock()
+	if t.gen == nil {
+		t.gen = &gen
+		return false
+	}
+	if *t.gen == gen {
+		return false
+	}
+	t.gen = &gen
+	return true
+}
+
+// retireIdle closes every idle instance of the profile created under
+// another generation than gen.
+func (t *Tenant) retireIdle(ctx context.Context, gen string) {
+	t.handlerMu.Lock()
+	mods := make([]*tenantModule, 0, len(t.modules)+2)
+	for _, tm := range t.modules {
+		mods = append(mods, tm)
+	}
+	if t.handler != nil {
+		mods = append(mods, t.handler)
+	}
+	t.handlerMu.Unlock()
+	t.mcp.interpMu.Lock()
+	if t.mcp.interp != nil {
+		mods = append(mods, t.mcp.interp)
+	}
+	t.mcp.interpMu.Unlock()
+	n := 0
+	for _, tm := range mods {
+		n += t.e.pool.retire(ctx, tm, gen)
+	}
+	if n > 0 {
+		t.log.Info("the profile's .env changed; idle instances retired", "instances", n)
+	}
 }

@@ -81,7 +81,13 @@ Examples:
 	if !f.staticOnly {
 		fmt.Fprintln(a.stderr, "wasmgw audit: loading the profiles and running the hostile suite (about as long as the longest profile timeout) ...")
 	}
+	maxModule, err := f.maxModuleSize()
+	if err != nil {
+		fmt.Fprintln(a.stderr, "wasmgw audit:", err)
+		return &exitError{2}
+	}
 	rep, err := inspect.Audit(ctx, inspect.Options{
+		MaxModuleSize:   maxModule,
 		Home:            home,
 		Profiles:        f.profiles,
 		GlobalAllowlist: strings.TrimSpace(a.getenv("WASMGW_GLOBAL_ALLOWLIST")),

@@ -223,3 +223,59 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("missing file: %d %q", r.code, r.stderr)
 	}
 }
+
+// A module whose declared initial memory exceeds its limit used to panic
+// the host at load (every profile down) while the audit passed it. The
+// real CLI now fails the audit with a high finding naming the profile, the
+// module and the pages, the load check records the refusal, and the same
+// home passes again once the module is removed.
+func TestAuditFailsOnADeclaredMemoryOverLimit(t *testing.T) {
+	home := runtimetest.SampleHome(t)
+	pdir := filepath.Join(home, "profiles", "mallory")
+	if err := os.MkdirAll(filepath.Join(pdir, "modules"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(runtimetest.Hostile(t, "big_memory"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pdir, "modules", "big.wasm"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := func(modules string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(pdir, "config.yaml"), []byte("wasmgw:\n  modules:\n    whoami: builtin:whoami\n"+modules), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config("    big: modules/big.wasm\n")
+	r := runAudit(t, "audit", "--home", home, "--profile", "mallory", "--format", "json", cacheFlag())
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	rep, err := inspect.ParseReport([]byte(r.stdout))
+	if err != nil {
+		t.Fatalf("the JSON report does not parse: %v\n%s", err, r.stdout)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		if f.ID == "module.memory-over-limit" && f.Severity == inspect.SeverityHigh && f.Profile == "mallory" && f.Module == "big" && strings.Contains(f.Message, "4096 pages") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no high module.memory-over-limit finding: %+v", rep.Findings)
+	}
+	for _, p := range rep.Profiles {
+		if p.Name == "mallory" && (p.Load == nil || p.Load.OK || !strings.Contains(p.Load.Error, "4096 pages")) {
+			t.Errorf("load check of mallory: %+v", p.Load)
+		}
+	}
+	// Removed: the home passes (the hostile suite ran above; the files are
+	// what changed).
+	config("")
+	r = runAudit(t, "audit", "--home", home, "--profile", "mallory", "--static-only", cacheFlag())
+	if r.code != 0 || !strings.Contains(r.stdout, "RESULT: PASS") {
+		t.Errorf("without the module: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -90,8 +90,12 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	if err != nil {
 		return err
 	}
+	maxModule, err := f.maxModuleSize()
+	if err != nil {
+		return err
+	}
 	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: f.cache(a), Logger: log, CompileWorkers: goruntime.NumCPU(),
-		Pool: runtime.PoolOptions{MaxIdleBytes: 64 << 30}})
+		Pool: runtime.PoolOptions{MaxIdleBytes: 64 << 30}, MaxModuleSize: maxModule})
 	if err != nil {
 		return err
 	}

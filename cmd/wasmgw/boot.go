@@ -50,6 +50,11 @@ func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*
 	if b.audit, err = runtime.OpenJSONLAudit(home.Dir() + "/logs/audit.jsonl"); err != nil {
 		return nil, err
 	}
+	maxModule, err := c.maxModuleSize()
+	if err != nil {
+		b.close(ctx)
+		return nil, err
+	}
 	var observer runtime.Observer
 	var audit runtime.AuditSink = b.audit
 	if o != nil {
@@ -60,7 +65,7 @@ func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*
 	}
 	b.engine, err = runtime.NewEngine(ctx, runtime.Options{
 		CacheDir: c.cache(a), Logger: log, Audit: audit, CompileWorkers: goruntime.NumCPU(),
-		Observer: observer,
+		Observer: observer, MaxModuleSize: maxModule,
 	})
 	if err != nil {
 		b.close(ctx)

@@ -55,6 +55,8 @@ type common struct {
 	cacheDir  string
 	logLevel  string
 	logFormat string
+	// maxModule is --max-module-size as written.
+	maxModule string
 }
 
 func (c *common) register(fs *pflag.FlagSet, defaultLevel string) {
@@ -62,6 +64,19 @@ func (c *common) register(fs *pflag.FlagSet, defaultLevel string) {
 	fs.StringVar(&c.cacheDir, "cache-dir", "", "compilation cache directory (default <user cache dir>/wasmgw/compile; \"off\" disables it)")
 	fs.StringVar(&c.logLevel, "log-level", defaultLevel, "log level: debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.maxModule, "max-module-size", "32MiB", "largest module file loaded; a larger one is refused before it is read or compiled (e.g. 16MiB, 64MB)")
+}
+
+// maxModuleSize returns --max-module-size in bytes.
+func (c *common) maxModuleSize() (uint64, error) {
+	if c.maxModule == "" {
+		return runtime.DefaultMaxModuleSize, nil
+	}
+	n, err := runtime.ParseSize(c.maxModule)
+	if err != nil || n == 0 {
+		return 0, fmt.Errorf("--max-module-size %q: want a size such as 32MiB or 64MB", c.maxModule)
+	}
+	return n, nil
 }
 
 // logger builds the command's logger on stderr.

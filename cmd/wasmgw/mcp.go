@@ -65,8 +65,11 @@ builtin:interpolate), which replaces ${NAME} and ${env:NAME} in string
 values from the profile's .env through the host (every read is granted or
 denied by the module's grants and audited), then the result is validated.
 
-Prints the entries as written, with every reference that was resolved shown
+Prints each entry as the host will start or dial it: rebuilt from the
+config (the module supplies only the values of references; args as the
+list of arguments passed), with every reference that was resolved shown
 as ***NAME (for example ***MY_MCP_TOKEN): no secret value is ever printed.
+References in command, cwd or a URL's scheme, host or port are refused.
 Values of the profile's .env written literally in the config are shown as
 [REDACTED:NAME]. References left unresolved (a missing or empty variable,
 or an unsupported form such as ${NAME:-x}) are kept as written, as the

@@ -57,6 +57,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, if set, is told as each hostile row finishes.
 	Progress func(RowReport)
+	// MaxModuleSize is the module size bound of the load check's engine
+	// (0: runtime.DefaultMaxModuleSize). The static finding
+	// module.too-large uses the default bound.
+	MaxModuleSize uint64
 }
 
 // Audit inventories the home, raises the findings, loads every audited
@@ -106,7 +110,7 @@ func loadCheck(ctx context.Context, opts Options, profiles []ProfileReport) ([]F
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: opts.CacheDir, Logger: log, CompileWorkers: goruntime.NumCPU()})
+	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: opts.CacheDir, Logger: log, CompileWorkers: goruntime.NumCPU(), MaxModuleSize: opts.MaxModuleSize})
 	if err != nil {
 		return nil, err
 	}

@@ -31,4 +31,5 @@ var HostileFiles = []string{
 	"spin.wasm", "grow.wasm", "stack.wasm",
 	"abi_v2.wasm", "no_abi.wasm", "manifest_v2.wasm",
 	"unknown_import.wasm", "unknown_host_func.wasm", "bad_signature.wasm", "imports_memory.wasm",
+	"big_memory.wasm", "start_loop.wasm",
 }

@@ -381,6 +381,12 @@ func inventoryModule(dir, profile string, mc runtime.ModuleConfig, role string, 
 		} else if w := writableByOthers(filepath.Dir(real)); w != "" {
 			add("fs.writable-by-others", SeverityHigh, filepath.Dir(real), w+": another user can replace this module's code")
 		}
+		if st, serr := os.Stat(path); serr == nil && st.Size() > runtime.DefaultMaxModuleSize {
+			m.Size = int(st.Size())
+			m.Error = (&runtime.ModuleSizeError{Size: uint64(st.Size()), Max: runtime.DefaultMaxModuleSize}).Error()
+			add("module.too-large", SeverityHigh, path, fmt.Sprintf("module %q is %d bytes, over the %d MiB a host loads by default: the gateway refuses it before reading it (unless --max-module-size is raised), and compiling a module that large costs the host gigabytes", mc.Name, st.Size(), runtime.DefaultMaxModuleSize>>20))
+			return m, findings
+		}
 		wasm, err = os.ReadFile(path)
 	}
 	if err != nil {
@@ -411,8 +417,12 @@ func inventoryModule(dir, profile string, mc runtime.ModuleConfig, role string, 
 	for _, ex := range info.Exports {
 		m.Exports = append(m.Exports, ExportReport{Name: ex.Name, Kind: ex.Kind})
 	}
+	limit := withDefaults(mc.Limits, base).Memory
 	for _, mem := range info.Memories {
 		m.Memories = append(m.Memories, MemoryReport{MinPages: mem.Min, MaxPages: mem.Max, Imported: mem.Imported, Shared: mem.Shared, Memory64: mem.Memory64})
+		if !mem.Imported && mem.Min > limit/(64<<10) {
+			add("module.memory-over-limit", SeverityHigh, "memory", fmt.Sprintf("module %q declares an initial memory of %d pages (%d MiB), more than its memory limit of %d MiB: no instance of it can be created, the host refuses it at load (a host without this check panicked while instantiating it, taking every profile down)", mc.Name, mem.Min, mem.Min>>4, limit>>20))
+		}
 	}
 	switch v := m.ABIVersion; {
 	case v == 0:
@@ -422,7 +432,7 @@ func inventoryModule(dir, profile string, mc runtime.ModuleConfig, role string, 
 	}
 	var missing []string
 	for _, need := range []string{abi.ExportAlloc, abi.ExportDescribe} {
-		if !info.exports(need, "func") {
+		if !info.HasExport(need, "func") {
 			missing = append(missing, need)
 		}
 	}
@@ -470,6 +480,12 @@ func LoadCheck(ctx context.Context, engine *runtime.Engine, home *runtime.Home, 
 		}
 		if err != nil {
 			p.Load.Error = err.Error()
+			var ce *runtime.CallError
+			if errors.As(err, &ce) && ce.Kind == runtime.KindHostBug {
+				findings = append(findings, Finding{ID: "profile.load-host-bug", Severity: SeverityHigh, Profile: p.Name,
+					Message: fmt.Sprintf("loading the profile made the host panic (contained, logged as a bug): %v", err)})
+				continue
+			}
 			findings = append(findings, Finding{ID: "profile.load-failed", Severity: SeverityMedium, Profile: p.Name,
 				Message: fmt.Sprintf("the profile is refused at load (fail-closed: the gateway serves nothing for it): %v", err)})
 			continue

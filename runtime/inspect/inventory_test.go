@@ -432,3 +432,21 @@ mcp_servers:
 		}
 	}
 }
+
+func TestInventoryFlagsReferencesWhereTheHostDecides(t *testing.T) {
+	t.Parallel()
+	home := runtimetest.Home(t, map[string]runtimetest.Profile{"p": {
+		Env:    "HOST=example.org\n",
+		Config: "mcp_servers:\n  api:\n    url: https://${HOST}/mcp\n",
+	}})
+	_, findings, err := Inventory(InventoryOptions{Home: home})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		if f.ID == "mcp.ref-in-host-position" && f.Profile == "p" && strings.Contains(f.Message, "url") {
+			return
+		}
+	}
+	t.Errorf("no mcp.ref-in-host-position finding: %+v", findings)
+}

@@ -163,6 +163,11 @@ func inspectMCP(node *yaml.Node, profile string, env mcpEnv) ([]MCPServerReport,
 			entry = entry.Alias
 		}
 		s := MCPServerReport{Name: name, Enabled: true, Transport: "unknown"}
+		if v, err := mcp.FromYAML(entry); err == nil {
+			if err := mcp.CheckReferences(name, v); err != nil {
+				add("mcp.ref-in-host-position", SeverityMedium, name, fmt.Sprintf("%v: the host refuses this server at load (fail-closed), so it is not served", err))
+			}
+		}
 		var all []leaf
 		leaves(entry, "", "", 0, &all)
 		fields := map[string]string{}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -353,7 +354,7 @@ func fileExists(path string) bool {
 }
 
 // rowCatalogue is the suite, in report order.
-var rowCatalogue = []rowSpec{
+var rowCatalogue = slices.Concat([]rowSpec{
 	// Secrets and isolation.
 	{
 		id:       "secret.cross-profile-name",
@@ -969,7 +970,7 @@ var rowCatalogue = []rowSpec{
 
 	// Host work on a guest's behalf (hostwork.go).
 	hostWorkRows[0], hostWorkRows[1], hostWorkRows[2], hostWorkRows[3], hostWorkRows[4],
-
+}, hostBoundRows, []rowSpec{
 	// The whole run.
 	{
 		id:       "neighbour.served",
@@ -1021,7 +1022,7 @@ var rowCatalogue = []rowSpec{
 		},
 		checks: []checker{factIs("values_in_report", "0")},
 	},
-}
+})
 
 func oobRow(id, tried, expected string, want map[string]int64, prefixes ...string) rowSpec {
 	return rowSpec{

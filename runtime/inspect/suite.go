@@ -491,6 +491,9 @@ func newSuite(ctx context.Context, opts SuiteOptions) (_ *suite, err error) {
 	for _, l := range loadRefusals {
 		addProfile("load-"+strings.ReplaceAll(l.module, "_", "-"), nil, "wasmgw:\n  modules:\n    m: "+mod(l.module)+"\n")
 	}
+	if err := addHostBoundProfiles(modDir, mod, addProfile); err != nil {
+		return nil, err
+	}
 	for name, p := range profiles {
 		pdir := filepath.Join(dir, "profiles", name)
 		if err := os.MkdirAll(pdir, 0o700); err != nil {

@@ -111,6 +111,13 @@ func ParseServers(node *yaml.Node) ([]Entry, error) {
 		if v.Kind != Object {
 			return nil, &ConfigError{Server: name, Line: line, Msg: "want a mapping of settings, got " + v.Kind.String()}
 		}
+		if err := CheckReferences(name, v); err != nil {
+			var ce *ConfigError
+			if errors.As(err, &ce) {
+				ce.Line = line
+			}
+			return nil, err
+		}
 		entries = append(entries, Entry{Name: name, Line: line, Value: v})
 	}
 	return entries, nil

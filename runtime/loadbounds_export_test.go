@@ -1,0 +1,18 @@
+package runtime
+
+// FillCompileSlotsForTest takes every compile slot until the returned
+// function is called.
+func (e *Engine) FillCompileSlotsForTest() (release func()) {
+	n := cap(e.compileSem)
+	for range n {
+		e.compileSem <- struct{}{}
+	}
+	return func() {
+		for range n {
+			<-e.compileSem
+		}
+	}
+}
+
+// ScanModuleForBench runs the cheap pass over a module binary.
+func ScanModuleForBench(wasm []byte) (uint64, error) { return scanModule(wasm) }
