@@ -121,11 +121,14 @@ type instance struct {
 	mem     *memoryAllocator
 	streams [2]*streamWriter
 	fns     map[string]api.Function
-	// callCtx is what wazero sees for every call: the binding, and no Done
-	// channel, so that wazero's per-call watcher never fires and no
-	// context is derived per call. The instance stops a call itself
-	// (stop), which the compiled termination checks then honour.
-	callCtx context.Context
+	// callCtx is what wazero sees for every call: the binding, and a Done
+	// channel that only stop closes (stopCall). wazero's watcher then
+	// marks the module closed without releasing its resources, which the
+	// guest's own goroutine does at its next termination check: closing
+	// them from the stopping goroutine (CloseWithExitCode) raced with a
+	// WASI call in flight (fd_write reads the module's file table).
+	callCtx  context.Context
+	stopCall context.CancelFunc
 	// timer stops a call at its deadline; one per instance, reset per call.
 	timer *time.Timer
 	// scratch is the range the last wasmgw_alloc returned; the host reuses
@@ -157,8 +160,6 @@ const (
 	stopInterrupted int32 = 2
 )
 
-// exitStopped is the exit code of a module the host stopped.
-const exitStopped = 0xdead
 
 // newInstance creates an instance of m bound to b, running the module's
 // _initialize with scope as the call state (so init-time reads are checked
@@ -190,7 +191,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 		return nil, in.classify(ctx, "instantiate", err)
 	}
 	in.mod = mod
-	in.callCtx = withBinding(context.Background(), b)
+	in.callCtx, in.stopCall = context.WithCancel(withBinding(context.Background(), b))
 	for _, name := range []string{abi.ExportAlloc, abi.ExportDescribe, abi.ExportCallTool, abi.ExportHandle, abi.ExportInterpolate} {
 		if f := mod.ExportedFunction(name); f != nil {
 			in.fns[name] = f
@@ -243,6 +244,7 @@ func (in *instance) flush() {
 
 func (in *instance) close(ctx context.Context) {
 	if in.mod != nil {
+		in.stopCall()
 		_ = in.mod.Close(ctx)
 	}
 }
@@ -324,7 +326,7 @@ func (in *instance) invoke(fn api.Function, args [][]byte) (res []uint64, err er
 func (in *instance) stop(reason int32) {
 	if in.state.CompareAndSwap(stateRunning, stateStopped) {
 		in.stopped.Store(reason)
-		_ = in.mod.CloseWithExitCode(context.Background(), exitStopped)
+		in.stopCall()
 	}
 }
 
