@@ -160,7 +160,6 @@ const (
 	stopInterrupted int32 = 2
 )
 
-
 // newInstance creates an instance of m bound to b, running the module's
 // _initialize with scope as the call state (so init-time reads are checked
 // and audited like any other).
