@@ -794,30 +794,6 @@ func (cn *wsConn) teardown() {
 	cn.cancel()
 }
 
-// keepalive pings every interval; a ping without pong within timeout closes
-// the connection.
-func (cn *wsConn) keepalive(interval, timeout time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-cn.ctx.Done():
-			return
-		case <-t.C:
-		}
-		pctx, cancel := context.WithTimeout(cn.ctx, timeout)
-		err := cn.ws.Ping(pctx)
-		cancel()
-		if err != nil {
-			if cn.ctx.Err() == nil {
-				cn.c.log.Warn("relay: keepalive ping failed; closing", "timeout", timeout, "error", cn.c.scrub(err))
-				_ = cn.ws.CloseNow()
-			}
-			return
-		}
-	}
-}
-
 // Send writes an outbound action and waits for its outbound_result. platform
 // names the chat's underlying platform and botID the bot hello'd for it
 // (when botID is empty, the configured identity of that platform). A
