@@ -261,12 +261,12 @@ func clip(b []byte) string {
 func (t *Tenant) Profile() *Profile { return t.profile }
 
 // Tools lists the tenant's tools in config order, then the tools of its
-// connected MCP servers (mcp.SERVER.TOOL; see ConnectMCP in mcp_tenant.go).
+// connected MCP servers (mcp.SERVER.TOOL; see ConnectMCP in mcp_listing.go).
 func (t *Tenant) Tools() []Tool { return append(append([]Tool(nil), t.tools...), t.mcpTools()...) }
 
 // Close releases the tenant's idle instances.
 func (t *Tenant) Close(ctx context.Context) {
-	t.closeMCP(ctx) // MCP connections and children (mcp_tenant.go)
+	t.closeMCP(ctx) // MCP connections and children (mcp_close.go)
 	t.handlerMu.Lock()
 	mods := make([]*tenantModule, 0, len(t.modules)+1)
 	for _, tm := range t.modules {
@@ -312,7 +312,7 @@ func (t *Tenant) callTool(ctx context.Context, name string, input []byte) (out j
 	defer func(start time.Time) { t.observe(CallTool, start, err) }(time.Now())
 	tm := t.byTool[name]
 	if tm == nil {
-		// mcp.SERVER.TOOL: a tool of an MCP server (mcp_tenant.go).
+		// mcp.SERVER.TOOL: a tool of an MCP server (mcp_call.go).
 		if out, handled, err := t.callMCPTool(ctx, name, input); handled {
 			return out, err
 		}

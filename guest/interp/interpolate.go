@@ -1,0 +1,136 @@
+package interp
+
+// The writing of the output: the scanned entry copied span by span with
+// its edits applied, and each string holding "${...}" interpolated.
+
+import (
+	"fmt"
+
+	"github.com/wasmgw/wasmgw/abi"
+)
+
+// resolve appends the value sc scanned at [start, end) to out, with its
+// edits applied.
+func (r *resolver) resolve(out []byte, sc *scanner, start, end int) ([]byte, error) {
+	s := sc.s
+	prev := start
+	for i := range sc.edits {
+		e := &sc.edits[i]
+		if sc.deepAt >= 0 && e.start >= sc.deepAt {
+			break
+		}
+		out = append(out, s[prev:e.start]...)
+		prev = e.end
+		switch e.kind {
+		case editString:
+			out = appendString(out, e.str)
+		case editRefs:
+			var err error
+			if out, err = r.interpolate(out, e, sc); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if sc.deepAt >= 0 {
+		return nil, fmt.Errorf("entry: nested deeper than %d levels", maxDepth)
+	}
+	return append(out, s[prev:end]...), nil
+}
+
+// interpolate appends the string of e as JSON, its references resolved
+// left to right in one pass.
+func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error) {
+	mark, nrefs := len(out), len(r.refs)
+	out = append(out, '"')
+	s := e.str
+	for {
+		start := indexRef(s, 0)
+		if start < 0 {
+			break
+		}
+		end := indexByte(s, start+2, '}')
+		if end < 0 {
+			break // no closing brace: the rest is literal
+		}
+		literal := s[start : end+1]
+		out = r.text(out, s[:start], e.verbatim)
+		s = s[end+1:]
+		name := RefName(literal[2 : len(literal)-1])
+		if !ValidName(name) {
+			r.refs = append(r.refs, ref{path: e.path, outcome: abi.RefUnsupported, literal: literal})
+			out = r.text(out, literal, e.verbatim)
+			continue
+		}
+		i, err := r.get(name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sc.paths[e.path[0]:e.path[1]], err)
+		}
+		c := &r.cache[i]
+		if !c.found {
+			r.refs = append(r.refs, ref{path: e.path, name: name, outcome: abi.RefUnset, literal: literal})
+			out = r.text(out, literal, e.verbatim)
+			continue
+		}
+		if !c.valid {
+			// Invalid UTF-8 may join with what follows into valid
+			// UTF-8: encode the whole string at once instead.
+			r.refs = r.refs[:nrefs]
+			return r.interpolateWhole(out[:mark], e, sc)
+		}
+		r.refs = append(r.refs, ref{path: e.path, name: name, outcome: abi.RefResolved})
+		out = appendEscaped(out, r.vals[c.val[0]:c.val[1]])
+	}
+	out = r.text(out, s, e.verbatim)
+	return append(out, '"'), nil
+}
+
+// text appends literal text of a string: as it is when verbatim.
+func (r *resolver) text(out []byte, s string, verbatim bool) []byte {
+	if verbatim {
+		return append(out, s...)
+	}
+	return appendEscaped(out, s)
+}
+
+// interpolateWhole is interpolate building the whole string before
+// encoding it, for values that are not valid UTF-8.
+func (r *resolver) interpolateWhole(out []byte, e *edit, sc *scanner) ([]byte, error) {
+	b := r.buf[:0]
+	s := e.str
+	for {
+		start := indexRef(s, 0)
+		if start < 0 {
+			break
+		}
+		end := indexByte(s, start+2, '}')
+		if end < 0 {
+			break
+		}
+		literal := s[start : end+1]
+		b = append(b, s[:start]...)
+		s = s[end+1:]
+		name := RefName(literal[2 : len(literal)-1])
+		if !ValidName(name) {
+			r.refs = append(r.refs, ref{path: e.path, outcome: abi.RefUnsupported, literal: literal})
+			b = append(b, literal...)
+			continue
+		}
+		i, err := r.get(name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sc.paths[e.path[0]:e.path[1]], err)
+		}
+		c := &r.cache[i]
+		if !c.found {
+			r.refs = append(r.refs, ref{path: e.path, name: name, outcome: abi.RefUnset, literal: literal})
+			b = append(b, literal...)
+			continue
+		}
+		r.refs = append(r.refs, ref{path: e.path, name: name, outcome: abi.RefResolved})
+		b = append(b, r.vals[c.val[0]:c.val[1]]...)
+	}
+	b = append(b, s...)
+	r.buf = b
+	out = append(out, '"')
+	out = appendEscaped(out, b)
+	return append(out, '"'), nil
+}

@@ -1,0 +1,96 @@
+package interp
+
+// The resolver's variables: each name looked up once per call, its value
+// kept in one buffer, found through a small open-addressing hash table.
+
+import "unicode/utf8"
+
+// cached is a variable looked up once.
+type cached struct {
+	name  string
+	val   [2]int // the value's span in resolver.vals
+	found bool   // found and not empty
+	valid bool   // the value is valid UTF-8
+}
+
+// ref is an abi.Reference whose path is a span of the scanner's paths.
+type ref struct {
+	path    [2]int
+	name    string
+	outcome string
+	literal string
+}
+
+// resolver looks variables up and writes the output.
+type resolver struct {
+	lookup       Lookup
+	appendLookup AppendLookup
+	cache        []cached
+	slots        []int32 // hash table of cache: index+1, 0 when free
+	vals         []byte  // the values looked up, end to end
+	refs         []ref
+	buf          []byte
+}
+
+func (r *resolver) reset(lookup Lookup, appendLookup AppendLookup) {
+	r.lookup, r.appendLookup = lookup, appendLookup
+	r.cache, r.vals, r.refs = r.cache[:0], r.vals[:0], r.refs[:0]
+	if r.slots == nil {
+		r.slots = make([]int32, 64)
+	} else {
+		clear(r.slots)
+	}
+}
+
+// nameHash hashes a name from its length and a few of its bytes, without
+// a loop.
+func nameHash(s string) uint32 {
+	n := len(s)
+	h := uint32(n)*0x9e3779b1 ^ uint32(s[0])*0x85ebca77 ^ uint32(s[n-1])*0xc2b2ae3d ^
+		uint32(s[n>>1])*0x27d4eb2f ^ uint32(s[max(n-2, 0)])*0x165667b1
+	return h ^ h>>15
+}
+
+// get returns the index in r.cache of the variable name, looking it up on
+// first use.
+func (r *resolver) get(name string) (int, error) {
+	mask := uint32(len(r.slots) - 1)
+	h := nameHash(name) & mask
+	for ; r.slots[h] != 0; h = (h + 1) & mask {
+		if i := int(r.slots[h] - 1); r.cache[i].name == name {
+			return i, nil
+		}
+	}
+	start := len(r.vals)
+	var found bool
+	var err error
+	if r.appendLookup != nil {
+		r.vals, found, err = r.appendLookup(r.vals, name)
+	} else {
+		var v string
+		if v, found, err = r.lookup(name); found {
+			r.vals = append(r.vals, v...)
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !found {
+		r.vals = r.vals[:start]
+	}
+	v := r.vals[start:]
+	r.cache = append(r.cache, cached{name: name, val: [2]int{start, len(r.vals)}, found: found && len(v) > 0, valid: utf8.Valid(v)})
+	r.slots[h] = int32(len(r.cache))
+	if 2*len(r.cache) > len(r.slots) { // keep the table at most half full
+		r.slots = make([]int32, 2*len(r.slots))
+		mask = uint32(len(r.slots) - 1)
+		for i, c := range r.cache {
+			h := nameHash(c.name) & mask
+			for r.slots[h] != 0 {
+				h = (h + 1) & mask
+			}
+			r.slots[h] = int32(i + 1)
+		}
+	}
+	return len(r.cache) - 1, nil
+}
