@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -146,14 +145,6 @@ func clearCache(dir string) error {
 		}
 	}
 	return nil
-}
-
-// fileID returns the inode of a file (0 where there is none).
-func fileID(st os.FileInfo) uint64 {
-	if s, ok := st.Sys().(*syscall.Stat_t); ok {
-		return s.Ino
-	}
-	return 0
 }
 
 // EvictIdle closes pooled instances idle for longer than the pool's idle

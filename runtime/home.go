@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -235,21 +234,4 @@ func (g generation) String() string {
 		return ""
 	}
 	return fmt.Sprintf("%d-%d-%d-%d", g.ino, g.size, g.mtime, g.ctime)
-}
-
-func statGeneration(path string) (generation, error) {
-	var st syscall.Stat_t
-	for {
-		err := syscall.Stat(path, &st)
-		switch err {
-		case nil:
-			return generation{exists: true, ino: st.Ino, size: st.Size,
-				mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano()}, nil
-		case syscall.ENOENT, syscall.ENOTDIR:
-			return generation{}, nil
-		case syscall.EINTR:
-			continue
-		}
-		return generation{}, &os.PathError{Op: "stat", Path: path, Err: err}
-	}
 }
