@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,7 +30,11 @@ type Options struct {
 	// Logger receives the engine's logs and the guests' log records; nil
 	// discards them.
 	Logger *slog.Logger
-	// Audit receives a record of every secret lookup; nil discards them.
+	// Audit receives a record of every secret lookup and egress request.
+	// It is required: NewEngine refuses a nil Audit, so that an embedder
+	// never loses the audit trail by omission. Pass OpenJSONLAudit(
+	// home.Dir()+"/logs/audit.jsonl") for the file the CLI writes, or
+	// DiscardAudit{} to opt out explicitly.
 	Audit AuditSink
 	// CompileWorkers is the number of parallel compilation workers per
 	// module (0: 1).
@@ -39,6 +44,11 @@ type Options struct {
 	Now func() time.Time
 	// Pool bounds the idle instances kept for reuse.
 	Pool PoolOptions
+	// Environ is the host environment snapshot (os.Environ form) the
+	// baseline of a stdio MCP server's environment is taken from (see
+	// MCPOptions.Environ); the engine never reads the process environment
+	// itself. nil: no host variable reaches an MCP server.
+	Environ []string
 }
 
 // Engine is the one wazero runtime of a process: it compiles each module
@@ -53,6 +63,7 @@ type Engine struct {
 	compileW int
 	cacheDir string
 	pool     *pool
+	environ  []string // Options.Environ
 
 	mu      sync.Mutex
 	modules map[[32]byte]*moduleEntry
@@ -75,6 +86,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		audit:    opts.Audit,
 		now:      opts.Now,
 		compileW: max(opts.CompileWorkers, 1),
+		environ:  slices.Clone(opts.Environ),
 		modules:  map[[32]byte]*moduleEntry{},
 		byFile:   map[string]*Module{},
 	}
@@ -82,7 +94,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	if e.audit == nil {
-		e.audit = TeeAudit(nil)
+		return nil, errors.New("runtime: Options.Audit is nil: pass an AuditSink (runtime.OpenJSONLAudit(home.Dir()+\"/logs/audit.jsonl\") writes the file the wasmgw CLI writes) or runtime.DiscardAudit{} to opt out of the audit trail explicitly")
 	}
 	if e.now == nil {
 		e.now = time.Now

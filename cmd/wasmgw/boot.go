@@ -45,7 +45,7 @@ func boot(ctx context.Context, a *app, c *common, names []string) (*booted, erro
 		return nil, err
 	}
 	b.engine, err = runtime.NewEngine(ctx, runtime.Options{
-		CacheDir: c.cache(a), Logger: log, Audit: b.audit, CompileWorkers: goruntime.NumCPU(),
+		CacheDir: c.cache(a), Logger: log, Audit: b.audit, CompileWorkers: goruntime.NumCPU(), Environ: a.environ,
 	})
 	if err != nil {
 		b.close(ctx)

@@ -122,7 +122,7 @@ func openSession(ctx context.Context, a *app, c *common, profile, auditLog strin
 	if chatty {
 		fmt.Fprintf(a.stdout, "Loading profile %q from %s ...\n", p.Name, p.Dir)
 	}
-	s.engine, err = runtime.NewEngine(ctx, runtime.Options{CacheDir: c.cache(a), Logger: log, Audit: sinks})
+	s.engine, err = runtime.NewEngine(ctx, runtime.Options{CacheDir: c.cache(a), Logger: log, Audit: sinks, Environ: a.environ})
 	if err != nil {
 		s.close(ctx)
 		return nil, err

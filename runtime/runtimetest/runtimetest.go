@@ -42,6 +42,9 @@ func Engine(t testing.TB, log io.Writer, audit wruntime.AuditSink) *wruntime.Eng
 	if log == nil {
 		log = io.Discard
 	}
+	if audit == nil {
+		audit = wruntime.DiscardAudit{}
+	}
 	ctx := context.Background()
 	e, err := wruntime.NewEngine(ctx, wruntime.Options{
 		CacheDir: CacheDir(),
