@@ -106,12 +106,18 @@ cross:
 
 # The main job on the sample home: the profile through the real gateway
 # path (an embedded loopback connector; stdin lines are inbound messages).
-run: build
+run: build testhome
 	$(BIN) run --relay --home $(HOME_DIR) --profile $(PROFILE)
 
 # The tool-level trial: list tools, call them, see the session's audit.
-try: build
+try: build testhome
 	$(BIN) run --home $(HOME_DIR) --profile $(PROFILE)
+
+# git keeps only 0644 and 0755: a clone's sample .env files are readable by
+# every user, which the audit rightly reports as a high finding. This puts
+# them at 0600, as a deployment has them.
+testhome:
+	@find $(HOME_DIR) -name .env -exec chmod 600 {} +
 
 # Regenerate the hand-written WebAssembly text modules (needs Debian's wabt).
 wat:

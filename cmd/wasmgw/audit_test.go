@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,33 +14,11 @@ import (
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
-var (
-	auditBinOnce sync.Once
-	auditBinPath string
-	auditBinErr  error
-)
-
-// auditBin builds the CLI once with the hostile modules of this checkout
-// embedded (wasmgwBin may have been built before they were in place).
+// auditBin is the CLI, with the committed hostile modules embedded.
 func auditBin(t *testing.T) string {
 	t.Helper()
 	runtimetest.EmbedHostile(t)
-	auditBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "wasmgw-audit-cli")
-		if err != nil {
-			auditBinErr = err
-			return
-		}
-		auditBinPath = filepath.Join(dir, "wasmgw")
-		if out, err := exec.Command("go", "build", "-o", auditBinPath, ".").CombinedOutput(); err != nil {
-			auditBinErr = err
-			auditBinPath = string(out)
-		}
-	})
-	if auditBinErr != nil {
-		t.Fatalf("build wasmgw: %v\n%s", auditBinErr, auditBinPath)
-	}
-	return auditBinPath
+	return wasmgwBin(t)
 }
 
 func runAudit(t *testing.T, args ...string) result {

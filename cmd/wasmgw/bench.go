@@ -68,7 +68,7 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	// Measure what a gateway runs: its GC setting unless GOGC is set.
 	gogc := a.getenv("GOGC")
 	if gogc == "" {
-		debug.SetGCPercent(gatewayGCPercent)
+		defer debug.SetGCPercent(debug.SetGCPercent(gatewayGCPercent))
 		gogc = strconv.Itoa(gatewayGCPercent) + " (as wasmgw gateway)"
 	}
 	r := &benchReport{w: a.stdout}

@@ -24,6 +24,9 @@ type booted struct {
 	fleet  *runtime.Fleet
 	audit  *runtime.JSONLAudit
 	log    *slog.Logger
+	// gcPercent is the GC setting boot replaced (when gcSet).
+	gcPercent int
+	gcSet     bool
 }
 
 // boot loads the profiles a gateway serves (names, or every profile of the
@@ -33,14 +36,16 @@ func boot(ctx context.Context, a *app, c *common, names []string) (*booted, erro
 	if err != nil {
 		return nil, err
 	}
-	if a.getenv("GOGC") == "" {
-		debug.SetGCPercent(gatewayGCPercent)
-	}
 	home, err := c.openHome(a)
 	if err != nil {
 		return nil, err
 	}
 	b := &booted{home: home, log: log}
+	if a.getenv("GOGC") == "" {
+		// The gateway's GC setting, restored by close (a test that boots a
+		// gateway in-process leaves its binary's setting as it found it).
+		b.gcPercent, b.gcSet = debug.SetGCPercent(gatewayGCPercent), true
+	}
 	if b.audit, err = runtime.OpenJSONLAudit(home.Dir() + "/logs/audit.jsonl"); err != nil {
 		return nil, err
 	}
@@ -73,6 +78,9 @@ func boot(ctx context.Context, a *app, c *common, names []string) (*booted, erro
 }
 
 func (b *booted) close(ctx context.Context) {
+	if b.gcSet {
+		defer debug.SetGCPercent(b.gcPercent)
+	}
 	if b.fleet != nil {
 		b.fleet.Close(ctx)
 	}

@@ -22,13 +22,19 @@ var (
 	buildErr  error
 )
 
-// wasmgwBin builds the real CLI once per test binary.
+// TestMain gives the package's tests one scratch directory (the CLI binary,
+// the compilation cache, built modules), removed when they end.
+func TestMain(m *testing.M) { os.Exit(runtimetest.Main(m)) }
+
+// wasmgwBin builds the real CLI once per test binary, into the scratch
+// directory, with the committed built-in and hostile modules embedded.
 func wasmgwBin(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "wasmgw-cli-test")
-		if err != nil {
-			buildErr = err
+		dir := runtimetest.Scratch()
+		if dir == "" {
+			buildErr = os.ErrNotExist
+			binPath = "no scratch directory: TestMain must call runtimetest.Main"
 			return
 		}
 		binPath = filepath.Join(dir, "wasmgw")
