@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -161,22 +160,36 @@ func (s *session) close(ctx context.Context) {
 	}
 }
 
+// maxInput bounds one call's input, however it is given (--input TEXT,
+// --input @FILE, --input -, a line of the interactive trial).
+const maxInput = 64 << 20
+
 func readInput(a *app, in string) ([]byte, error) {
+	var r io.Reader
 	switch {
 	case in == "-":
-		b, err := io.ReadAll(io.LimitReader(a.stdin, 64<<20))
-		if err != nil {
-			return nil, fmt.Errorf("--input -: %w", err)
-		}
-		return b, nil
+		r = a.stdin
 	case strings.HasPrefix(in, "@"):
-		b, err := os.ReadFile(in[1:])
+		f, err := os.Open(in[1:])
 		if err != nil {
 			return nil, fmt.Errorf("--input: %w", err)
 		}
-		return b, nil
+		defer f.Close()
+		r = f
+	default:
+		if len(in) > maxInput {
+			return nil, fmt.Errorf("--input: %d bytes is over the %d-byte (64 MiB) limit of one call's input", len(in), maxInput)
+		}
+		return []byte(in), nil
 	}
-	return []byte(in), nil
+	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("--input %s: %w", in, err)
+	}
+	if len(b) > maxInput {
+		return nil, fmt.Errorf("--input %s: the input is over the %d-byte (64 MiB) limit of one call's input; nothing was called", in, maxInput)
+	}
+	return b, nil
 }
 
 func (s *session) callOnce(ctx context.Context, tool string, input []byte) error {
@@ -201,16 +214,24 @@ func (s *session) interactive(ctx context.Context) error {
 	w := s.a.stdout
 	s.printTools()
 	fmt.Fprint(w, "\n"+replHelp)
-	sc := bufio.NewScanner(s.a.stdin)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	lr := newLineReader(s.a.stdin, maxInput)
 	name := s.tenant.Profile().Name
+	var readErr error
 	for {
 		fmt.Fprintf(w, "%s> ", name)
-		if !sc.Scan() {
+		text, tooLong, err := lr.Next()
+		if err != nil {
 			fmt.Fprintln(w)
+			if !errors.Is(err, io.EOF) {
+				readErr = err
+			}
 			break
 		}
-		line := strings.TrimSpace(sc.Text())
+		if tooLong > 0 {
+			fmt.Fprintf(s.a.stderr, "wasmgw run: line refused: it is %d bytes, over the %d-byte input limit\n", tooLong, maxInput)
+			continue
+		}
+		line := strings.TrimSpace(text)
 		cmd, rest, _ := strings.Cut(line, " ")
 		switch cmd {
 		case "":
@@ -232,7 +253,7 @@ func (s *session) interactive(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
-	return sc.Err()
+	return readErr
 }
 
 func (s *session) replCall(ctx context.Context, tool, input string) {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wasmgw/wasmgw/runtime/runtimetest"
+)
+
+// One call's input has one cap, however it is given: over it, a clear
+// error and no call (stdin used to be cut silently at 64 MiB, a file had
+// no cap at all).
+func TestRunInputOverTheCapIsRefusedTheSameWayFromStdinAndFile(t *testing.T) {
+	t.Parallel()
+	home := runtimetest.SampleHome(t)
+	big := filepath.Join(t.TempDir(), "big.json")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxInput + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	r := run(t, "", nil, "run", "--home", home, "--profile", "alice", "--tool", "whoami", "--input", "@"+big, cacheFlag())
+	if r.code == 0 || !strings.Contains(r.stderr, "64 MiB") || !strings.Contains(r.stderr, "@"+big) {
+		t.Fatalf("--input @FILE over the cap: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = run(t, strings.Repeat(" ", maxInput+1), nil, "run", "--home", home, "--profile", "alice", "--tool", "whoami", "--input", "-", cacheFlag())
+	if r.code == 0 || !strings.Contains(r.stderr, "64 MiB") || !strings.Contains(r.stderr, "--input -") {
+		t.Fatalf("--input - over the cap: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// A chat line too long for one message is refused with a message; the
+// session goes on and answers the next line (it used to end with
+// "bufio.Scanner: token too long").
+func TestRunRelayRefusesALongLineAndGoesOn(t *testing.T) {
+	t.Parallel()
+	home := runtimetest.SampleHome(t)
+	r := run(t, strings.Repeat("x", 2<<20)+"\nhello\n", nil,
+		"run", "--relay", "--home", home, "--profile", "alice", cacheFlag())
+	if r.code != 0 || !strings.Contains(r.stderr, "line 1 not sent") || !strings.Contains(r.stdout, "alice: echo: hello") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stderr, "token too long") {
+		t.Fatalf("stderr: %s", r.stderr)
+	}
+}
