@@ -54,6 +54,9 @@ func (h *Home) SetEnvCheckInterval(d time.Duration) { h.envCheck = d }
 // every profile may read.
 func OpenHome(dir string, globals Globals) (*Home, error) {
 	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("home %s does not exist: pass --home DIR (a directory with profiles/NAME/config.yaml), set WASMGW_HOME, or create it; from a checkout, try --home testdata/home", dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("home %s: %w", dir, err)
 	}

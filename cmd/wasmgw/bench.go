@@ -38,7 +38,7 @@ profiles, make some of them active, count live Go instances per GiB, time
 the first call of a profile after boot, and (with --relay) push messages
 through a loopback connector to the gateway and back. Profiles are written to
 a temporary home with fake secrets; nothing of yours is read.`)
-	f.register(fs, "warn")
+	f.registerOnly(fs, "warn", false, true)
 	fs.IntVar(&f.profiles, "profiles", 10000, "idle profiles to boot")
 	fs.IntVar(&f.active, "active", 100, "profiles to make active (one pooled instance each)")
 	fs.IntVar(&f.instances, "instances", 200, "live instances to hold at once for the per-GiB figure")

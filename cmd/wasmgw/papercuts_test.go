@@ -49,3 +49,64 @@ func TestRunRelayRefusesALongLineAndGoesOn(t *testing.T) {
 		t.Fatalf("stderr: %s", r.stderr)
 	}
 }
+
+// A stray word is an error, not ignored.
+func TestStrayArgumentIsAnError(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"run", "--profile", "alice", "whoami"},
+		{"mcp", "resolve", "alice"},
+		{"version", "now"},
+	} {
+		r := run(t, "", nil, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "unexpected argument") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
+
+// Help shows a boolean flag as a flag, not "--help[=true|false]".
+func TestHelpHasNoBooleanNoise(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"run", "audit", "gateway", "bench"} {
+		r := run(t, "", nil, cmd, "--help")
+		if r.code != 0 || !strings.Contains(r.stdout, "--help ") || strings.Contains(r.stdout, "[=true|false]") {
+			t.Errorf("%s --help: exit %d\n%s", cmd, r.code, r.stdout)
+		}
+	}
+}
+
+// A flag that would do nothing does not exist: bench writes its own home,
+// enroll compiles nothing.
+func TestFlagsThatDoNothingAreRefused(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"bench", "--home", "/srv/wasmgw"},
+		{"gateway", "enroll", "--token", "t", "--cache-dir", "/tmp/x"},
+	} {
+		r := run(t, "", nil, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "unknown flag") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
+
+// A missing home says what to do.
+func TestMissingHomeSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	r := run(t, "", nil, "run", "--home", filepath.Join(t.TempDir(), "nope"), "--profile", "alice", "--tool", "whoami")
+	if r.code == 0 || !strings.Contains(r.stderr, "does not exist") || !strings.Contains(r.stderr, "--home") || !strings.Contains(r.stderr, "WASMGW_HOME") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// mcp resolve on a profile given as a path needs no other home (HOME has
+// no .wasmgw here, and neither --home nor WASMGW_HOME is set).
+func TestMCPResolvePathProfileNeedsNoHome(t *testing.T) {
+	t.Parallel()
+	home := runtimetest.SampleHome(t)
+	r := run(t, "", nil, "mcp", "resolve", "--profile", filepath.Join(home, "profiles", "alice"), cacheFlag())
+	if r.code != 0 || !strings.Contains(r.stdout, "github") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}

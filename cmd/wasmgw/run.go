@@ -98,7 +98,7 @@ func openSession(ctx context.Context, a *app, c *common, profile, auditLog strin
 	if err != nil {
 		return nil, err
 	}
-	home, err := c.openHome(a)
+	home, err := c.openHomeFor(a, profile)
 	if err != nil {
 		return nil, err
 	}
