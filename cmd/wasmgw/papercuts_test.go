@@ -110,3 +110,17 @@ func TestMCPResolvePathProfileNeedsNoHome(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// The tool-level trial (make try) speaks the chat's words (make run):
+// /tools, /call TOOL JSON, /quit.
+func TestTrialSpeaksTheChatVocabulary(t *testing.T) {
+	t.Parallel()
+	home := runtimetest.SampleHome(t)
+	r := run(t, "/tools\n/call whoami {}\n/audit\n/quit\n", nil, "run", "--home", home, "--profile", "alice", cacheFlag())
+	if r.code != 0 || !strings.Contains(r.stdout, `"key_sha256": "`+sha("sk-test-alice-7f3a9c1e5b")) || !strings.Contains(r.stdout, "/call TOOL") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, `no tool "/`) || strings.Contains(r.stdout+r.stderr, "unknown tool") {
+		t.Fatalf("a slash command was taken for a tool:\n%s\n%s", r.stdout, r.stderr)
+	}
+}

@@ -202,12 +202,12 @@ func (s *session) callOnce(ctx context.Context, tool string, input []byte) error
 	return nil
 }
 
-const replHelp = `Commands:
-  tools                 list the profile's tools
-  call TOOL [JSON]      call a tool (JSON defaults to {}); "TOOL [JSON]" works too
-  audit                 the secret lookups of this session
-  help                  this text
-  quit                  leave (or end of input)
+const replHelp = `Commands (the same words as the chat of "run --relay"; the leading / is optional):
+  /tools                list the profile's tools
+  /call TOOL [JSON]     call a tool (JSON defaults to {}); "TOOL [JSON]" works too
+  /audit                the secret lookups of this session
+  /help                 this text
+  /quit                 leave (or end of input)
 `
 
 func (s *session) interactive(ctx context.Context) error {
@@ -233,7 +233,8 @@ func (s *session) interactive(ctx context.Context) error {
 		}
 		line := strings.TrimSpace(text)
 		cmd, rest, _ := strings.Cut(line, " ")
-		switch cmd {
+		// "/tools", "/call whoami {}": the chat's vocabulary works here too.
+		switch strings.TrimPrefix(cmd, "/") {
 		case "":
 		case "quit", "exit":
 			return nil
@@ -247,7 +248,7 @@ func (s *session) interactive(ctx context.Context) error {
 			tool, input, _ := strings.Cut(strings.TrimSpace(rest), " ")
 			s.replCall(ctx, tool, input)
 		default:
-			s.replCall(ctx, cmd, rest)
+			s.replCall(ctx, strings.TrimPrefix(cmd, "/"), rest)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
