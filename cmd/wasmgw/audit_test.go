@@ -51,6 +51,7 @@ func noFakeValues(t *testing.T, home string, texts ...string) {
 // TestAuditSampleHomePasses runs the whole audit, hostile suite included,
 // on a copy of the sample home.
 func TestAuditSampleHomePasses(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	start := time.Now()
 	r := runAudit(t, "audit", "--home", home, cacheFlag())
@@ -76,6 +77,7 @@ func TestAuditSampleHomePasses(t *testing.T) {
 }
 
 func TestAuditFailsOnAPlantedModule(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	dir := filepath.Join(home, "profiles", "mallory", "modules")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -116,6 +118,7 @@ func TestAuditFailsOnAPlantedModule(t *testing.T) {
 }
 
 func TestAuditFailsOnAGroupReadableEnv(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	if err := os.Chmod(filepath.Join(home, "profiles", "bob", ".env"), 0o640); err != nil {
 		t.Fatal(err)
@@ -128,6 +131,7 @@ func TestAuditFailsOnAGroupReadableEnv(t *testing.T) {
 }
 
 func TestAuditOutAndUsage(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	out := filepath.Join(t.TempDir(), "audit.md")
 	r := runAudit(t, "audit", "--home", home, "--static-only", "--profile", "alice", "--format", "markdown", "--out", out, cacheFlag())
@@ -159,6 +163,7 @@ func TestAuditOutAndUsage(t *testing.T) {
 }
 
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	logs := filepath.Join(home, "logs")
 	if err := os.MkdirAll(logs, 0o700); err != nil {

@@ -18,6 +18,7 @@ import (
 // echo and the tool list come back, in order, and the end of input waits
 // for them and exits 0.
 func TestRunRelay(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	r := run(t, "/call whoami {}\nhello\n\n/tools\n", []string{"OPENAI_API_KEY=sk-exported-by-the-shell"},
 		"run", "--relay", "--home", home, "--profile", "alice", cacheFlag())
@@ -44,6 +45,7 @@ func TestRunRelay(t *testing.T) {
 }
 
 func TestRunRelayRefusesTool(t *testing.T) {
+	t.Parallel()
 	r := run(t, "", nil, "run", "--relay", "--profile", "alice", "--tool", "whoami")
 	if r.code != 2 || !strings.Contains(r.stderr, "--relay does not go with --tool") {
 		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
@@ -53,6 +55,7 @@ func TestRunRelayRefusesTool(t *testing.T) {
 // TestRunRelayInterruptsOnSignal: SIGINT while the trial waits for input
 // drains the gateway and exits 0.
 func TestRunRelayInterruptsOnSignal(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	home := runtimetest.SampleHome(t)
