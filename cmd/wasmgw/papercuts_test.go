@@ -1,7 +1,9 @@
 package main
 
 import (
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -122,5 +124,51 @@ func TestTrialSpeaksTheChatVocabulary(t *testing.T) {
 	}
 	if strings.Contains(r.stdout+r.stderr, `no tool "/`) || strings.Contains(r.stdout+r.stderr, "unknown tool") {
 		t.Fatalf("a slash command was taken for a tool:\n%s\n%s", r.stdout, r.stderr)
+	}
+}
+
+// After a clone the sample .env files are 0644 (git keeps no other mode):
+// the audit still flags them, with the fix, and the README's step (make
+// testhome) makes the sample home pass that check.
+func TestCloneModesAndMakeTesthome(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	src := filepath.Join(runtimetest.RepoRoot(t), "testdata", "home")
+	home := filepath.Join(t.TempDir(), "home")
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if rel == "logs" {
+			return filepath.SkipDir
+		}
+		dst := filepath.Join(home, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644) // as a clone has it
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, "", nil, "audit", "--static-only", "--home", home)
+	if r.code != 1 || !strings.Contains(r.stdout, "env.readable-by-others") || !strings.Contains(r.stdout, "chmod 600") {
+		t.Fatalf("audit of a fresh clone's modes: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	mk := exec.Command("make", "-s", "testhome", "HOME_DIR="+home)
+	mk.Dir = runtimetest.RepoRoot(t)
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("make testhome: %v\n%s", err, out)
+	}
+	r = run(t, "", nil, "audit", "--static-only", "--home", home)
+	if strings.Contains(r.stdout, "env.readable-by-others") {
+		t.Fatalf("after make testhome the audit still reports a readable .env:\n%s", r.stdout)
 	}
 }
