@@ -193,7 +193,7 @@ func (c *Conn) startChild(opts Options) (sdk.Transport, error) {
 	if c.stderr != nil {
 		c.stderr.emitMarker(fmt.Sprintf("started pid %d", c.proc.pgid))
 	}
-	return &sdk.IOTransport{Reader: stdout, Writer: stdin}, nil
+	return &sdk.IOTransport{Reader: &drainOnClose{r: stdout}, Writer: stdin}, nil
 }
 
 func (l *lineWriter) emitMarker(msg string) { l.emit([]byte("===== " + msg + " =====")) }
