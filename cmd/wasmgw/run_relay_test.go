@@ -80,7 +80,9 @@ func TestRunRelayInterruptsOnSignal(t *testing.T) {
 // the gateway together): a tool that loops forever is running, and /stop
 // typed meanwhile stops it; the reply says so and the trial ends at once.
 func TestRunRelayStopInterruptsALongCall(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// Generous: booting compiles the hostile module, which on a loaded
+	// 2-core machine under -race took over a minute.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	home := runtimetest.Home(t, map[string]runtimetest.Profile{
 		"spinner": {
@@ -113,17 +115,30 @@ func TestRunRelayStopInterruptsALongCall(t *testing.T) {
 			t.Fatalf("waiting for %q\nstdout:\n%s\nstderr:\n%s", text, stdout, stderr)
 		}
 	}
-	// A /stop with nothing running is answered locally.
-	if _, err := io.WriteString(input, "/stop\n"+`/call spin_tagged {"tag":"x"}`+"\n"); err != nil {
-		t.Fatal(err)
+	// send types text; it fails the test instead of blocking when the trial
+	// has returned (nobody reads its input any more).
+	send := func(text string) {
+		t.Helper()
+		wrote := make(chan error, 1)
+		go func() { _, err := io.WriteString(input, text); wrote <- err }()
+		select {
+		case err := <-wrote:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case err := <-done:
+			t.Fatalf("returned %v before reading %q\nstdout:\n%s\nstderr:\n%s", err, text, stdout, stderr)
+		case <-ctx.Done():
+			t.Fatalf("typing %q: %v", text, ctx.Err())
+		}
 	}
+	// A /stop with nothing running is answered locally.
+	send("/stop\n" + `/call spin_tagged {"tag":"x"}` + "\n")
 	wait(stderr, "spin: entering the loop x")
 	if !strings.Contains(stdout.String(), "(nothing is running)") {
 		t.Errorf("the first /stop: stdout:\n%s", stdout)
 	}
-	if _, err := io.WriteString(input, "/stop\n"); err != nil {
-		t.Fatal(err)
-	}
+	send("/stop\n")
 	_ = input.Close()
 	wait(stdout, "spinner: "+relay.ReplyInterrupted)
 	select {
