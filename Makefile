@@ -13,7 +13,10 @@ HOSTILE_WAT := $(patsubst testdata/hostile/wat/%,$(HOSTILE_DIR)/%,$(wildcard tes
 HOSTILE_WASM := $(HOSTILE_GO) $(HOSTILE_WAT)
 WAT       := $(shell find testdata runtime/inspect/testdata -name "*.wat")
 GUEST_ENV := GOOS=wasip1 GOARCH=wasm
-GUEST_FLAGS := -buildmode=c-shared -trimpath
+GUEST_FLAGS := -buildmode=c-shared -trimpath -buildvcs=false
+# The Go version the committed modules were built with: check-wasm compares
+# only when the toolchain matches (another Go version emits other bytes).
+WASM_GOVERSION := $(BUILTIN)/GOVERSION
 FUZZTIME  ?= 30s
 FUZZPKG   ?= ./...
 FUZZMINTIME ?= 5s
@@ -23,16 +26,21 @@ MCPSERVER := build/mcpserver
 # Benchmark guests (testdata/bench/go/*), built next to hostcalls.wasm.
 BENCH_GUESTS := $(patsubst testdata/bench/go/%,testdata/bench/%.wasm,$(wildcard testdata/bench/go/*))
 
-.PHONY: all guests hostile build test run try fuzz bench wat clean mcpserver chaos
+.PHONY: all guests hostile build test run try fuzz bench wat clean mcpserver chaos check-wasm cross testhome
 
 all: build
 
+# The built modules are committed (so that `go build ./cmd/wasmgw` and `go
+# install` give a complete binary); `make guests hostile` rebuilds them into
+# the tree after a change to their sources, and records the Go version.
 guests: $(GUEST_WASM)
+	@$(GO) env GOVERSION > $(WASM_GOVERSION)
 
 $(BUILTIN)/%.wasm: $(shell find guest abi -name '*.go') go.mod
 	$(GUEST_ENV) $(GO) build $(GUEST_FLAGS) -o $@ ./guest/modules/$*
 
 hostile: $(HOSTILE_WASM)
+	@$(GO) env GOVERSION > $(WASM_GOVERSION)
 
 $(HOSTILE_GO): $(HOSTILE_DIR)/%.wasm: $(shell find guest abi testdata/hostile -name '*.go') go.mod
 	$(GUEST_ENV) $(GO) build $(GUEST_FLAGS) -o $@ ./testdata/hostile/go/$*
@@ -51,23 +59,65 @@ $(MCPSERVER): $(shell find testdata/mcpserver -name '*.go') go.mod
 	@mkdir -p build
 	$(GO) build -o $@ ./testdata/mcpserver
 
-build: guests hostile
+# The CLI with the committed modules embedded (make guests hostile first
+# after changing a guest's sources), stamped with the VCS revision.
+build:
 	$(GO) build -trimpath -buildvcs=auto -o $(BIN) ./cmd/wasmgw
 
-# All tests. Guests are built first; fuzz targets run their seed corpus only.
-test: guests hostile $(MCPSERVER)
+# All tests, on the committed modules: check-wasm fails if they differ from
+# what their sources build, cross checks that the host builds beyond Linux.
+# Nothing is written into the tree; fuzz targets run their seed corpus only.
+test: check-wasm cross
 	$(GO) vet ./...
 	$(GO) vet ./testdata/mcpserver/...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+# Build every committed module into a temporary directory and compare it
+# with the committed bytes. The Go compiler is deterministic for a given
+# version (-trimpath, no VCS stamp), so the comparison runs only when this
+# toolchain is the one recorded in $(WASM_GOVERSION); otherwise it says so
+# and skips.
+check-wasm:
+	@want=$$(cat $(WASM_GOVERSION) 2>/dev/null); have=$$($(GO) env GOVERSION); \
+	if [ "$$want" != "$$have" ]; then \
+	  echo "check-wasm: skipped: the committed modules were built with $$want, this toolchain is $$have (install $$want to compare, or run 'make guests hostile' to rebuild them)"; exit 0; fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; bad=""; \
+	for m in $(GUESTS); do \
+	  $(GUEST_ENV) $(GO) build $(GUEST_FLAGS) -o $$tmp/$$m.wasm ./guest/modules/$$m || exit 1; \
+	  cmp -s $$tmp/$$m.wasm $(BUILTIN)/$$m.wasm || bad="$$bad $(BUILTIN)/$$m.wasm"; \
+	done; \
+	for m in $(HOSTILE); do \
+	  $(GUEST_ENV) $(GO) build $(GUEST_FLAGS) -o $$tmp/$$m.wasm ./testdata/hostile/go/$$m || exit 1; \
+	  cmp -s $$tmp/$$m.wasm $(HOSTILE_DIR)/$$m.wasm || bad="$$bad $(HOSTILE_DIR)/$$m.wasm"; \
+	done; \
+	for f in $(wildcard testdata/hostile/wat/*.wasm); do \
+	  cmp -s $$f $(HOSTILE_DIR)/$$(basename $$f) || bad="$$bad $(HOSTILE_DIR)/$$(basename $$f)"; \
+	done; \
+	if [ -n "$$bad" ]; then echo "check-wasm: the committed modules differ from what their sources build:$$bad"; \
+	  echo "check-wasm: run 'make guests hostile' and commit them"; exit 1; fi; \
+	echo "check-wasm: the committed modules match their sources ($$have)"
+
+# The host builds beyond Linux: Linux-only features degrade there (see
+# docs/platforms.md).
+cross:
+	GOOS=darwin GOARCH=arm64 $(GO) build ./...
+	GOOS=windows GOARCH=amd64 $(GO) build ./...
+	GOOS=freebsd GOARCH=amd64 $(GO) build ./...
 
 # The main job on the sample home: the profile through the real gateway
 # path (an embedded loopback connector; stdin lines are inbound messages).
-run: build
+run: build testhome
 	$(BIN) run --relay --home $(HOME_DIR) --profile $(PROFILE)
 
 # The tool-level trial: list tools, call them, see the session's audit.
-try: build
+try: build testhome
 	$(BIN) run --home $(HOME_DIR) --profile $(PROFILE)
+
+# git keeps only 0644 and 0755: a clone's sample .env files are readable by
+# every user, which the audit rightly reports as a high finding. This puts
+# them at 0600, as a deployment has them.
+testhome:
+	@find $(HOME_DIR) -name .env -exec chmod 600 {} +
 
 # Regenerate the hand-written WebAssembly text modules (needs Debian's wabt).
 wat:
@@ -82,7 +132,7 @@ wat:
 # failure instead of being skipped; a failing target does not stop the
 # others, and the failures are listed at the end. Seed corpora and any
 # crasher live in <package>/testdata/fuzz/<Target>/ (see testdata/fuzz/README.md).
-fuzz: guests hostile
+fuzz:
 	@failed=""; ran=0; \
 	pkgs=$$($(GO) list -e -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' $(FUZZPKG)) || exit 1; \
 	for pkg in $$pkgs; do \
@@ -110,11 +160,11 @@ bench: build $(BENCH_GUESTS)
 # "make test" runs the same test in a short form.
 CHAOS_KILLS    ?= 50
 CHAOS_MESSAGES ?= 1000
-chaos: guests hostile
+chaos:
 	@mkdir -p build
 	@WASMGW_CHAOS_KILLS=$(CHAOS_KILLS) WASMGW_CHAOS_MESSAGES=$(CHAOS_MESSAGES) \
 	  $(GO) test -race -count=1 -run '^TestGatewayChaosConnectorKills$$' -v ./relay/ > build/chaos.txt 2>&1; rc=$$?; \
 	  grep -E '^(---|ok|FAIL)|chaos:|_test.go' build/chaos.txt | head -50; exit $$rc
 
 clean:
-	rm -rf bin build $(BUILTIN)/*.wasm $(HOSTILE_DIR)/*.wasm $(BENCH_GUESTS)
+	rm -rf bin build $(BENCH_GUESTS)

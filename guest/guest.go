@@ -253,7 +253,7 @@ func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("input: %w", err)
+		return inputError(err)
 	}
 	if dec.More() {
 		return errors.New("input: trailing data after the JSON value")

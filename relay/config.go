@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wasmgw/wasmgw/runtime"
 )
 
 // Environment variables of the relay settings. They are host settings:
@@ -384,7 +386,7 @@ func gatewaySection(file string, data []byte) (section, section, error) {
 // yamlErrText keeps yaml's message (line and column) without echoing a
 // value: yaml.v3 errors quote the offending token only for type errors,
 // which Unmarshal into a Node never produces.
-func yamlErrText(err error) string { return strings.TrimPrefix(err.Error(), "yaml: ") }
+func yamlErrText(err error) string { return runtime.YAMLErrorText(err) }
 
 // get returns the value node of key, or nil when absent or null.
 func (s section) get(key string) *yaml.Node {

@@ -70,7 +70,10 @@ type gatewaySetup struct {
 
 func startGateway(t *testing.T, s gatewaySetup) *gatewayHarness {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	// Generous: each test binary compiles the modules once into its own
+	// cache (runtimetest.Main), which a loaded 2-core machine under -race
+	// takes over a minute to do.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	h := &gatewayHarness{t: t, ctx: ctx, logs: &runtimetest.LogWatcher{}, runErr: make(chan error, 1)}
 	profiles := gatewayProfiles(t, s.mallory)

@@ -315,6 +315,13 @@ func (m *MemoryAudit) Records() []AuditRecord {
 	return append([]AuditRecord(nil), m.records...)
 }
 
+// DiscardAudit drops every record: an embedder's explicit opt-out of the
+// audit trail (Options.Audit may not be nil).
+type DiscardAudit struct{}
+
+// Audit implements AuditSink.
+func (DiscardAudit) Audit(AuditRecord) {}
+
 // TeeAudit sends every record to each sink in turn.
 type TeeAudit []AuditSink
 

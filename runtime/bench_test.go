@@ -113,7 +113,7 @@ func BenchmarkCompile(b *testing.B) {
 	}
 	ctx := context.Background()
 	compile := func(b *testing.B, dir string) {
-		e, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: dir, CompileWorkers: 2})
+		e, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: dir, CompileWorkers: 2, Audit: runtime.DiscardAudit{}})
 		if err != nil {
 			b.Fatal(err)
 		}

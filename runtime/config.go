@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/yamlerr"
 )
 
 // Limits bound one module's calls. Zero fields take the profile's value,
@@ -134,7 +136,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	cfg := &Config{}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, yamlerr.Fix(file, err)
 	}
 	if len(doc.Content) == 0 {
 		return cfg, nil // empty file

@@ -20,7 +20,7 @@ func (e *DotenvError) Error() string {
 }
 
 // ParseDotenv parses the bytes of a .env file with the semantics of the
-// reference's parser (see ../shared/spec/secrets.md), stricter on purpose:
+// reference agent's parser (the grammar is in docs/dotenv.md), stricter on purpose:
 // invalid UTF-8, a line with no '=', an empty key or a key outside
 // [A-Za-z_][A-Za-z0-9_.-]* is an error naming file and line. The last
 // duplicate wins. Nothing is expanded and nothing touches the process

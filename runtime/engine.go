@@ -10,11 +10,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -32,7 +32,11 @@ type Options struct {
 	// Logger receives the engine's logs and the guests' log records; nil
 	// discards them.
 	Logger *slog.Logger
-	// Audit receives a record of every secret lookup; nil discards them.
+	// Audit receives a record of every secret lookup and egress request.
+	// It is required: NewEngine refuses a nil Audit, so that an embedder
+	// never loses the audit trail by omission. Pass OpenJSONLAudit(
+	// home.Dir()+"/logs/audit.jsonl") for the file the CLI writes, or
+	// DiscardAudit{} to opt out explicitly.
 	Audit AuditSink
 	// CompileWorkers is the number of parallel compilation workers per
 	// module (0: 1).
@@ -50,6 +54,11 @@ type Options struct {
 	// MaxCompiles bounds the modules compiled at once across every
 	// profile; the others wait their turn (0: DefaultMaxCompiles).
 	MaxCompiles int
+	// Environ is the host environment snapshot (os.Environ form) the
+	// baseline of a stdio MCP server's environment is taken from (see
+	// MCPOptions.Environ); the engine never reads the process environment
+	// itself. nil: no host variable reaches an MCP server.
+	Environ []string
 }
 
 // Engine is the one wazero runtime of a process: it compiles each module
@@ -71,6 +80,7 @@ type Engine struct {
 	maxModule  uint64
 	compileSem chan struct{}
 	compiles   atomic.Uint64
+	environ    []string // Options.Environ
 
 	mu      sync.Mutex
 	modules map[[32]byte]*moduleEntry
@@ -94,6 +104,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		observer: opts.Observer,
 		now:      opts.Now,
 		compileW: max(opts.CompileWorkers, 1),
+		environ:  slices.Clone(opts.Environ),
 		modules:  map[[32]byte]*moduleEntry{},
 		byFile:   map[string]*Module{},
 	}
@@ -103,7 +114,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	if e.audit == nil {
-		e.audit = TeeAudit(nil)
+		return nil, errors.New("runtime: Options.Audit is nil: pass an AuditSink (runtime.OpenJSONLAudit(home.Dir()+\"/logs/audit.jsonl\") writes the file the wasmgw CLI writes) or runtime.DiscardAudit{} to opt out of the audit trail explicitly")
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -166,14 +177,6 @@ func clearCache(dir string) error {
 		}
 	}
 	return nil
-}
-
-// fileID returns the inode of a file (0 where there is none).
-func fileID(st os.FileInfo) uint64 {
-	if s, ok := st.Sys().(*syscall.Stat_t); ok {
-		return s.Ino
-	}
-	return 0
 }
 
 // EvictIdle closes pooled instances idle for longer than the pool's idle

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -55,6 +54,9 @@ func (h *Home) SetEnvCheckInterval(d time.Duration) { h.envCheck = d }
 // every profile may read.
 func OpenHome(dir string, globals Globals) (*Home, error) {
 	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("home %s does not exist: pass --home DIR (a directory with profiles/NAME/config.yaml), set WASMGW_HOME, or create it; from a checkout, try --home testdata/home", dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("home %s: %w", dir, err)
 	}
@@ -235,21 +237,4 @@ func (g generation) String() string {
 		return ""
 	}
 	return fmt.Sprintf("%d-%d-%d-%d", g.ino, g.size, g.mtime, g.ctime)
-}
-
-func statGeneration(path string) (generation, error) {
-	var st syscall.Stat_t
-	for {
-		err := syscall.Stat(path, &st)
-		switch err {
-		case nil:
-			return generation{exists: true, ino: st.Ino, size: st.Size,
-				mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano()}, nil
-		case syscall.ENOENT, syscall.ENOTDIR:
-			return generation{}, nil
-		case syscall.EINTR:
-			continue
-		}
-		return generation{}, &os.PathError{Op: "stat", Path: path, Err: err}
-	}
 }

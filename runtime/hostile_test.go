@@ -360,8 +360,12 @@ func TestRawMemoryGrowthIsCapped(t *testing.T) {
 }
 
 func TestWATStackOverflowTraps(t *testing.T) {
+	t.Parallel()
+	// The test is about the kind of failure, not about time: a generous
+	// timeout, so that a loaded machine running the recursion under -race
+	// still reaches the stack overflow (at 10s it did not, once).
 	home := runtimetest.Home(t, map[string]runtimetest.Profile{
-		"p": {Config: "wasmgw:\n  modules:\n    m: " + runtimetest.Hostile(t, "stack") + "\n"},
+		"p": {Config: "wasmgw:\n  limits:\n    timeout: 10m\n  modules:\n    m: " + runtimetest.Hostile(t, "stack") + "\n"},
 	})
 	e := runtimetest.Engine(t, nil, nil)
 	ten, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))

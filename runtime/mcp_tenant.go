@@ -32,17 +32,12 @@ const MCPToolPrefix = "mcp."
 // MCPModulePrefix starts the Module of an MCP tool's Tool: "mcp:SERVER".
 const MCPModulePrefix = "mcp:"
 
-// startEnviron is the environment snapshot taken when the process started,
-// the baseline source of stdio servers when no MCPOptions.Environ is set.
-// Only the baseline names are ever taken from it.
-var startEnviron = os.Environ()
-
 // MCPOptions configure how a tenant starts and reaches its MCP servers.
 type MCPOptions struct {
 	// Environ is the host environment snapshot (os.Environ form) the
 	// baseline of a stdio server's environment is taken from: PATH HOME
 	// USER LANG LC_ALL TERM SHELL TMPDIR XDG_*, nothing else. nil: the
-	// snapshot the process took when it started.
+	// engine's Options.Environ.
 	Environ []string
 	// StopGrace is how long closing waits for a stdio server to exit after
 	// its stdin closed, and again after SIGTERM (0: 2s).
@@ -287,7 +282,7 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	}
 	environ := opts.Environ
 	if environ == nil {
-		environ = startEnviron
+		environ = t.e.environ
 	}
 	secrets := serverSecrets(scope, &srv.Config)
 	copts := mcp.Options{

@@ -3,18 +3,18 @@ package runtime
 import (
 	"sync"
 	"sync/atomic"
-	"syscall"
-
-	"github.com/tetratelabs/wazero/experimental"
 )
 
 const wasmPage = 64 << 10
 
-// memoryAllocator backs each instance's linear memory with an anonymous
-// mapping reserved once at the instance's limit. Growth only changes page
+// memoryAllocator backs each instance's linear memory. On Linux
+// (memory_linux.go) it is an anonymous mapping reserved once at the
+// instance's limit. Growth only changes page
 // protection: nothing is copied, and the process's resident memory tracks
 // the pages a guest really touched. A request past the limit is refused,
-// which the guest sees as a failed memory.grow.
+// which the guest sees as a failed memory.grow. Elsewhere
+// (memory_other.go) growth copies into a larger Go slice, as wazero's
+// default allocator does, with the same limit.
 type memoryAllocator struct {
 	limit uint64
 	// refused is set when a growth past the limit was refused, so that the
@@ -23,27 +23,11 @@ type memoryAllocator struct {
 	mem     *mmapMemory
 }
 
-// Allocate implements experimental.MemoryAllocator.
-func (a *memoryAllocator) Allocate(capacity, max uint64) experimental.LinearMemory {
-	reserve := min(max, a.limit)
-	reserve = (reserve + wasmPage - 1) &^ (wasmPage - 1)
-	// Allocate runs during instantiation: busy until newInstance leaves.
-	m := &mmapMemory{a: a, busy: true}
-	if reserve > 0 {
-		buf, err := syscall.Mmap(-1, 0, int(reserve), syscall.PROT_NONE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
-		if err != nil {
-			return failedMemory{}
-		}
-		m.buf = buf
-	}
-	a.mem = m
-	return m
-}
-
 type mmapMemory struct {
 	a         *memoryAllocator
-	buf       []byte // the whole reservation
+	buf       []byte // the whole reservation (Linux), the memory (elsewhere)
 	committed uint64 // bytes readable and writable
+	reserve   uint64 // the limit of this memory (memory_other.go)
 
 	// wazero frees a module's memory when the module is closed, and the
 	// host closes a module from another goroutine to stop a running call,
@@ -71,21 +55,6 @@ func (m *mmapMemory) leave() {
 	}
 }
 
-// Reallocate implements experimental.LinearMemory.
-func (m *mmapMemory) Reallocate(size uint64) []byte {
-	if size > uint64(len(m.buf)) {
-		m.a.refused.Store(true)
-		return nil
-	}
-	if size > m.committed {
-		if err := syscall.Mprotect(m.buf[m.committed:size], syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
-			return nil
-		}
-		m.committed = size
-	}
-	return m.buf[:size:size]
-}
-
 // Free implements experimental.LinearMemory.
 func (m *mmapMemory) Free() {
 	m.mu.Lock()
@@ -95,14 +64,6 @@ func (m *mmapMemory) Free() {
 		return
 	}
 	m.unmap()
-}
-
-func (m *mmapMemory) unmap() {
-	if m.buf != nil {
-		_ = syscall.Munmap(m.buf)
-		m.buf = nil
-	}
-	m.freed = false
 }
 
 // failedMemory refuses every size: the instantiation fails cleanly.

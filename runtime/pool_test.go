@@ -30,7 +30,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 func poolEngine(t *testing.T, opts runtime.PoolOptions, clock *fakeClock) *runtime.Engine {
 	t.Helper()
 	ctx := context.Background()
-	e, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: runtimetest.CacheDir(), Pool: opts, Now: clock.Now})
+	e, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: runtimetest.CacheDir(), Pool: opts, Now: clock.Now, Audit: runtime.DiscardAudit{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestCorruptCacheIsRecovered(t *testing.T) {
 	}
 	log := &runtimetest.LogWatcher{}
 	compile := func() error {
-		e, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: dir, Logger: slog.New(slog.NewTextHandler(log, nil))})
+		e, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: dir, Logger: slog.New(slog.NewTextHandler(log, nil)), Audit: runtime.DiscardAudit{}})
 		if err != nil {
 			return err
 		}

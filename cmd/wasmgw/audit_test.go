@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,33 +14,11 @@ import (
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
-var (
-	auditBinOnce sync.Once
-	auditBinPath string
-	auditBinErr  error
-)
-
-// auditBin builds the CLI once with the hostile modules of this checkout
-// embedded (wasmgwBin may have been built before they were in place).
+// auditBin is the CLI, with the committed hostile modules embedded.
 func auditBin(t *testing.T) string {
 	t.Helper()
 	runtimetest.EmbedHostile(t)
-	auditBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "wasmgw-audit-cli")
-		if err != nil {
-			auditBinErr = err
-			return
-		}
-		auditBinPath = filepath.Join(dir, "wasmgw")
-		if out, err := exec.Command("go", "build", "-o", auditBinPath, ".").CombinedOutput(); err != nil {
-			auditBinErr = err
-			auditBinPath = string(out)
-		}
-	})
-	if auditBinErr != nil {
-		t.Fatalf("build wasmgw: %v\n%s", auditBinErr, auditBinPath)
-	}
-	return auditBinPath
+	return wasmgwBin(t)
 }
 
 func runAudit(t *testing.T, args ...string) result {
@@ -74,6 +51,7 @@ func noFakeValues(t *testing.T, home string, texts ...string) {
 // TestAuditSampleHomePasses runs the whole audit, hostile suite included,
 // on a copy of the sample home.
 func TestAuditSampleHomePasses(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	start := time.Now()
 	r := runAudit(t, "audit", "--home", home, cacheFlag())
@@ -99,6 +77,7 @@ func TestAuditSampleHomePasses(t *testing.T) {
 }
 
 func TestAuditFailsOnAPlantedModule(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	dir := filepath.Join(home, "profiles", "mallory", "modules")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -139,6 +118,7 @@ func TestAuditFailsOnAPlantedModule(t *testing.T) {
 }
 
 func TestAuditFailsOnAGroupReadableEnv(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	if err := os.Chmod(filepath.Join(home, "profiles", "bob", ".env"), 0o640); err != nil {
 		t.Fatal(err)
@@ -151,6 +131,7 @@ func TestAuditFailsOnAGroupReadableEnv(t *testing.T) {
 }
 
 func TestAuditOutAndUsage(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	out := filepath.Join(t.TempDir(), "audit.md")
 	r := runAudit(t, "audit", "--home", home, "--static-only", "--profile", "alice", "--format", "markdown", "--out", out, cacheFlag())
@@ -182,6 +163,7 @@ func TestAuditOutAndUsage(t *testing.T) {
 }
 
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	logs := filepath.Join(home, "logs")
 	if err := os.MkdirAll(logs, 0o700); err != nil {

@@ -40,7 +40,7 @@ profiles, make some of them active, count live Go instances per GiB, time
 the first call of a profile after boot, and (with --relay) push messages
 through a loopback connector to the gateway and back. Profiles are written to
 a temporary home with fake secrets; nothing of yours is read.`)
-	f.register(fs, "warn")
+	f.registerOnly(fs, "warn", false, true)
 	fs.IntVar(&f.profiles, "profiles", 10000, "idle profiles to boot")
 	fs.IntVar(&f.active, "active", 100, "profiles to make active (one pooled instance each)")
 	fs.IntVar(&f.instances, "instances", 200, "live instances to hold at once for the per-GiB figure")
@@ -72,7 +72,7 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	// Measure what a gateway runs: its GC setting unless GOGC is set.
 	gogc := a.getenv("GOGC")
 	if gogc == "" {
-		debug.SetGCPercent(gatewayGCPercent)
+		defer debug.SetGCPercent(debug.SetGCPercent(gatewayGCPercent))
 		gogc = strconv.Itoa(gatewayGCPercent) + " (as wasmgw gateway)"
 	}
 	r := &benchReport{w: a.stdout}
@@ -94,7 +94,7 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	if err != nil {
 		return err
 	}
-	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: f.cache(a), Logger: log, CompileWorkers: goruntime.NumCPU(),
+	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: f.cache(a), Logger: log, CompileWorkers: goruntime.NumCPU(), Audit: runtime.DiscardAudit{},
 		Pool: runtime.PoolOptions{MaxIdleBytes: 64 << 30}, MaxModuleSize: maxModule})
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 // that the race detector sees the relay driver, the loopback connector and
 // the gateway together; every reply must match its message and profile.
 func TestBenchRelay(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	stdout, stderr := &runtimetest.LogWatcher{}, &runtimetest.LogWatcher{}
 	a := &app{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(string) string { return "" }}

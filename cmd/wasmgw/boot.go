@@ -25,6 +25,9 @@ type booted struct {
 	audit  *runtime.JSONLAudit
 	log    *slog.Logger
 	ops    *ops // metrics and reloads (ops.go); nil when not serving
+	// gcPercent is the GC setting boot replaced (when gcSet).
+	gcPercent int
+	gcSet     bool
 }
 
 // boot loads the profiles a gateway serves (names, or every profile of the
@@ -39,14 +42,16 @@ func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*
 	if err != nil {
 		return nil, err
 	}
-	if a.getenv("GOGC") == "" {
-		debug.SetGCPercent(gatewayGCPercent)
-	}
 	home, err := c.openHome(a)
 	if err != nil {
 		return nil, err
 	}
 	b := &booted{home: home, log: log}
+	if a.getenv("GOGC") == "" {
+		// The gateway's GC setting, restored by close (a test that boots a
+		// gateway in-process leaves its binary's setting as it found it).
+		b.gcPercent, b.gcSet = debug.SetGCPercent(gatewayGCPercent), true
+	}
 	if b.audit, err = runtime.OpenJSONLAudit(home.Dir() + "/logs/audit.jsonl"); err != nil {
 		return nil, err
 	}
@@ -65,7 +70,7 @@ func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*
 	}
 	b.engine, err = runtime.NewEngine(ctx, runtime.Options{
 		CacheDir: c.cache(a), Logger: log, Audit: audit, CompileWorkers: goruntime.NumCPU(),
-		Observer: observer, MaxModuleSize: maxModule,
+		Observer: observer, MaxModuleSize: maxModule, Environ: a.environ,
 	})
 	if err != nil {
 		b.close(ctx)
@@ -93,6 +98,9 @@ func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*
 }
 
 func (b *booted) close(ctx context.Context) {
+	if b.gcSet {
+		defer debug.SetGCPercent(b.gcPercent)
+	}
 	if b.fleet != nil {
 		b.fleet.Close(ctx)
 	}

@@ -36,6 +36,11 @@ func parse(fs *pflag.FlagSet, a *app, args []string) error {
 		printHelp(a.stdout, fs)
 		return &exitError{0}
 	}
+	if err == nil && fs.NArg() > 0 {
+		// Every input of every command is a flag: a stray word (a typo,
+		// a forgotten --profile) is an error, not silently ignored.
+		err = fmt.Errorf("unexpected argument %q (every input is a flag, e.g. --profile NAME)", fs.Arg(0))
+	}
 	if err != nil {
 		fmt.Fprintf(a.stderr, "wasmgw %s: %v\n", fs.Name(), err)
 		fmt.Fprintf(a.stderr, "Run 'wasmgw %s --help' for usage.\n", fs.Name())
@@ -46,7 +51,10 @@ func parse(fs *pflag.FlagSet, a *app, args []string) error {
 
 func printHelp(w io.Writer, fs *pflag.FlagSet) {
 	ann := fs.Lookup("help").Annotations["usage"]
-	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n%s\n", ann[0], ann[1], strings.TrimRight(fs.FlagUsages(), "\n"))
+	// pflag marks every boolean flag "[=true|false]": noise for a reader
+	// (a boolean flag is set by naming it); blanked, keeping the columns.
+	usages := strings.ReplaceAll(fs.FlagUsages(), "[=true|false]", strings.Repeat(" ", len("[=true|false]")))
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n%s\n", ann[0], ann[1], strings.TrimRight(usages, "\n"))
 }
 
 // common holds the flags every command that loads a home shares.
@@ -60,8 +68,19 @@ type common struct {
 }
 
 func (c *common) register(fs *pflag.FlagSet, defaultLevel string) {
-	fs.StringVar(&c.home, "home", "", "gateway home directory (default $WASMGW_HOME, else ~/.wasmgw)")
-	fs.StringVar(&c.cacheDir, "cache-dir", "", "compilation cache directory (default <user cache dir>/wasmgw/compile; \"off\" disables it)")
+	c.registerOnly(fs, defaultLevel, true, true)
+}
+
+// registerOnly registers the common flags a command uses: a command that
+// reads no home has no --home, one that compiles nothing no --cache-dir
+// (a flag that does nothing is an error, not silently accepted).
+func (c *common) registerOnly(fs *pflag.FlagSet, defaultLevel string, home, cache bool) {
+	if home {
+		fs.StringVar(&c.home, "home", "", "gateway home directory (default $WASMGW_HOME, else ~/.wasmgw)")
+	}
+	if cache {
+		fs.StringVar(&c.cacheDir, "cache-dir", "", "compilation cache directory (default <user cache dir>/wasmgw/compile; \"off\" disables it)")
+	}
 	fs.StringVar(&c.logLevel, "log-level", defaultLevel, "log level: debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.maxModule, "max-module-size", "32MiB", "largest module file loaded; a larger one is refused before it is read or compiled (e.g. 16MiB, 64MB)")
@@ -110,6 +129,30 @@ func (c *common) cache(a *app) string {
 		return ""
 	}
 	return c.cacheDir
+}
+
+// openHomeFor opens the home a command on profile uses. A profile given as
+// a path (./p, /srv/x/profiles/p) needs no other home: when neither --home
+// nor WASMGW_HOME names one, its home is the directory above its
+// profiles/ directory, else its parent.
+func (c *common) openHomeFor(a *app, profile string) (*runtime.Home, error) {
+	pathForm := strings.ContainsRune(profile, filepath.Separator) || strings.HasPrefix(profile, ".")
+	if !pathForm || c.home != "" || a.getenv("WASMGW_HOME") != "" {
+		return c.openHome(a)
+	}
+	abs, err := filepath.Abs(profile)
+	if err != nil {
+		return nil, fmt.Errorf("profile %q: %w", profile, err)
+	}
+	dir := filepath.Dir(abs)
+	if filepath.Base(dir) == "profiles" {
+		dir = filepath.Dir(dir)
+	}
+	allow := runtime.DefaultGlobalAllowlist
+	if v := strings.TrimSpace(a.getenv("WASMGW_GLOBAL_ALLOWLIST")); v != "" {
+		allow = v
+	}
+	return runtime.OpenHome(dir, runtime.NewGlobals(a.environ, allow))
 }
 
 // openHome resolves and opens the home with the global allowlist snapshot.

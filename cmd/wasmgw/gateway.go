@@ -240,7 +240,7 @@ func enrollCommand(ctx context.Context, a *app, args []string) error {
 as bearer) and write GATEWAY_RELAY_ID, GATEWAY_RELAY_SECRET and
 GATEWAY_RELAY_DELIVERY_KEY into <home>/.env: mode 0600, written atomically,
 other lines kept. The credentials are never printed.`)
-	f.register(fs, "warn")
+	f.registerOnly(fs, "warn", true, false)
 	fs.StringVar(&f.token, "token", "", "the enrollment token the connector issued (required)")
 	fs.StringVar(&f.wakeURL, "wake-url", "", "URL the connector may call to wake this gateway")
 	if err := parse(fs, a, args); err != nil {

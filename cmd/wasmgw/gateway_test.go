@@ -20,6 +20,7 @@ import (
 const gatewaySecret = "relay-secret-cli-test-5b7e90d2"
 
 func TestGatewayNeedsAURL(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	r := run(t, "", nil, "gateway", "--home", home, cacheFlag())
 	if r.code != 2 || !strings.Contains(r.stderr, "GATEWAY_RELAY_URL") {
@@ -28,6 +29,7 @@ func TestGatewayNeedsAURL(t *testing.T) {
 }
 
 func TestGatewayEnroll(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn := relaytest.New(t, relaytest.Options{})
@@ -106,6 +108,7 @@ func inboundFor(profile, id, text string) relay.Inbound {
 // a message for an unknown profile (acknowledged, never answered), and on
 // SIGTERM sends going_idle and exits 0.
 func TestGatewayServesEachProfileAndDrainsOnSIGTERM(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p, conn, home := startGatewayCLI(t, ctx)
@@ -171,6 +174,7 @@ func TestGatewayServesEachProfileAndDrainsOnSIGTERM(t *testing.T) {
 // the fresh-token re-dial, is a revocation: the command exits 1 and says
 // so.
 func TestGatewayExitsWhenRevoked(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p, conn, home := startGatewayCLI(t, ctx)

@@ -22,13 +22,19 @@ var (
 	buildErr  error
 )
 
-// wasmgwBin builds the real CLI once per test binary.
+// TestMain gives the package's tests one scratch directory (the CLI binary,
+// the compilation cache, built modules), removed when they end.
+func TestMain(m *testing.M) { os.Exit(runtimetest.Main(m)) }
+
+// wasmgwBin builds the real CLI once per test binary, into the scratch
+// directory, with the committed built-in and hostile modules embedded.
 func wasmgwBin(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "wasmgw-cli-test")
-		if err != nil {
-			buildErr = err
+		dir := runtimetest.Scratch()
+		if dir == "" {
+			buildErr = os.ErrNotExist
+			binPath = "no scratch directory: TestMain must call runtimetest.Main"
 			return
 		}
 		binPath = filepath.Join(dir, "wasmgw")
@@ -163,6 +169,7 @@ func sha(s string) string {
 func cacheFlag() string { return "--cache-dir=" + runtimetest.CacheDir() }
 
 func TestRunOneCallIgnoresTheShellEnvironment(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	r := run(t, "", []string{"OPENAI_API_KEY=sk-exported-by-the-shell"},
 		"run", "--home", home, "--profile", "alice", "--tool", "whoami", "--input", "{}", cacheFlag())
@@ -186,6 +193,7 @@ func TestRunOneCallIgnoresTheShellEnvironment(t *testing.T) {
 }
 
 func TestRunErrors(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	for _, c := range []struct {
 		name string
@@ -212,6 +220,7 @@ func TestRunErrors(t *testing.T) {
 }
 
 func TestRunInteractive(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	r := run(t, "tools\nwhoami\ncall text_stats {\"text\":\"to be or not to be\"}\necho {\"hi\":1}\nnope\naudit\nquit\n", nil,
 		"run", "--home", home, "--profile", "alice", cacheFlag())
@@ -232,6 +241,7 @@ func TestRunInteractive(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	r := run(t, "", nil, "--help")
 	if r.code != 0 || !strings.Contains(r.stdout, "run ") || !strings.Contains(r.stdout, "version") {
 		t.Fatalf("help: %d %q", r.code, r.stdout)

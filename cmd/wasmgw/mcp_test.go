@@ -15,6 +15,7 @@ import (
 // real CLI: references are shown as ***NAME, no value of any profile
 // appears in the output, and the reads are audited by name.
 func TestMCPResolvePrintsNoSecret(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	for _, format := range []string{"yaml", "json"} {
 		r := run(t, "", nil, "mcp", "resolve", "--home", home, "--profile", "alice", "--format", format, cacheFlag())
@@ -59,6 +60,7 @@ func TestMCPResolvePrintsNoSecret(t *testing.T) {
 }
 
 func TestMCPResolveStrict(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.Home(t, map[string]runtimetest.Profile{"p": {
 		Env: "TOKEN=tok-strict-0123456\n",
 		Config: `mcp_servers:
@@ -90,6 +92,7 @@ func TestMCPResolveStrict(t *testing.T) {
 }
 
 func TestMCPToolsConnectsAndLists(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.Home(t, map[string]runtimetest.Profile{"alice": {
 		Env:    "GITHUB_TOKEN=ghp_cli_test_000111\n",
 		Config: "mcp_servers:\n  github:\n    command: " + mcptest.Server(t) + "\n    env:\n      TOKEN: ${GITHUB_TOKEN}\n    tools:\n      exclude: [spawn]\n  off:\n    command: nothing-to-run\n    enabled: false\n",
@@ -138,6 +141,7 @@ func TestMCPToolsConnectsAndLists(t *testing.T) {
 }
 
 func TestMCPErrorsAndHelp(t *testing.T) {
+	t.Parallel()
 	home := runtimetest.SampleHome(t)
 	for _, c := range []struct {
 		name string

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -107,7 +106,7 @@ func openSession(ctx context.Context, a *app, c *common, profile, auditLog strin
 	if err != nil {
 		return nil, err
 	}
-	home, err := c.openHome(a)
+	home, err := c.openHomeFor(a, profile)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +134,7 @@ func openSession(ctx context.Context, a *app, c *common, profile, auditLog strin
 		s.close(ctx)
 		return nil, err
 	}
-	s.engine, err = runtime.NewEngine(ctx, runtime.Options{CacheDir: c.cache(a), Logger: log, Audit: sinks, MaxModuleSize: maxModule})
+	s.engine, err = runtime.NewEngine(ctx, runtime.Options{CacheDir: c.cache(a), Logger: log, Audit: sinks, MaxModuleSize: maxModule, Environ: a.environ})
 	if err != nil {
 		s.close(ctx)
 		return nil, err
@@ -174,22 +173,36 @@ func (s *session) close(ctx context.Context) {
 	}
 }
 
+// maxInput bounds one call's input, however it is given (--input TEXT,
+// --input @FILE, --input -, a line of the interactive trial).
+const maxInput = 64 << 20
+
 func readInput(a *app, in string) ([]byte, error) {
+	var r io.Reader
 	switch {
 	case in == "-":
-		b, err := io.ReadAll(io.LimitReader(a.stdin, 64<<20))
-		if err != nil {
-			return nil, fmt.Errorf("--input -: %w", err)
-		}
-		return b, nil
+		r = a.stdin
 	case strings.HasPrefix(in, "@"):
-		b, err := os.ReadFile(in[1:])
+		f, err := os.Open(in[1:])
 		if err != nil {
 			return nil, fmt.Errorf("--input: %w", err)
 		}
-		return b, nil
+		defer f.Close()
+		r = f
+	default:
+		if len(in) > maxInput {
+			return nil, fmt.Errorf("--input: %d bytes is over the %d-byte (64 MiB) limit of one call's input", len(in), maxInput)
+		}
+		return []byte(in), nil
 	}
-	return []byte(in), nil
+	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("--input %s: %w", in, err)
+	}
+	if len(b) > maxInput {
+		return nil, fmt.Errorf("--input %s: the input is over the %d-byte (64 MiB) limit of one call's input; nothing was called", in, maxInput)
+	}
+	return b, nil
 }
 
 func (s *session) callOnce(ctx context.Context, tool string, input []byte) error {
@@ -202,30 +215,39 @@ func (s *session) callOnce(ctx context.Context, tool string, input []byte) error
 	return nil
 }
 
-const replHelp = `Commands:
-  tools                 list the profile's tools
-  call TOOL [JSON]      call a tool (JSON defaults to {}); "TOOL [JSON]" works too
-  audit                 the secret lookups of this session
-  help                  this text
-  quit                  leave (or end of input)
+const replHelp = `Commands (the same words as the chat of "run --relay"; the leading / is optional):
+  /tools                list the profile's tools
+  /call TOOL [JSON]     call a tool (JSON defaults to {}); "TOOL [JSON]" works too
+  /audit                the secret lookups of this session
+  /help                 this text
+  /quit                 leave (or end of input)
 `
 
 func (s *session) interactive(ctx context.Context) error {
 	w := s.a.stdout
 	s.printTools()
 	fmt.Fprint(w, "\n"+replHelp)
-	sc := bufio.NewScanner(s.a.stdin)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	lr := newLineReader(s.a.stdin, maxInput)
 	name := s.tenant.Profile().Name
+	var readErr error
 	for {
 		fmt.Fprintf(w, "%s> ", name)
-		if !sc.Scan() {
+		text, tooLong, err := lr.Next()
+		if err != nil {
 			fmt.Fprintln(w)
+			if !errors.Is(err, io.EOF) {
+				readErr = err
+			}
 			break
 		}
-		line := strings.TrimSpace(sc.Text())
+		if tooLong > 0 {
+			fmt.Fprintf(s.a.stderr, "wasmgw run: line refused: it is %d bytes, over the %d-byte input limit\n", tooLong, maxInput)
+			continue
+		}
+		line := strings.TrimSpace(text)
 		cmd, rest, _ := strings.Cut(line, " ")
-		switch cmd {
+		// "/tools", "/call whoami {}": the chat's vocabulary works here too.
+		switch strings.TrimPrefix(cmd, "/") {
 		case "":
 		case "quit", "exit":
 			return nil
@@ -239,13 +261,13 @@ func (s *session) interactive(ctx context.Context) error {
 			tool, input, _ := strings.Cut(strings.TrimSpace(rest), " ")
 			s.replCall(ctx, tool, input)
 		default:
-			s.replCall(ctx, cmd, rest)
+			s.replCall(ctx, strings.TrimPrefix(cmd, "/"), rest)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
-	return sc.Err()
+	return readErr
 }
 
 func (s *session) replCall(ctx context.Context, tool, input string) {

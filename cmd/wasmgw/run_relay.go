@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -141,16 +140,28 @@ func runRelay(ctx context.Context, a *app, f *runFlags) error {
 	scanned := make(chan error, 1) // the input's error, sent before lines closes
 	go func() {
 		defer close(lines)
-		sc := bufio.NewScanner(a.stdin)
-		sc.Buffer(make([]byte, 64<<10), relay.MaxFrameSize/2)
-		for sc.Scan() {
+		// A line too long for one message is refused, and the session
+		// goes on (it used to end it: "token too long").
+		lr := newLineReader(a.stdin, relay.MaxFrameSize/2)
+		for n := 1; ; n++ {
+			line, tooLong, err := lr.Next()
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				scanned <- err
+				return
+			}
+			if tooLong > 0 {
+				fmt.Fprintf(a.stderr, "wasmgw run: line %d not sent: it is %d bytes, over the %d-byte limit of one message\n", n, tooLong, relay.MaxFrameSize/2)
+				continue
+			}
 			select {
-			case lines <- sc.Text():
+			case lines <- line:
 			case <-quit:
 				return
 			}
 		}
-		scanned <- sc.Err()
 	}()
 
 	if err := t.converse(ctx, lines); err != nil {

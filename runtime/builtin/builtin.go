@@ -21,7 +21,7 @@ const Prefix = "builtin:"
 func Module(name string) ([]byte, error) {
 	b, err := files.ReadFile("wasm/" + name + ".wasm")
 	if err != nil {
-		return nil, fmt.Errorf("built-in module %q is not in this binary (have %v); build it with 'make guests' before building wasmgw", name, Names())
+		return nil, fmt.Errorf("built-in module %q is not in this binary (have %v); rebuild the committed modules with 'make guests'", name, Names())
 	}
 	return b, nil
 }

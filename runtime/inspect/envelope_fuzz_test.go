@@ -247,7 +247,7 @@ func FuzzManifest(f *testing.F) {
 				_ = e.Close(ctx)
 			}
 			var err error
-			if e, err = runtime.NewEngine(ctx, runtime.Options{}); err != nil {
+			if e, err = runtime.NewEngine(ctx, runtime.Options{Audit: runtime.DiscardAudit{}}); err != nil {
 				t.Fatal(err)
 			}
 			uses = 0

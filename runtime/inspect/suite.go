@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/wasmgw/wasmgw/runtime"
@@ -761,19 +760,7 @@ func (s *suite) pendingConnections() (int, error) {
 	}
 	n := 0
 	var aerr error
-	err = raw.Control(func(fd uintptr) {
-		for {
-			nfd, _, err := syscall.Accept4(int(fd), syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
-			if err != nil {
-				if !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EWOULDBLOCK) {
-					aerr = err
-				}
-				return
-			}
-			_ = syscall.Close(nfd)
-			n++
-		}
-	})
+	err = raw.Control(func(fd uintptr) { n, aerr = acceptPending(int(fd)) })
 	if err == nil {
 		err = aerr
 	}

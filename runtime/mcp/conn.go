@@ -229,7 +229,7 @@ func (c *Conn) startChild(opts Options) (sdk.Transport, error) {
 		}
 		c.stderr.emitMarker(fmt.Sprintf("started pid %d, %s", c.proc.pgid, how))
 	}
-	return &sdk.IOTransport{Reader: stdout, Writer: stdin}, nil
+	return &sdk.IOTransport{Reader: &drainOnClose{r: stdout}, Writer: stdin}, nil
 }
 
 func (l *lineWriter) emitMarker(msg string) { l.emit([]byte("===== " + msg + " =====")) }

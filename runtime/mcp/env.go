@@ -9,15 +9,22 @@ import (
 	"strings"
 )
 
-// BaselineNames are the host variables a stdio server gets, taken from the
-// environment snapshot the host was given (never from os.Getenv at call
+// BaselineNames returns the host variables a stdio server gets, taken from
+// the environment snapshot the host was given (never from os.Getenv at call
 // time), plus every XDG_* variable. Nothing else of the host environment
-// reaches a child.
-var BaselineNames = []string{"PATH", "HOME", "USER", "LANG", "LC_ALL", "TERM", "SHELL", "TMPDIR"}
+// reaches a child. The list is a policy: it is fixed here, and each call
+// returns a new copy.
+func BaselineNames() []string {
+	return []string{"PATH", "HOME", "USER", "LANG", "LC_ALL", "TERM", "SHELL", "TMPDIR"}
+}
 
 // inBaseline reports whether a host variable is passed to stdio servers.
 func inBaseline(name string) bool {
-	return strings.HasPrefix(name, "XDG_") && len(name) > len("XDG_") || contains(BaselineNames, name)
+	switch name {
+	case "PATH", "HOME", "USER", "LANG", "LC_ALL", "TERM", "SHELL", "TMPDIR":
+		return true
+	}
+	return strings.HasPrefix(name, "XDG_") && len(name) > len("XDG_")
 }
 
 // Baseline returns the baseline variables found in environ (os.Environ

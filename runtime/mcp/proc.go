@@ -52,7 +52,7 @@ func (p *process) watch() {
 		// The leader is a zombie now, still holding its group id: kill the
 		// descendants left in the group before reaping it.
 		p.mu.Lock()
-		_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+		killGroup(p.pgid, syscall.SIGKILL)
 		p.mu.Unlock()
 	}
 	err := p.cmd.Wait()
@@ -68,7 +68,7 @@ func (p *process) signal(sig syscall.Signal) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.reaped {
-		_ = syscall.Kill(-p.pgid, sig)
+		killGroup(p.pgid, sig)
 	}
 }
 

@@ -18,8 +18,9 @@ var (
 // root, e.g. "testdata/egress/go/fetcher") for wasip1 and returns the path
 // of the .wasm. It builds once per test process, every process (the Go
 // build cache makes a rebuild cheap), so a test never runs a stale module;
-// the file is written to a temporary name and renamed into build/test/, so
-// concurrent test processes never see a partial file.
+// the file is written into the test binary's scratch directory (Main), or
+// into the test's own temporary directory when the package's TestMain does
+// not call Main: never into the source tree.
 func GoModule(t testing.TB, pkg string) string {
 	t.Helper()
 	goModulesMu.Lock()
@@ -28,9 +29,15 @@ func GoModule(t testing.TB, pkg string) string {
 		return p
 	}
 	root := RepoRoot(t)
-	dir := filepath.Join(root, "build", "test")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
+	dir := scratch()
+	shared := dir != ""
+	if shared {
+		dir = filepath.Join(dir, "modules")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		dir = t.TempDir()
 	}
 	out := filepath.Join(dir, filepath.Base(pkg)+".wasm")
 	tmp := fmt.Sprintf("%s.%d.tmp", out, os.Getpid())
@@ -44,6 +51,8 @@ func GoModule(t testing.TB, pkg string) string {
 	if err := os.Rename(tmp, out); err != nil {
 		t.Fatal(err)
 	}
-	goModules[pkg] = out
+	if shared {
+		goModules[pkg] = out
+	}
 	return out
 }

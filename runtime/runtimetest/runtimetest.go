@@ -1,17 +1,13 @@
-// Package runtimetest helps tests of wasmgw run real modules: a shared
-// compilation cache (so each test binary compiles each module once per
-// machine), the repository's paths, the hostile modules, and throwaway
+// Package runtimetest helps tests of wasmgw run real modules: a
+// compilation cache per test binary (see Main), the repository's paths, the hostile modules, and throwaway
 // homes with profiles written from a spec.
 package runtimetest
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -22,8 +18,15 @@ import (
 	wruntime "github.com/wasmgw/wasmgw/runtime"
 )
 
-// CacheDir is the compilation cache shared by every test run on a machine.
-func CacheDir() string { return filepath.Join(os.TempDir(), "wasmgw-test-cache") }
+// CacheDir is the compilation cache shared by the tests of one test binary:
+// a directory under Main's scratch directory, removed when the binary
+// exits; "" (no cache) in a package whose TestMain does not call Main.
+func CacheDir() string {
+	if d := scratch(); d != "" {
+		return filepath.Join(d, "cache")
+	}
+	return ""
+}
 
 // RepoRoot returns the repository's root directory.
 func RepoRoot(t testing.TB) string {
@@ -41,6 +44,9 @@ func Engine(t testing.TB, log io.Writer, audit wruntime.AuditSink) *wruntime.Eng
 	t.Helper()
 	if log == nil {
 		log = io.Discard
+	}
+	if audit == nil {
+		audit = wruntime.DiscardAudit{}
 	}
 	ctx := context.Background()
 	e, err := wruntime.NewEngine(ctx, wruntime.Options{
@@ -60,89 +66,46 @@ var (
 	built   string
 )
 
-// HostileDir returns runtime/inspect/wasm, where `make hostile` writes the
-// hostile modules that the wasmgw binary embeds for `wasmgw audit`.
+// HostileDir returns runtime/inspect/wasm, where the hostile modules that
+// the wasmgw binary embeds for `wasmgw audit` are committed (`make hostile`
+// rebuilds them, `make check-wasm` checks them against their sources).
 func HostileDir(t testing.TB) string {
 	t.Helper()
 	return filepath.Join(RepoRoot(t), "runtime", "inspect", "wasm")
 }
 
 // Hostile returns the path of a hostile module: "go" for the Go module
-// (built from testdata/hostile/go/hostile into HostileDir once per test
-// process, so a test never runs a stale module) or the name of a
-// WebAssembly text module under testdata/hostile/wat.
+// (the committed build of testdata/hostile/go/hostile) or the name of a
+// WebAssembly text module under testdata/hostile/wat. Nothing is written.
 func Hostile(t testing.TB, name string) string {
 	t.Helper()
-	root := RepoRoot(t)
-	if name != "go" {
-		p := filepath.Join(root, "testdata", "hostile", "wat", name+".wasm")
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("hostile module %s: %v", name, err)
-		}
-		return p
+	p := filepath.Join(RepoRoot(t), "testdata", "hostile", "wat", name+".wasm")
+	if name == "go" {
+		p = filepath.Join(HostileDir(t), "hostile.wasm")
 	}
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	if built != "" {
-		return built
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("hostile module %s: %v", name, err)
 	}
-	out := filepath.Join(HostileDir(t), "hostile.wasm")
-	tmp := fmt.Sprintf("%s.%d.tmp", out, os.Getpid())
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-o", tmp, "./testdata/hostile/go/hostile")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		_ = os.Remove(tmp)
-		t.Fatalf("build hostile module: %v\n%s", err, b)
-	}
-	if err := replaceIfChanged(tmp, out); err != nil {
-		t.Fatal(err)
-	}
-	built = out
-	return out
+	return p
 }
 
-// EmbedHostile makes HostileDir hold every hostile module, as `make
-// hostile` does (the Go module built, the WebAssembly text modules copied
-// from testdata/hostile/wat), so that a wasmgw binary built afterwards
-// embeds them. It returns the directory.
+// EmbedHostile checks that HostileDir holds every hostile module (they are
+// committed, so a wasmgw binary built from this checkout embeds them) and
+// returns the directory.
 func EmbedHostile(t testing.TB) string {
 	t.Helper()
-	Hostile(t, "go")
 	dir := HostileDir(t)
+	Hostile(t, "go")
 	wats, err := filepath.Glob(filepath.Join(RepoRoot(t), "testdata", "hostile", "wat", "*.wasm"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, src := range wats {
-		b, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dst := filepath.Join(dir, filepath.Base(src))
-		tmp := fmt.Sprintf("%s.%d.tmp", dst, os.Getpid())
-		if err := os.WriteFile(tmp, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := replaceIfChanged(tmp, dst); err != nil {
-			t.Fatal(err)
+		if _, err := os.Stat(filepath.Join(dir, filepath.Base(src))); err != nil {
+			t.Fatalf("hostile module %s is not in %s: run make hostile", filepath.Base(src), dir)
 		}
 	}
 	return dir
-}
-
-// replaceIfChanged renames tmp over dst when their bytes differ and
-// removes it otherwise, so that concurrent test processes never see a
-// partial file and an unchanged module keeps its identity.
-func replaceIfChanged(tmp, dst string) error {
-	nb, err := os.ReadFile(tmp)
-	if err != nil {
-		return err
-	}
-	if ob, err := os.ReadFile(dst); err == nil && bytes.Equal(ob, nb) {
-		return os.Remove(tmp)
-	}
-	return os.Rename(tmp, dst)
 }
 
 // Profile describes a profile to write: its .env text and config.yaml text.

@@ -112,6 +112,7 @@ func main() {
 	tokenEnv := flag.String("token-env", "TOKEN", "the environment variable holding the token (stdio)")
 	sleep := flag.Bool("sleep", false, "block until killed (the grandchild of the spawn tool)")
 	probe := flag.Bool("probe", false, "also offer the tryread, trywrite and trykill tools")
+	shutdownWrite := flag.Int("shutdown-write", 0, "stdio: after stdin closes, write this many bytes to stdout, as a server flushing its output does (and report on stderr how it went)")
 	flag.Parse()
 	if *sleep {
 		select {}
@@ -127,8 +128,19 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *httpAddr == "" {
+		// Like Node servers, report a write to a closed stdout (EPIPE)
+		// instead of dying of SIGPIPE.
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 		if err := server.Run(ctx, &mcp.StdioTransport{}); err != nil && ctx.Err() == nil {
 			log.Fatal(err)
+		}
+		if *shutdownWrite > 0 {
+			n, err := os.Stdout.Write([]byte(strings.Repeat("\n", *shutdownWrite)))
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "shutdown: write to stdout after %d bytes: %v\n", n, err)
+				os.Exit(1)
+			}
+			fmt.Fprintf(os.Stderr, "shutdown: wrote %d bytes to stdout\n", n)
 		}
 		return
 	}

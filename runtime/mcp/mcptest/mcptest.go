@@ -5,8 +5,6 @@ package mcptest
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,15 +13,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
 var (
-	buildMu  sync.Mutex
-	built    string
-	buildErr error
+	buildMu sync.Mutex
+	built   string // the server in the scratch directory, once built
 )
 
 // RepoRoot returns the repository's root directory.
@@ -38,34 +34,36 @@ func RepoRoot(t testing.TB) string {
 
 // Server returns the path of the test MCP server, built with go build from
 // testdata/mcpserver once per test process (the Go build cache makes that
-// cheap), so a test never runs a stale server. The binary is written to a
-// temporary name and renamed, so concurrent test processes never see a
-// partial file.
+// cheap), so a test never runs a stale server. It is built into the test
+// binary's scratch directory (runtimetest.Main), or into the test's own
+// temporary directory when the package's TestMain does not call Main:
+// never into the source tree or a directory shared between runs.
 func Server(t testing.TB) string {
 	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if built == "" && buildErr == nil {
-		// One directory per checkout: test processes of another worktree
-		// build their own server, never over this one's.
-		sum := sha256.Sum256([]byte(RepoRoot(t)))
-		dir := filepath.Join(os.TempDir(), "wasmgw-test-mcpserver-"+hex.EncodeToString(sum[:6]))
-		if buildErr = os.MkdirAll(dir, 0o755); buildErr == nil {
-			out := filepath.Join(dir, "mcpserver")
-			tmp := fmt.Sprintf("%s.%d.tmp", out, os.Getpid())
-			cmd := exec.Command("go", "build", "-o", tmp, "./testdata/mcpserver")
-			cmd.Dir = RepoRoot(t)
-			if b, err := cmd.CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("go build ./testdata/mcpserver (or run make build/mcpserver): %v\n%s", err, b)
-			} else if buildErr = os.Rename(tmp, out); buildErr == nil {
-				built = out
-			}
-		}
+	if built != "" {
+		return built
 	}
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	dir := runtimetest.Scratch()
+	shared := dir != ""
+	if !shared {
+		dir = t.TempDir()
 	}
-	return built
+	out := filepath.Join(dir, "mcpserver")
+	tmp := fmt.Sprintf("%s.%d.tmp", out, os.Getpid())
+	cmd := exec.Command("go", "build", "-o", tmp, "./testdata/mcpserver")
+	cmd.Dir = RepoRoot(t)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./testdata/mcpserver (or run make build/mcpserver): %v\n%s", err, b)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		t.Fatal(err)
+	}
+	if shared {
+		built = out
+	}
+	return out
 }
 
 // HTTPServer starts the test server in streamable HTTP mode on a loopback
@@ -95,35 +93,4 @@ func HTTPServer(t testing.TB) string {
 		t.Fatalf("test MCP server said %q", line)
 	}
 	return url
-}
-
-// WaitExit waits up to timeout for process pid (not necessarily a child of
-// the test) to exit, through a pidfd, and reports whether it did. A process
-// that no longer exists has exited.
-func WaitExit(t testing.TB, pid int, timeout time.Duration) bool {
-	t.Helper()
-	fd, err := unix.PidfdOpen(pid, 0)
-	if err == unix.ESRCH {
-		return true
-	}
-	if err != nil {
-		t.Fatalf("pidfd_open(%d): %v", pid, err)
-	}
-	defer unix.Close(fd)
-	deadline := time.Now().Add(timeout)
-	for {
-		ms := int(time.Until(deadline).Milliseconds())
-		if ms < 0 {
-			return false
-		}
-		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-		n, err := unix.Poll(fds, ms)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			t.Fatalf("poll pidfd: %v", err)
-		}
-		return n > 0
-	}
 }
