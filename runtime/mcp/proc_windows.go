@@ -21,3 +21,7 @@ func killGroup(pid int, _ syscall.Signal) {
 		_ = p.Release()
 	}
 }
+
+// keepNamespaces has nothing to keep: no namespaces here (and no confined
+// server starts on Windows: it fails closed, docs/platforms.md).
+func keepNamespaces(attr, from *syscall.SysProcAttr) {}
