@@ -1,0 +1,93 @@
+package runtime
+
+// The HTTP client of an egress policy: its own transport (never a proxy,
+// connections pooled per policy), the dial-time address check and the
+// redirect check that applies the whole policy again to every hop.
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"syscall"
+	"time"
+)
+
+// newClient builds the policy's transport and client: no proxy from the
+// environment, TLS 1.2 or later, every dial checked by control and every
+// redirect by checkRedirect.
+func (p *egressPolicy) newClient() (*http.Transport, *http.Client) {
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: p.control}
+	transport := &http.Transport{
+		Proxy:                  nil, // never a proxy from the environment
+		DialContext:            dialer.DialContext,
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    10 * time.Second,
+		MaxIdleConns:           16,
+		MaxIdleConnsPerHost:    4,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
+		ExpectContinueTimeout:  time.Second,
+	}
+	return transport, &http.Client{Transport: transport, CheckRedirect: p.checkRedirect}
+}
+
+// control runs before every connect: it refuses resolved addresses the
+// policy does not allow, so DNS cannot point an allowed name at a private
+// address.
+func (p *egressPolicy) control(network, address string, _ syscall.RawConn) error {
+	if network != "tcp4" && network != "tcp6" {
+		return &refusal{reason: ReasonPrivateAddress, msg: "only TCP connections are made"}
+	}
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return &refusal{reason: ReasonPrivateAddress, msg: fmt.Sprintf("cannot check the address %q", address)}
+	}
+	if !p.addrAllowed(ap.Addr()) {
+		return &refusal{reason: ReasonPrivateAddress, msg: fmt.Sprintf(
+			"the destination resolved to %s, a private, local or reserved address this module may not reach (egress.allow_private)", ap.Addr().Unmap())}
+	}
+	return nil
+}
+
+// fetchState travels in a request's context to CheckRedirect.
+type fetchState struct {
+	origin  target
+	current target
+	names   []string // substituted secrets; non-empty pins the origin
+}
+
+type fetchStateKey struct{}
+
+// checkRedirect applies the whole policy again to every redirect.
+func (p *egressPolicy) checkRedirect(req *http.Request, via []*http.Request) error {
+	st, _ := req.Context().Value(fetchStateKey{}).(*fetchState)
+	if st == nil {
+		return errors.New("egress: redirect outside a fetch")
+	}
+	t, err := targetOf(req.URL)
+	if err != nil {
+		return &refusal{reason: ReasonHostNotAllowed, host: st.current.String(), names: st.names,
+			msg: "redirect to an invalid location: " + err.Error()}
+	}
+	switch {
+	case len(via) > maxRedirects:
+		return &refusal{reason: ReasonTooManyRedirects, host: t.String(), names: st.names,
+			msg: fmt.Sprintf("more than %d redirects", maxRedirects)}
+	case !p.allowed(t):
+		return &refusal{reason: ReasonHostNotAllowed, host: t.String(), names: st.names,
+			msg: fmt.Sprintf("redirect to %s, which is not in this module's egress allow list", t)}
+	case len(st.names) > 0 && t != st.origin:
+		return &refusal{reason: ReasonRedirectOffOrigin, host: t.String(), names: st.names,
+			msg: fmt.Sprintf("redirect from %s to %s: a request that carried a secret follows redirects only within its origin", st.origin, t)}
+	}
+	if a, err := netip.ParseAddr(t.host); err == nil && !p.addrAllowed(a) {
+		return &refusal{reason: ReasonPrivateAddress, host: t.String(), names: st.names,
+			msg: fmt.Sprintf("redirect to %s, a private, local or reserved address this module may not reach", t)}
+	}
+	st.current = t
+	return nil
+}
