@@ -15,13 +15,13 @@ package runtime
 // its origin).
 //
 // This file holds the egress constants and the config type; the rest is
-// split by concern: egress_config.go (the YAML block), egress_origin.go
-// (allow entries and request origins), egress_addr.go (address ranges),
-// egress_policy.go (the compiled policy and its checks), egress_client.go
-// (transport, dial and redirect checks), egress_request.go (the request
-// envelope), egress_placeholder.go (placeholders), egress_fetch.go (the
-// host call), egress_audit.go (records and refusals) and egress_scrub.go
-// (response scrubbing).
+// split by concern: egress_config.go (the YAML block), egress_policy.go (the
+// compiled policy and its checks), egress_client.go (transport, dial and
+// redirect checks), egress_request.go (the request envelope),
+// egress_placeholder.go (placeholders), egress_fetch.go (the host call),
+// egress_audit.go (records and refusals) and egress_scrub.go (response
+// scrubbing). Origins and address ranges, which need no runtime types, are
+// in runtime/internal/egress.
 
 import (
 	"net/netip"

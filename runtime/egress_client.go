@@ -13,6 +13,8 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 )
 
 // newClient builds the policy's transport and client: no proxy from the
@@ -55,8 +57,8 @@ func (p *egressPolicy) control(network, address string, _ syscall.RawConn) error
 
 // fetchState travels in a request's context to CheckRedirect.
 type fetchState struct {
-	origin  target
-	current target
+	origin  egress.Target
+	current egress.Target
 	names   []string // substituted secrets; non-empty pins the origin
 }
 
@@ -68,7 +70,7 @@ func (p *egressPolicy) checkRedirect(req *http.Request, via []*http.Request) err
 	if st == nil {
 		return errors.New("egress: redirect outside a fetch")
 	}
-	t, err := targetOf(req.URL)
+	t, err := egress.TargetOf(req.URL)
 	if err != nil {
 		return &refusal{reason: ReasonHostNotAllowed, host: st.current.String(), names: st.names,
 			msg: "redirect to an invalid location: " + err.Error()}
@@ -84,7 +86,7 @@ func (p *egressPolicy) checkRedirect(req *http.Request, via []*http.Request) err
 		return &refusal{reason: ReasonRedirectOffOrigin, host: t.String(), names: st.names,
 			msg: fmt.Sprintf("redirect from %s to %s: a request that carried a secret follows redirects only within its origin", st.origin, t)}
 	}
-	if a, err := netip.ParseAddr(t.host); err == nil && !p.addrAllowed(a) {
+	if a, err := netip.ParseAddr(t.Host); err == nil && !p.addrAllowed(a) {
 		return &refusal{reason: ReasonPrivateAddress, host: t.String(), names: st.names,
 			msg: fmt.Sprintf("redirect to %s, a private, local or reserved address this module may not reach", t)}
 	}

@@ -9,6 +9,8 @@ import (
 	"sort"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 )
 
 // decoding the egress block of a module's config.
@@ -31,7 +33,7 @@ func (d decoder) egress(n *yaml.Node, path string) (*EgressConfig, error) {
 				if err != nil {
 					return err
 				}
-				if _, err := parseOrigin(s); err != nil {
+				if _, err := egress.ParseOrigin(s); err != nil {
 					return d.errf(item, f, "%v", err)
 				}
 				c.Allow = append(c.Allow, s)
@@ -53,7 +55,7 @@ func (d decoder) egress(n *yaml.Node, path string) (*EgressConfig, error) {
 					if err != nil {
 						return err
 					}
-					if _, err := parseHostPattern(s); err != nil {
+					if _, err := egress.ParseHostPattern(s); err != nil {
 						return d.errf(item, fi, "%v", err)
 					}
 					c.Secrets[name] = append(c.Secrets[name], s)
@@ -74,7 +76,7 @@ func (d decoder) egress(n *yaml.Node, path string) (*EgressConfig, error) {
 					if err != nil {
 						return err
 					}
-					pfx, err := parsePrefix(s)
+					pfx, err := egress.ParsePrefix(s)
 					if err != nil {
 						return d.errf(item, f, "%v", err)
 					}
@@ -115,15 +117,15 @@ func (d decoder) egress(n *yaml.Node, path string) (*EgressConfig, error) {
 	}
 	// A secret bound to a host no allow entry covers could never be sent:
 	// say so now rather than at the first request.
-	allow := make([]originPattern, 0, len(c.Allow))
+	allow := make([]egress.Origin, 0, len(c.Allow))
 	for _, s := range c.Allow {
-		o, _ := parseOrigin(s)
+		o, _ := egress.ParseOrigin(s)
 		allow = append(allow, o)
 	}
 	for _, name := range sortedKeys(c.Secrets) {
 		for i, s := range c.Secrets[name] {
-			hp, _ := parseHostPattern(s)
-			if !slices.ContainsFunc(allow, func(o originPattern) bool { return o.host.covers(hp) }) {
+			hp, _ := egress.ParseHostPattern(s)
+			if !slices.ContainsFunc(allow, func(o egress.Origin) bool { return o.Covers(hp) }) {
 				node := secretLines[name]
 				if i < len(node.Content) {
 					node = node.Content[i]

@@ -165,7 +165,7 @@ func (b *binding) transportError(callCtx, reqCtx context.Context, st *fetchState
 	case reqCtx.Err() != nil:
 		msg = "the request ran past its timeout_ms"
 	case errors.As(err, &dns):
-		msg = fmt.Sprintf("cannot resolve %s", st.current.host)
+		msg = fmt.Sprintf("cannot resolve %s", st.current.Host)
 	case errors.As(err, &ue):
 		msg = fmt.Sprintf("request to %s failed: %v", st.current, ue.Err)
 	default:

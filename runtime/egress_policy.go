@@ -11,20 +11,21 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 )
 
 // egressPolicy is a module's compiled egress policy with its own transport:
 // connections are pooled per policy, so one module's connection (made under
 // its own allow_private) is never reused by another module or profile.
 type egressPolicy struct {
-	allow        []originPattern
-	secrets      map[string][]hostPattern
-	body         map[string]bool
-	allowPrivate bool
-	privateNets  []netip.Prefix
-	maxResponse  uint64
-	maxRequest   uint64
-	names        []string // sorted names of secrets, the lookup grants
+	allow       []egress.Origin
+	secrets     map[string][]egress.HostPattern
+	body        map[string]bool
+	addrs       egress.AddrFilter
+	maxResponse uint64
+	maxRequest  uint64
+	names       []string // sorted names of secrets, the lookup grants
 
 	transport *http.Transport
 	client    *http.Client
@@ -36,8 +37,8 @@ func newEgressPolicy(c *EgressConfig) (*egressPolicy, error) {
 		return nil, nil
 	}
 	p := &egressPolicy{
-		secrets: map[string][]hostPattern{}, body: map[string]bool{},
-		allowPrivate: c.AllowPrivate, privateNets: append([]netip.Prefix(nil), c.PrivateNets...),
+		secrets: map[string][]egress.HostPattern{}, body: map[string]bool{},
+		addrs:       egress.AddrFilter{AllowPrivate: c.AllowPrivate, Nets: append([]netip.Prefix(nil), c.PrivateNets...)},
 		maxResponse: c.MaxResponse, maxRequest: c.MaxRequest,
 	}
 	if p.maxResponse == 0 {
@@ -50,7 +51,7 @@ func newEgressPolicy(c *EgressConfig) (*egressPolicy, error) {
 		return nil, fmt.Errorf("egress: max_response and max_request are at most %d bytes", MaxEgressBytes)
 	}
 	for _, s := range c.Allow {
-		o, err := parseOrigin(s)
+		o, err := egress.ParseOrigin(s)
 		if err != nil {
 			return nil, fmt.Errorf("egress.allow: %w", err)
 		}
@@ -61,7 +62,7 @@ func newEgressPolicy(c *EgressConfig) (*egressPolicy, error) {
 			return nil, fmt.Errorf("egress.secrets: %w", err)
 		}
 		for _, h := range hosts {
-			hp, err := parseHostPattern(h)
+			hp, err := egress.ParseHostPattern(h)
 			if err != nil {
 				return nil, fmt.Errorf("egress.secrets.%s: %w", name, err)
 			}
@@ -100,18 +101,18 @@ func (p *egressPolicy) close() {
 	}
 }
 
-func (p *egressPolicy) hostAllowed(h hostPattern) bool {
+func (p *egressPolicy) hostAllowed(h egress.HostPattern) bool {
 	for _, o := range p.allow {
-		if o.host.covers(h) {
+		if o.Covers(h) {
 			return true
 		}
 	}
 	return false
 }
 
-func (p *egressPolicy) allowed(t target) bool {
+func (p *egressPolicy) allowed(t egress.Target) bool {
 	for _, o := range p.allow {
-		if o.match(t) {
+		if o.Match(t) {
 			return true
 		}
 	}
@@ -129,6 +130,9 @@ type refusal struct {
 
 func (r *refusal) Error() string { return "egress refused: " + r.msg }
 
+// addrAllowed reports whether the module may connect to a.
+func (p *egressPolicy) addrAllowed(a netip.Addr) bool { return p.addrs.Allows(a) }
+
 // check applies the policy to a plan before any lookup or connection.
 func (p *egressPolicy) check(f *fetchPlan) *refusal {
 	t := f.target
@@ -137,7 +141,7 @@ func (p *egressPolicy) check(f *fetchPlan) *refusal {
 		return &refusal{reason: ReasonHostNotAllowed, host: t.String(), names: names,
 			msg: fmt.Sprintf("%s is not in this module's egress allow list", t)}
 	}
-	if a, err := netip.ParseAddr(t.host); err == nil && !p.addrAllowed(a) {
+	if a, err := netip.ParseAddr(t.Host); err == nil && !p.addrAllowed(a) {
 		return &refusal{reason: ReasonPrivateAddress, host: t.String(), names: names,
 			msg: fmt.Sprintf("%s is a private, local or reserved address this module may not reach (egress.allow_private)", t)}
 	}
@@ -147,16 +151,16 @@ func (p *egressPolicy) check(f *fetchPlan) *refusal {
 		case !ok:
 			return &refusal{reason: ReasonSecretNotBound, host: t.String(), names: []string{r.name},
 				msg: fmt.Sprintf("secret %q may not be sent anywhere by this module (it is not in egress.secrets)", r.name)}
-		case !slices.ContainsFunc(hosts, func(h hostPattern) bool { return h.match(t.host) }):
+		case !slices.ContainsFunc(hosts, func(h egress.HostPattern) bool { return h.Match(t.Host) }):
 			return &refusal{reason: ReasonSecretHost, host: t.String(), names: []string{r.name},
-				msg: fmt.Sprintf("secret %q may not be sent to %s (egress.secrets.%s: %s)", r.name, t.host, r.name, joinHosts(hosts))}
+				msg: fmt.Sprintf("secret %q may not be sent to %s (egress.secrets.%s: %s)", r.name, t.Host, r.name, joinHosts(hosts))}
 		case r.place == placeOther:
 			return &refusal{reason: ReasonPlacement, host: t.String(), names: []string{r.name},
 				msg: fmt.Sprintf("secret %q: placeholders are substituted in header values, the query and the body, never in the URL path", r.name)}
 		case r.place != placeHeader && !p.body[r.name]:
 			return &refusal{reason: ReasonPlacement, host: t.String(), names: []string{r.name},
 				msg: fmt.Sprintf("secret %q may be placed only in header values, not in the %s (egress.body_placeholders)", r.name, r.place)}
-		case t.scheme != "https" && !loopbackLiteral(t.host):
+		case t.Scheme != "https" && !egress.LoopbackLiteral(t.Host):
 			return &refusal{reason: ReasonInsecureScheme, host: t.String(), names: []string{r.name},
 				msg: fmt.Sprintf("secret %q would travel in cleartext to %s: secrets are sent over https, or over http only to a loopback address", r.name, t)}
 		}
@@ -164,7 +168,7 @@ func (p *egressPolicy) check(f *fetchPlan) *refusal {
 	return nil
 }
 
-func joinHosts(hs []hostPattern) string {
+func joinHosts(hs []egress.HostPattern) string {
 	s := make([]string, len(hs))
 	for i, h := range hs {
 		s[i] = h.String()

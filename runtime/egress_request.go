@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 )
 
 // Placement of a placeholder in a request.
@@ -39,7 +40,7 @@ type placeholderRef struct {
 type fetchPlan struct {
 	method  string
 	url     *url.URL
-	target  target
+	target  egress.Target
 	headers [][2]string // canonical name, value
 	body    []byte
 	timeout time.Duration
@@ -126,7 +127,7 @@ func parseFetchRequest(raw []byte, maxRequest uint64) (*fetchPlan, error) {
 	if err != nil {
 		return nil, invalidf("url: %v", errors.Unwrap(err))
 	}
-	if f.target, err = targetOf(u); err != nil {
+	if f.target, err = egress.TargetOf(u); err != nil {
 		return nil, invalidf("url: %v", err)
 	}
 	u.Fragment, u.RawFragment = "", ""

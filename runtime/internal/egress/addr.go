@@ -1,4 +1,4 @@
-package runtime
+package egress
 
 // Address filtering: which resolved or literal addresses a module may
 // connect to. Public unicast addresses always; private, loopback and
@@ -11,18 +11,26 @@ import (
 	"strings"
 )
 
-// addrAllowed reports whether the module may connect to a.
-func (p *egressPolicy) addrAllowed(a netip.Addr) bool {
+// AddrFilter decides which addresses a module may connect to: every public
+// unicast address; private, loopback and link-local ones when AllowPrivate,
+// or those in Nets; never unspecified, multicast or broadcast ones.
+type AddrFilter struct {
+	AllowPrivate bool
+	Nets         []netip.Prefix
+}
+
+// Allows reports whether the module may connect to a.
+func (f AddrFilter) Allows(a netip.Addr) bool {
 	a = a.Unmap()
 	switch {
 	case !a.IsValid() || a.IsUnspecified() || a.IsMulticast() || a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
 		return false // never a destination, whatever the policy says
-	case publicAddr(a):
+	case PublicAddr(a):
 		return true
-	case p.allowPrivate:
+	case f.AllowPrivate:
 		return true
 	}
-	for _, n := range p.privateNets {
+	for _, n := range f.Nets {
 		if n.Contains(a) {
 			return true
 		}
@@ -44,9 +52,9 @@ var nonPublic = func() []netip.Prefix {
 	return out
 }()
 
-// publicAddr reports whether a is a globally routable unicast address.
+// PublicAddr reports whether a is a globally routable unicast address.
 // Addresses that embed an IPv4 address (NAT64, 6to4) are judged by it.
-func publicAddr(a netip.Addr) bool {
+func PublicAddr(a netip.Addr) bool {
 	a = a.Unmap()
 	if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
 		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
@@ -61,25 +69,25 @@ func publicAddr(a netip.Addr) bool {
 		b := a.As16()
 		switch {
 		case netip.MustParsePrefix("64:ff9b::/96").Contains(a):
-			return publicAddr(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
+			return PublicAddr(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
 		case netip.MustParsePrefix("64:ff9b:1::/48").Contains(a):
 			return false
 		case netip.MustParsePrefix("2002::/16").Contains(a):
-			return publicAddr(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}))
+			return PublicAddr(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}))
 		}
 	}
 	return true
 }
 
-// loopbackLiteral reports whether host is a loopback IP literal (a name
+// LoopbackLiteral reports whether host is a loopback IP literal (a name
 // such as "localhost" is not trusted to stay one).
-func loopbackLiteral(host string) bool {
+func LoopbackLiteral(host string) bool {
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.Unmap().IsLoopback()
 }
 
-// parsePrefix parses "10.0.0.0/8", "127.0.0.1" or "::1".
-func parsePrefix(s string) (netip.Prefix, error) {
+// ParsePrefix parses "10.0.0.0/8", "127.0.0.1" or "::1".
+func ParsePrefix(s string) (netip.Prefix, error) {
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {

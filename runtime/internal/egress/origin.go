@@ -1,6 +1,6 @@
-package runtime
+package egress
 
-// Origins and hosts of the egress allow list: parsing an allow entry
+// Origins and hosts of an egress allow list: parsing an allow entry
 // ("https://*.example.com:8443") or a secret's host binding, and the origin
 // (scheme, host, port) of a request URL that they are matched against.
 
@@ -13,58 +13,69 @@ import (
 	"strings"
 )
 
-// originPattern is one entry of an allow list.
-type originPattern struct {
+// Origin is one entry of an allow list.
+type Origin struct {
 	scheme   string
-	host     hostPattern
+	host     HostPattern
 	port     string
 	wildcard bool
 }
 
-// hostPattern is an exact host (lower-case name or IP literal without
+// HostPattern is an exact host (lower-case name or IP literal without
 // brackets) or, when wildcard, the domain under which any subdomain matches.
-type hostPattern struct {
+type HostPattern struct {
 	host     string
 	wildcard bool
 }
 
-func (h hostPattern) String() string {
+// String returns the pattern as written in a config: "host" or "*.domain".
+func (h HostPattern) String() string {
 	if h.wildcard {
 		return "*." + h.host
 	}
 	return h.host
 }
 
-func (h hostPattern) match(host string) bool {
+// Match reports whether host (lower-case, an IP literal without brackets)
+// is the pattern's host or, for a wildcard, a subdomain of its domain.
+func (h HostPattern) Match(host string) bool {
 	if h.wildcard {
 		return len(host) > len(h.host)+1 && strings.HasSuffix(host, "."+h.host)
 	}
 	return host == h.host
 }
 
-// covers reports whether every host h matches is also matched by o.
-func (o hostPattern) covers(h hostPattern) bool {
+// Covers reports whether every host h matches is also matched by o.
+func (o HostPattern) Covers(h HostPattern) bool {
 	if !h.wildcard {
-		return o.match(h.host)
+		return o.Match(h.host)
 	}
 	return o.wildcard && (h.host == o.host || strings.HasSuffix(h.host, "."+o.host))
 }
 
-func (o originPattern) String() string {
+// String returns the origin as scheme://host:port.
+func (o Origin) String() string {
 	return o.scheme + "://" + hostport(o.host.String(), o.port)
 }
 
-func (o originPattern) match(t target) bool {
-	return o.scheme == t.scheme && o.port == t.port && o.host.match(t.host)
+// Match reports whether t has the origin's scheme and port and a host its
+// pattern matches.
+func (o Origin) Match(t Target) bool {
+	return o.scheme == t.Scheme && o.port == t.Port && o.host.Match(t.Host)
 }
 
-// target is the origin a request goes to: scheme, lower-case host (an IP
+// Covers reports whether every host h matches is also matched by the
+// origin's host pattern (whatever the scheme and port).
+func (o Origin) Covers(h HostPattern) bool { return o.host.Covers(h) }
+
+// Target is the origin a request goes to: scheme, lower-case host (an IP
 // literal without brackets) and explicit port.
-type target struct {
-	scheme, host, port string
+type Target struct {
+	Scheme, Host, Port string
 }
 
-func (t target) String() string { return t.scheme + "://" + hostport(t.host, t.port) }
+// String returns the target as scheme://host:port.
+func (t Target) String() string { return t.Scheme + "://" + hostport(t.Host, t.Port) }
 
 func hostport(host, port string) string {
 	if strings.Contains(host, ":") {
@@ -122,101 +133,101 @@ func parseHost(h string) (string, error) {
 	return h, nil
 }
 
-// parseHostPattern parses "api.example.com", "*.example.com", "127.0.0.1"
+// ParseHostPattern parses "api.example.com", "*.example.com", "127.0.0.1"
 // or "[::1]" (or "::1").
-func parseHostPattern(s string) (hostPattern, error) {
+func ParseHostPattern(s string) (HostPattern, error) {
 	if rest, ok := strings.CutPrefix(s, "*."); ok {
 		h, err := parseHost(rest)
 		if err != nil {
-			return hostPattern{}, err
+			return HostPattern{}, err
 		}
 		if _, err := netip.ParseAddr(h); err == nil {
-			return hostPattern{}, fmt.Errorf("a wildcard cannot cover an IP address (%q)", s)
+			return HostPattern{}, fmt.Errorf("a wildcard cannot cover an IP address (%q)", s)
 		}
 		if !strings.Contains(h, ".") {
-			return hostPattern{}, fmt.Errorf("wildcard %q covers a whole top-level domain: name at least two labels after \"*.\"", s)
+			return HostPattern{}, fmt.Errorf("wildcard %q covers a whole top-level domain: name at least two labels after \"*.\"", s)
 		}
-		return hostPattern{host: h, wildcard: true}, nil
+		return HostPattern{host: h, wildcard: true}, nil
 	}
 	if strings.Contains(s, "*") {
-		return hostPattern{}, fmt.Errorf("invalid host pattern %q: a wildcard is allowed only as a leading \"*.\"", s)
+		return HostPattern{}, fmt.Errorf("invalid host pattern %q: a wildcard is allowed only as a leading \"*.\"", s)
 	}
 	if a, err := netip.ParseAddr(s); err == nil && a.Is6() {
 		s = "[" + s + "]"
 	}
 	h, err := parseHost(s)
 	if err != nil {
-		return hostPattern{}, err
+		return HostPattern{}, err
 	}
-	return hostPattern{host: h}, nil
+	return HostPattern{host: h}, nil
 }
 
-// parseOrigin parses an allow entry: scheme://host[:port], with host a name,
+// ParseOrigin parses an allow entry: scheme://host[:port], with host a name,
 // an IP literal or "*.domain". No path (but "/"), query, fragment or user
 // information.
-func parseOrigin(s string) (originPattern, error) {
+func ParseOrigin(s string) (Origin, error) {
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
-		return originPattern{}, fmt.Errorf("%q: want scheme://host[:port], such as https://api.openai.com", s)
+		return Origin{}, fmt.Errorf("%q: want scheme://host[:port], such as https://api.openai.com", s)
 	}
 	scheme = strings.ToLower(scheme)
 	if scheme != "http" && scheme != "https" {
-		return originPattern{}, fmt.Errorf("%q: the scheme must be http or https", s)
+		return Origin{}, fmt.Errorf("%q: the scheme must be http or https", s)
 	}
 	rest = strings.TrimSuffix(rest, "/")
 	if strings.ContainsAny(rest, "/?#@\\ ") {
-		return originPattern{}, fmt.Errorf("%q: an origin has no path, query, fragment or user information", s)
+		return Origin{}, fmt.Errorf("%q: an origin has no path, query, fragment or user information", s)
 	}
 	hostPart, port := rest, ""
 	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.HasSuffix(rest, "]") {
 		if strings.Count(rest, ":") > 1 && !strings.HasPrefix(rest, "[") {
-			return originPattern{}, fmt.Errorf("%q: write an IPv6 address in brackets", s)
+			return Origin{}, fmt.Errorf("%q: write an IPv6 address in brackets", s)
 		}
 		hostPart, port = rest[:i], rest[i+1:]
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
-			return originPattern{}, fmt.Errorf("%q: the port must be a number from 1 to 65535 (ports are pinned, no wildcard)", s)
+			return Origin{}, fmt.Errorf("%q: the port must be a number from 1 to 65535 (ports are pinned, no wildcard)", s)
 		}
 	}
 	if port == "" {
 		port = defaultPort(scheme)
 	}
-	hp, err := parseHostPattern(hostPart)
+	hp, err := ParseHostPattern(hostPart)
 	if err != nil {
-		return originPattern{}, fmt.Errorf("%q: %v", s, err)
+		return Origin{}, fmt.Errorf("%q: %v", s, err)
 	}
-	return originPattern{scheme: scheme, host: hp, port: port, wildcard: hp.wildcard}, nil
+	return Origin{scheme: scheme, host: hp, port: port, wildcard: hp.wildcard}, nil
 }
 
-// targetOf returns the origin of a request URL, refusing what is not a
+// TargetOf returns the origin of a request URL, refusing what is not a
 // plain absolute http(s) URL.
-func targetOf(u *url.URL) (target, error) {
+func TargetOf(u *url.URL) (Target, error) {
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case scheme != "http" && scheme != "https":
-		return target{}, fmt.Errorf("scheme %q: only http and https", u.Scheme)
+		return Target{}, fmt.Errorf("scheme %q: only http and https", u.Scheme)
 	case u.Opaque != "" || u.Host == "":
-		return target{}, errors.New("want an absolute URL with a host")
+		return Target{}, errors.New("want an absolute URL with a host")
 	case u.User != nil:
-		return target{}, errors.New("user information in the URL is not allowed (send credentials in a header)")
+		return Target{}, errors.New("user information in the URL is not allowed (send credentials in a header)")
 	}
 	hostPart, port := u.Host, ""
 	if i := strings.LastIndexByte(u.Host, ':'); i >= 0 && !strings.HasSuffix(u.Host, "]") {
 		hostPart, port = u.Host[:i], u.Host[i+1:]
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
-			return target{}, fmt.Errorf("invalid port %q", port)
+			return Target{}, fmt.Errorf("invalid port %q", port)
 		}
 	}
 	if port == "" {
 		port = defaultPort(scheme)
 	}
 	if strings.ContainsAny(hostPart, "%*") {
-		return target{}, fmt.Errorf("invalid host %q", hostPart)
+		return Target{}, fmt.Errorf("invalid host %q", hostPart)
 	}
 	h, err := parseHost(hostPart)
 	if err != nil {
-		return target{}, err
+		return Target{}, err
 	}
-	return target{scheme: scheme, host: h, port: port}, nil
+	return Target{Scheme: scheme, Host: h, Port: port}, nil
 }
