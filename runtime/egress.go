@@ -17,16 +17,12 @@ package runtime
 // This file holds the egress constants and the config type; the rest is
 // split by concern: egress_config.go (the YAML block), egress_policy.go (the
 // compiled policy and its checks), egress_client.go (transport, dial and
-// redirect checks), egress_request.go (the request envelope),
-// egress_placeholder.go (placeholders), egress_fetch.go (the host call),
-// egress_audit.go (records and refusals) and egress_scrub.go (response
-// scrubbing). Origins and address ranges, which need no runtime types, are
-// in runtime/internal/egress.
+// redirect checks), egress_fetch.go (the host call), egress_audit.go
+// (records and refusals) and egress_scrub.go (response scrubbing). What
+// needs no runtime types is in runtime/internal/egress: origins, address
+// ranges, the request envelope and its placeholders.
 
-import (
-	"net/netip"
-	"time"
-)
+import "net/netip"
 
 // Egress defaults and ceilings.
 const (
@@ -36,14 +32,8 @@ const (
 	MaxEgressBytes = 64 << 20
 	// maxRedirects bounds the redirects one fetch follows.
 	maxRedirects = 5
-	// maxFetchHeaders bounds the headers of one request.
-	maxFetchHeaders = 64
-	// maxHeaderValue bounds one request header value (before substitution).
-	maxHeaderValue = 16 << 10
 	// maxResponseHeaderBytes bounds the response headers.
 	maxResponseHeaderBytes = 64 << 10
-	// maxFetchTimeout bounds timeout_ms; the call's deadline applies anyway.
-	maxFetchTimeout = time.Hour
 )
 
 // Reasons recorded in egress audit records and error messages.

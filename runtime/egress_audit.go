@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
@@ -35,10 +36,10 @@ func (b *binding) auditEgress(names []string, host string, outcome Outcome, reas
 }
 
 // refuse audits and logs a refusal and returns it as a fetch error.
-func (b *binding) refuse(r *refusal, code int32) *fetchError {
+func (b *binding) refuse(r *refusal, code int32) *egress.Error {
 	b.auditEgress(r.names, r.host, OutcomeRefused, r.reason)
 	msg := b.learned.Text(r.Error(), redact.Anonymous)
 	b.hostLine(slog.LevelWarn, "http_fetch refused", "host", clipAuditField(b.learned.Text(r.host, redact.Named)), "reason", r.reason,
 		"secrets", clipAuditField(b.learned.Text(strings.Join(r.names, ","), redact.Named)))
-	return &fetchError{code: code, msg: msg}
+	return &egress.Error{Code: code, Msg: msg}
 }

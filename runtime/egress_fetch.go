@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
@@ -27,12 +28,12 @@ import (
 func (b *binding) fetch(ctx context.Context, raw []byte) ([]byte, int32) {
 	resp, err := b.doFetch(ctx, raw)
 	if err != nil {
-		var fe *fetchError
+		var fe *egress.Error
 		if !errors.As(err, &fe) {
-			fe = &fetchError{code: abi.ErrNetwork, msg: err.Error()}
+			fe = &egress.Error{Code: abi.ErrNetwork, Msg: err.Error()}
 		}
-		env, _ := json.Marshal(abi.Error{Code: abi.ErrorName(fe.code), Message: b.learned.Text(fe.msg, redact.Anonymous)})
-		return env, fe.code
+		env, _ := json.Marshal(abi.Error{Code: abi.ErrorName(fe.Code), Message: b.learned.Text(fe.Msg, redact.Anonymous)})
+		return env, fe.Code
 	}
 	return resp, 0
 }
@@ -48,13 +49,13 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	if p == nil {
-		return nil, b.refuse(&refusal{reason: ReasonNoPolicy, host: plan.target.String(), names: plan.names(),
+		return nil, b.refuse(&refusal{reason: ReasonNoPolicy, host: plan.Target.String(), names: plan.Names(),
 			msg: fmt.Sprintf("module %q has no egress policy (wasmgw.modules.%s.egress)", b.module, b.module)}, abi.ErrEgress)
 	}
 	if r := p.check(plan); r != nil {
 		return nil, b.refuse(r, abi.ErrEgress)
 	}
-	names := plan.names()
+	names := plan.Names()
 	values := make(map[string]string, len(names))
 	for _, name := range names {
 		v, outcome := b.call.scope.Lookup(name, p.names)
@@ -63,10 +64,10 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 			values[name] = v
 			b.learn(name, v) // substituted for it: scrubbed from what comes back
 		case OutcomeNotFound:
-			return nil, b.refuse(&refusal{reason: ReasonSecretNotFound, host: plan.target.String(), names: []string{name},
+			return nil, b.refuse(&refusal{reason: ReasonSecretNotFound, host: plan.Target.String(), names: []string{name},
 				msg: fmt.Sprintf("secret %q is not set in this profile", name)}, abi.ErrNotFound)
 		default:
-			return nil, b.refuse(&refusal{reason: ReasonSecretDenied, host: plan.target.String(), names: []string{name},
+			return nil, b.refuse(&refusal{reason: ReasonSecretDenied, host: plan.Target.String(), names: []string{name},
 				msg: fmt.Sprintf("secret %q may not be sent", name)}, abi.ErrEgress)
 		}
 	}
@@ -74,12 +75,12 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.auditEgress(names, plan.target.String(), OutcomeAllowed, "")
-	st := &fetchState{origin: plan.target, current: plan.target, names: names}
+	b.auditEgress(names, plan.Target.String(), OutcomeAllowed, "")
+	st := &fetchState{origin: plan.Target, current: plan.Target, names: names}
 	rctx := context.WithValue(req.Context(), fetchStateKey{}, st)
-	if plan.timeout > 0 {
+	if plan.Timeout > 0 {
 		var cancel context.CancelFunc
-		rctx, cancel = context.WithTimeout(rctx, plan.timeout)
+		rctx, cancel = context.WithTimeout(rctx, plan.Timeout)
 		defer cancel()
 	}
 	req = req.WithContext(rctx)
@@ -112,23 +113,23 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 }
 
 // buildRequest substitutes the values into a copy of the plan's request.
-func (b *binding) buildRequest(ctx context.Context, plan *fetchPlan, values map[string]string) (*http.Request, error) {
-	sub := func(s string, esc func(string) string) string { return substitute(s, values, esc) }
+func (b *binding) buildRequest(ctx context.Context, plan *egress.Plan, values map[string]string) (*http.Request, error) {
+	sub := func(s string, esc func(string) string) string { return egress.Substitute(s, values, esc) }
 	raw := func(s string) string { return s }
-	u := *plan.url
+	u := *plan.URL
 	u.RawQuery = sub(u.RawQuery, url.QueryEscape)
-	body := []byte(sub(string(plan.body), raw))
-	req, err := http.NewRequestWithContext(ctx, plan.method, u.String(), bytes.NewReader(body))
+	body := []byte(sub(string(plan.Body), raw))
+	req, err := http.NewRequestWithContext(ctx, plan.Method, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return nil, invalidf("request: cannot be built")
+		return nil, egress.Invalidf("request: cannot be built")
 	}
 	if len(body) == 0 {
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
 	}
-	for _, h := range plan.headers {
+	for _, h := range plan.Headers {
 		v := sub(h[1], raw)
-		if !validHeaderValue(v) {
-			r := &refusal{reason: ReasonValueUnsafe, host: plan.target.String(), names: plan.names(),
+		if !egress.ValidHeaderValue(v) {
+			r := &refusal{reason: ReasonValueUnsafe, host: plan.Target.String(), names: plan.Names(),
 				msg: fmt.Sprintf("header %s: a substituted value holds control characters and cannot go in a header", h[0])}
 			return nil, b.refuse(r, abi.ErrEgress)
 		}
@@ -172,5 +173,11 @@ func (b *binding) transportError(callCtx, reqCtx context.Context, st *fetchState
 		msg = fmt.Sprintf("request to %s failed: %v", st.current, err)
 	}
 	b.hostLine(slog.LevelInfo, "http_fetch failed", "host", clipAuditField(scrub.text(st.current.String())), "error", scrub.text(msg))
-	return &fetchError{code: abi.ErrNetwork, msg: scrub.text(msg)}
+	return &egress.Error{Code: abi.ErrNetwork, Msg: scrub.text(msg)}
+}
+
+// parseFetchRequest decodes and validates a request envelope, the secret
+// names of its placeholders checked by ValidSecretName.
+func parseFetchRequest(raw []byte, maxRequest uint64) (*egress.Plan, error) {
+	return egress.ParseRequest(raw, maxRequest, ValidSecretName)
 }

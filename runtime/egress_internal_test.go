@@ -171,7 +171,7 @@ func TestFindPlaceholders(t *testing.T) {
 		{"{{secret:A", "", true},
 		{"{{secret:{{secret:A}}}}", "", true},
 	} {
-		names, err := findPlaceholders(c.in, maxPlaceholderRefs)
+		names, err := egress.FindPlaceholders(c.in, egress.MaxPlaceholderRefs, ValidSecretName)
 		if (err != nil) != c.err || strings.Join(names, ",") != c.want {
 			t.Errorf("%q: %v %v", c.in, names, err)
 		}
@@ -179,7 +179,7 @@ func TestFindPlaceholders(t *testing.T) {
 }
 
 func TestParseFetchRequest(t *testing.T) {
-	ok := func(s string) *fetchPlan {
+	ok := func(s string) *egress.Plan {
 		t.Helper()
 		f, err := parseFetchRequest([]byte(s), 1024)
 		if err != nil {
@@ -188,12 +188,12 @@ func TestParseFetchRequest(t *testing.T) {
 		return f
 	}
 	f := ok(`{"url":"https://a.example/p?x={{secret:Q}}#frag","method":"post","headers":{"authorization":"Bearer {{secret:K}}"},"body":"{{secret:B}}","timeout_ms":500}`)
-	if f.method != "POST" || f.url.Fragment != "" || f.headers[0][0] != "Authorization" || f.timeout.Milliseconds() != 500 || strings.Join(f.names(), ",") != "B,K,Q" {
-		t.Errorf("plan %+v names %v", f, f.names())
+	if f.Method != "POST" || f.URL.Fragment != "" || f.Headers[0][0] != "Authorization" || f.Timeout.Milliseconds() != 500 || strings.Join(f.Names(), ",") != "B,K,Q" {
+		t.Errorf("plan %+v names %v", f, f.Names())
 	}
 	f = ok(`{"url":"http://a.example/","body_base64":"AAEC/w=="}`)
-	if !bytes.Equal(f.body, []byte{0, 1, 2, 255}) {
-		t.Errorf("body %v", f.body)
+	if !bytes.Equal(f.Body, []byte{0, 1, 2, 255}) {
+		t.Errorf("body %v", f.Body)
 	}
 	for _, c := range []struct {
 		in   string
@@ -219,8 +219,8 @@ func TestParseFetchRequest(t *testing.T) {
 		{`{"url":"https://a.example","headers":{"X":"{{secret:K"}}`, abi.ErrInvalid, "unterminated"},
 	} {
 		_, err := parseFetchRequest([]byte(c.in), 1024)
-		var fe *fetchError
-		if !errors.As(err, &fe) || fe.code != c.code || !strings.Contains(fe.msg, c.want) {
+		var fe *egress.Error
+		if !errors.As(err, &fe) || fe.Code != c.code || !strings.Contains(fe.Msg, c.want) {
 			t.Errorf("%s: %v, want code %d and %q", c.in, err, c.code, c.want)
 		}
 	}
@@ -260,23 +260,23 @@ func FuzzFetchRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		plan, err := parseFetchRequest(raw, 4096)
 		if err != nil {
-			var fe *fetchError
-			if !errors.As(err, &fe) || fe.code >= 0 {
+			var fe *egress.Error
+			if !errors.As(err, &fe) || fe.Code >= 0 {
 				t.Fatalf("error without a code: %v", err)
 			}
 			return
 		}
-		if plan.target.Scheme != "http" && plan.target.Scheme != "https" || plan.target.Host == "" || plan.url.User != nil {
-			t.Fatalf("accepted %+v", plan.target)
+		if plan.Target.Scheme != "http" && plan.Target.Scheme != "https" || plan.Target.Host == "" || plan.URL.User != nil {
+			t.Fatalf("accepted %+v", plan.Target)
 		}
 		r := p.check(plan)
 		if r == nil {
-			if !p.allowed(plan.target) {
-				t.Fatalf("%s passed the check but is not allowed", plan.target)
+			if !p.allowed(plan.Target) {
+				t.Fatalf("%s passed the check but is not allowed", plan.Target)
 			}
-			for _, ref := range plan.refs {
-				if ref.place == placeOther || !anyHostMatches(p.secrets[ref.name], plan.target.Host) {
-					t.Fatalf("placeholder %+v passed for %s", ref, plan.target)
+			for _, ref := range plan.Refs {
+				if ref.Place == egress.PlaceOther || !anyHostMatches(p.secrets[ref.Name], plan.Target.Host) {
+					t.Fatalf("placeholder %+v passed for %s", ref, plan.Target)
 				}
 			}
 		}

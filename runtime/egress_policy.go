@@ -134,9 +134,9 @@ func (r *refusal) Error() string { return "egress refused: " + r.msg }
 func (p *egressPolicy) addrAllowed(a netip.Addr) bool { return p.addrs.Allows(a) }
 
 // check applies the policy to a plan before any lookup or connection.
-func (p *egressPolicy) check(f *fetchPlan) *refusal {
-	t := f.target
-	names := f.names()
+func (p *egressPolicy) check(f *egress.Plan) *refusal {
+	t := f.Target
+	names := f.Names()
 	if !p.allowed(t) {
 		return &refusal{reason: ReasonHostNotAllowed, host: t.String(), names: names,
 			msg: fmt.Sprintf("%s is not in this module's egress allow list", t)}
@@ -145,24 +145,24 @@ func (p *egressPolicy) check(f *fetchPlan) *refusal {
 		return &refusal{reason: ReasonPrivateAddress, host: t.String(), names: names,
 			msg: fmt.Sprintf("%s is a private, local or reserved address this module may not reach (egress.allow_private)", t)}
 	}
-	for _, r := range f.refs {
-		hosts, ok := p.secrets[r.name]
+	for _, r := range f.Refs {
+		hosts, ok := p.secrets[r.Name]
 		switch {
 		case !ok:
-			return &refusal{reason: ReasonSecretNotBound, host: t.String(), names: []string{r.name},
-				msg: fmt.Sprintf("secret %q may not be sent anywhere by this module (it is not in egress.secrets)", r.name)}
+			return &refusal{reason: ReasonSecretNotBound, host: t.String(), names: []string{r.Name},
+				msg: fmt.Sprintf("secret %q may not be sent anywhere by this module (it is not in egress.secrets)", r.Name)}
 		case !slices.ContainsFunc(hosts, func(h egress.HostPattern) bool { return h.Match(t.Host) }):
-			return &refusal{reason: ReasonSecretHost, host: t.String(), names: []string{r.name},
-				msg: fmt.Sprintf("secret %q may not be sent to %s (egress.secrets.%s: %s)", r.name, t.Host, r.name, joinHosts(hosts))}
-		case r.place == placeOther:
-			return &refusal{reason: ReasonPlacement, host: t.String(), names: []string{r.name},
-				msg: fmt.Sprintf("secret %q: placeholders are substituted in header values, the query and the body, never in the URL path", r.name)}
-		case r.place != placeHeader && !p.body[r.name]:
-			return &refusal{reason: ReasonPlacement, host: t.String(), names: []string{r.name},
-				msg: fmt.Sprintf("secret %q may be placed only in header values, not in the %s (egress.body_placeholders)", r.name, r.place)}
+			return &refusal{reason: ReasonSecretHost, host: t.String(), names: []string{r.Name},
+				msg: fmt.Sprintf("secret %q may not be sent to %s (egress.secrets.%s: %s)", r.Name, t.Host, r.Name, joinHosts(hosts))}
+		case r.Place == egress.PlaceOther:
+			return &refusal{reason: ReasonPlacement, host: t.String(), names: []string{r.Name},
+				msg: fmt.Sprintf("secret %q: placeholders are substituted in header values, the query and the body, never in the URL path", r.Name)}
+		case r.Place != egress.PlaceHeader && !p.body[r.Name]:
+			return &refusal{reason: ReasonPlacement, host: t.String(), names: []string{r.Name},
+				msg: fmt.Sprintf("secret %q may be placed only in header values, not in the %s (egress.body_placeholders)", r.Name, r.Place)}
 		case t.Scheme != "https" && !egress.LoopbackLiteral(t.Host):
-			return &refusal{reason: ReasonInsecureScheme, host: t.String(), names: []string{r.name},
-				msg: fmt.Sprintf("secret %q would travel in cleartext to %s: secrets are sent over https, or over http only to a loopback address", r.name, t)}
+			return &refusal{reason: ReasonInsecureScheme, host: t.String(), names: []string{r.Name},
+				msg: fmt.Sprintf("secret %q would travel in cleartext to %s: secrets are sent over https, or over http only to a loopback address", r.Name, t)}
 		}
 	}
 	return nil
