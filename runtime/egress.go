@@ -16,13 +16,17 @@ package runtime
 //
 // This file holds the egress constants and the config type; the rest is
 // split by concern: egress_config.go (the YAML block), egress_policy.go (the
-// compiled policy and its checks), egress_client.go (transport, dial and
-// redirect checks), egress_fetch.go (the host call), egress_audit.go
-// (records and refusals) and egress_scrub.go (response scrubbing). What
-// needs no runtime types is in runtime/internal/egress: origins, address
-// ranges, the request envelope and its placeholders.
+// compiled policy), egress_client.go (transport, dial and redirect checks),
+// egress_fetch.go (the host call), egress_audit.go (records and refusals)
+// and egress_scrub.go (response scrubbing). What needs no runtime types is
+// in runtime/internal/egress: origins, address ranges, the matching rules,
+// the request envelope and its placeholders.
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/egress"
+)
 
 // Egress defaults and ceilings.
 const (
@@ -38,18 +42,18 @@ const (
 
 // Reasons recorded in egress audit records and error messages.
 const (
-	ReasonNoPolicy          = "no_policy"
-	ReasonHostNotAllowed    = "host_not_allowed"
-	ReasonSecretNotBound    = "secret_not_bound"
-	ReasonSecretHost        = "secret_not_allowed_for_host"
-	ReasonPlacement         = "placeholder_not_allowed_here"
-	ReasonInsecureScheme    = "insecure_scheme"
-	ReasonPrivateAddress    = "private_address"
-	ReasonRedirectOffOrigin = "redirect_off_origin"
-	ReasonTooManyRedirects  = "too_many_redirects"
-	ReasonSecretDenied      = "secret_denied"
-	ReasonSecretNotFound    = "secret_not_found"
-	ReasonValueUnsafe       = "value_not_header_safe"
+	ReasonNoPolicy          = egress.ReasonNoPolicy
+	ReasonHostNotAllowed    = egress.ReasonHostNotAllowed
+	ReasonSecretNotBound    = egress.ReasonSecretNotBound
+	ReasonSecretHost        = egress.ReasonSecretHost
+	ReasonPlacement         = egress.ReasonPlacement
+	ReasonInsecureScheme    = egress.ReasonInsecureScheme
+	ReasonPrivateAddress    = egress.ReasonPrivateAddress
+	ReasonRedirectOffOrigin = egress.ReasonRedirectOffOrigin
+	ReasonTooManyRedirects  = egress.ReasonTooManyRedirects
+	ReasonSecretDenied      = egress.ReasonSecretDenied
+	ReasonSecretNotFound    = egress.ReasonSecretNotFound
+	ReasonValueUnsafe       = egress.ReasonValueUnsafe
 )
 
 // AuditKindEgress marks an egress audit record.

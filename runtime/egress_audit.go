@@ -36,10 +36,10 @@ func (b *binding) auditEgress(names []string, host string, outcome Outcome, reas
 }
 
 // refuse audits and logs a refusal and returns it as a fetch error.
-func (b *binding) refuse(r *refusal, code int32) *egress.Error {
-	b.auditEgress(r.names, r.host, OutcomeRefused, r.reason)
+func (b *binding) refuse(r *egress.Refusal, code int32) *egress.Error {
+	b.auditEgress(r.Names, r.Host, OutcomeRefused, r.Reason)
 	msg := b.learned.Text(r.Error(), redact.Anonymous)
-	b.hostLine(slog.LevelWarn, "http_fetch refused", "host", clipAuditField(b.learned.Text(r.host, redact.Named)), "reason", r.reason,
-		"secrets", clipAuditField(b.learned.Text(strings.Join(r.names, ","), redact.Named)))
+	b.hostLine(slog.LevelWarn, "http_fetch refused", "host", clipAuditField(b.learned.Text(r.Host, redact.Named)), "reason", r.Reason,
+		"secrets", clipAuditField(b.learned.Text(strings.Join(r.Names, ","), redact.Named)))
 	return &egress.Error{Code: code, Msg: msg}
 }

@@ -42,14 +42,14 @@ func (p *egressPolicy) newClient() (*http.Transport, *http.Client) {
 // address.
 func (p *egressPolicy) control(network, address string, _ syscall.RawConn) error {
 	if network != "tcp4" && network != "tcp6" {
-		return &refusal{reason: ReasonPrivateAddress, msg: "only TCP connections are made"}
+		return &egress.Refusal{Reason: ReasonPrivateAddress, Msg: "only TCP connections are made"}
 	}
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return &refusal{reason: ReasonPrivateAddress, msg: fmt.Sprintf("cannot check the address %q", address)}
+		return &egress.Refusal{Reason: ReasonPrivateAddress, Msg: fmt.Sprintf("cannot check the address %q", address)}
 	}
-	if !p.addrAllowed(ap.Addr()) {
-		return &refusal{reason: ReasonPrivateAddress, msg: fmt.Sprintf(
+	if !p.AddrAllowed(ap.Addr()) {
+		return &egress.Refusal{Reason: ReasonPrivateAddress, Msg: fmt.Sprintf(
 			"the destination resolved to %s, a private, local or reserved address this module may not reach (egress.allow_private)", ap.Addr().Unmap())}
 	}
 	return nil
@@ -72,23 +72,23 @@ func (p *egressPolicy) checkRedirect(req *http.Request, via []*http.Request) err
 	}
 	t, err := egress.TargetOf(req.URL)
 	if err != nil {
-		return &refusal{reason: ReasonHostNotAllowed, host: st.current.String(), names: st.names,
-			msg: "redirect to an invalid location: " + err.Error()}
+		return &egress.Refusal{Reason: ReasonHostNotAllowed, Host: st.current.String(), Names: st.names,
+			Msg: "redirect to an invalid location: " + err.Error()}
 	}
 	switch {
 	case len(via) > maxRedirects:
-		return &refusal{reason: ReasonTooManyRedirects, host: t.String(), names: st.names,
-			msg: fmt.Sprintf("more than %d redirects", maxRedirects)}
-	case !p.allowed(t):
-		return &refusal{reason: ReasonHostNotAllowed, host: t.String(), names: st.names,
-			msg: fmt.Sprintf("redirect to %s, which is not in this module's egress allow list", t)}
+		return &egress.Refusal{Reason: ReasonTooManyRedirects, Host: t.String(), Names: st.names,
+			Msg: fmt.Sprintf("more than %d redirects", maxRedirects)}
+	case !p.Allowed(t):
+		return &egress.Refusal{Reason: ReasonHostNotAllowed, Host: t.String(), Names: st.names,
+			Msg: fmt.Sprintf("redirect to %s, which is not in this module's egress allow list", t)}
 	case len(st.names) > 0 && t != st.origin:
-		return &refusal{reason: ReasonRedirectOffOrigin, host: t.String(), names: st.names,
-			msg: fmt.Sprintf("redirect from %s to %s: a request that carried a secret follows redirects only within its origin", st.origin, t)}
+		return &egress.Refusal{Reason: ReasonRedirectOffOrigin, Host: t.String(), Names: st.names,
+			Msg: fmt.Sprintf("redirect from %s to %s: a request that carried a secret follows redirects only within its origin", st.origin, t)}
 	}
-	if a, err := netip.ParseAddr(t.Host); err == nil && !p.addrAllowed(a) {
-		return &refusal{reason: ReasonPrivateAddress, host: t.String(), names: st.names,
-			msg: fmt.Sprintf("redirect to %s, a private, local or reserved address this module may not reach", t)}
+	if a, err := netip.ParseAddr(t.Host); err == nil && !p.AddrAllowed(a) {
+		return &egress.Refusal{Reason: ReasonPrivateAddress, Host: t.String(), Names: st.names,
+			Msg: fmt.Sprintf("redirect to %s, a private, local or reserved address this module may not reach", t)}
 	}
 	st.current = t
 	return nil

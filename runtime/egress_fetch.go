@@ -49,10 +49,10 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	if p == nil {
-		return nil, b.refuse(&refusal{reason: ReasonNoPolicy, host: plan.Target.String(), names: plan.Names(),
-			msg: fmt.Sprintf("module %q has no egress policy (wasmgw.modules.%s.egress)", b.module, b.module)}, abi.ErrEgress)
+		return nil, b.refuse(&egress.Refusal{Reason: ReasonNoPolicy, Host: plan.Target.String(), Names: plan.Names(),
+			Msg: fmt.Sprintf("module %q has no egress policy (wasmgw.modules.%s.egress)", b.module, b.module)}, abi.ErrEgress)
 	}
-	if r := p.check(plan); r != nil {
+	if r := p.Check(plan); r != nil {
 		return nil, b.refuse(r, abi.ErrEgress)
 	}
 	names := plan.Names()
@@ -64,11 +64,11 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 			values[name] = v
 			b.learn(name, v) // substituted for it: scrubbed from what comes back
 		case OutcomeNotFound:
-			return nil, b.refuse(&refusal{reason: ReasonSecretNotFound, host: plan.Target.String(), names: []string{name},
-				msg: fmt.Sprintf("secret %q is not set in this profile", name)}, abi.ErrNotFound)
+			return nil, b.refuse(&egress.Refusal{Reason: ReasonSecretNotFound, Host: plan.Target.String(), Names: []string{name},
+				Msg: fmt.Sprintf("secret %q is not set in this profile", name)}, abi.ErrNotFound)
 		default:
-			return nil, b.refuse(&refusal{reason: ReasonSecretDenied, host: plan.Target.String(), names: []string{name},
-				msg: fmt.Sprintf("secret %q may not be sent", name)}, abi.ErrEgress)
+			return nil, b.refuse(&egress.Refusal{Reason: ReasonSecretDenied, Host: plan.Target.String(), Names: []string{name},
+				Msg: fmt.Sprintf("secret %q may not be sent", name)}, abi.ErrEgress)
 		}
 	}
 	req, err := b.buildRequest(ctx, plan, values)
@@ -129,8 +129,8 @@ func (b *binding) buildRequest(ctx context.Context, plan *egress.Plan, values ma
 	for _, h := range plan.Headers {
 		v := sub(h[1], raw)
 		if !egress.ValidHeaderValue(v) {
-			r := &refusal{reason: ReasonValueUnsafe, host: plan.Target.String(), names: plan.Names(),
-				msg: fmt.Sprintf("header %s: a substituted value holds control characters and cannot go in a header", h[0])}
+			r := &egress.Refusal{Reason: ReasonValueUnsafe, Host: plan.Target.String(), Names: plan.Names(),
+				Msg: fmt.Sprintf("header %s: a substituted value holds control characters and cannot go in a header", h[0])}
 			return nil, b.refuse(r, abi.ErrEgress)
 		}
 		req.Header[h[0]] = []string{v}
@@ -146,14 +146,14 @@ func (b *binding) buildRequest(ctx context.Context, plan *egress.Plan, values ma
 // with a message built without the request's URL (which may carry a
 // substituted value in its query) and scrubbed all the same.
 func (b *binding) transportError(callCtx, reqCtx context.Context, st *fetchState, scrub *scrubber, err error) error {
-	var r *refusal
+	var r *egress.Refusal
 	if errors.As(err, &r) {
 		rr := *r
-		if rr.host == "" {
-			rr.host = st.current.String()
+		if rr.Host == "" {
+			rr.Host = st.current.String()
 		}
-		if rr.names == nil {
-			rr.names = st.names
+		if rr.Names == nil {
+			rr.Names = st.names
 		}
 		return b.refuse(&rr, abi.ErrEgress)
 	}

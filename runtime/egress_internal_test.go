@@ -71,13 +71,13 @@ wasmgw:
 	} {
 		u, _ := url.Parse(c.url)
 		tg, err := egress.TargetOf(u)
-		if got := err == nil && p.allowed(tg); got != c.want {
+		if got := err == nil && p.Allowed(tg); got != c.want {
 			t.Errorf("%s allowed = %v (err %v), want %v", c.url, got, err, c.want)
 		}
 	}
 	for a, want := range map[string]bool{"127.0.0.1": true, "127.0.0.2": false, "10.9.8.7": true, "::1": true, "192.168.1.1": false,
 		"169.254.169.254": false, "0.0.0.0": false, "8.8.8.8": true, "::ffff:10.0.0.1": true, "224.0.0.1": false} {
-		if got := p.addrAllowed(netip.MustParseAddr(a)); got != want {
+		if got := p.AddrAllowed(netip.MustParseAddr(a)); got != want {
 			t.Errorf("addrAllowed(%s) = %v, want %v", a, got, want)
 		}
 	}
@@ -269,13 +269,13 @@ func FuzzFetchRequest(f *testing.F) {
 		if plan.Target.Scheme != "http" && plan.Target.Scheme != "https" || plan.Target.Host == "" || plan.URL.User != nil {
 			t.Fatalf("accepted %+v", plan.Target)
 		}
-		r := p.check(plan)
+		r := p.Check(plan)
 		if r == nil {
-			if !p.allowed(plan.Target) {
+			if !p.Allowed(plan.Target) {
 				t.Fatalf("%s passed the check but is not allowed", plan.Target)
 			}
 			for _, ref := range plan.Refs {
-				if ref.Place == egress.PlaceOther || !anyHostMatches(p.secrets[ref.Name], plan.Target.Host) {
+				if ref.Place == egress.PlaceOther || !anyHostMatches(p.SecretHosts(ref.Name), plan.Target.Host) {
 					t.Fatalf("placeholder %+v passed for %s", ref, plan.Target)
 				}
 			}
