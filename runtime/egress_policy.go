@@ -1,8 +1,8 @@
 package runtime
 
 // The compiled egress policy of a module: its matching rules (compiled by
-// runtime/internal/egress, after the secret names are checked here), its
-// size limits and its own HTTP client.
+// runtime/internal/egress, secret names checked here), its size limits and
+// its own HTTP client.
 
 import (
 	"fmt"
@@ -41,19 +41,16 @@ func newEgressPolicy(c *EgressConfig) (*egressPolicy, error) {
 	if p.maxResponse > MaxEgressBytes || p.maxRequest > MaxEgressBytes {
 		return nil, fmt.Errorf("egress: max_response and max_request are at most %d bytes", MaxEgressBytes)
 	}
-	for name := range c.Secrets {
-		if err := checkEgressName(name); err != nil {
-			return nil, fmt.Errorf("egress.secrets: %w", err)
-		}
-		p.names = append(p.names, name)
-	}
-	sort.Strings(p.names)
 	rules, err := egress.NewRules(c.Allow, c.Secrets, c.BodyPlaceholders,
-		egress.AddrFilter{AllowPrivate: c.AllowPrivate, Nets: c.PrivateNets})
+		egress.AddrFilter{AllowPrivate: c.AllowPrivate, Nets: c.PrivateNets}, checkEgressName)
 	if err != nil {
 		return nil, err
 	}
 	p.Rules = rules
+	for name := range c.Secrets {
+		p.names = append(p.names, name)
+	}
+	sort.Strings(p.names)
 	p.transport, p.client = p.newClient()
 	return p, nil
 }

@@ -50,10 +50,10 @@ type Rules struct {
 }
 
 // NewRules compiles the allow list, the secrets' host bindings, the names
-// that may also go in the query and body, and the address filter. The
-// secret names are not checked here: the caller knows their syntax and
-// which are reserved. Errors name the config field (egress.allow, ...).
-func NewRules(allow []string, secrets map[string][]string, body []string, addrs AddrFilter) (*Rules, error) {
+// that may also go in the query and body, and the address filter.
+// checkName checks each secret name (the caller knows their syntax and
+// which are reserved). Errors name the config field (egress.allow, ...).
+func NewRules(allow []string, secrets map[string][]string, body []string, addrs AddrFilter, checkName func(string) error) (*Rules, error) {
 	r := &Rules{secrets: map[string][]HostPattern{}, body: map[string]bool{},
 		addrs: AddrFilter{AllowPrivate: addrs.AllowPrivate, Nets: append([]netip.Prefix(nil), addrs.Nets...)}}
 	for _, s := range allow {
@@ -64,6 +64,9 @@ func NewRules(allow []string, secrets map[string][]string, body []string, addrs 
 		r.allow = append(r.allow, o)
 	}
 	for name, hosts := range secrets {
+		if err := checkName(name); err != nil {
+			return nil, fmt.Errorf("egress.secrets: %w", err)
+		}
 		for _, h := range hosts {
 			hp, err := ParseHostPattern(h)
 			if err != nil {
