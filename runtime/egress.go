@@ -16,11 +16,11 @@ package runtime
 //
 // This file holds the egress constants and the config type; the rest is
 // split by concern: egress_config.go (the YAML block), egress_policy.go (the
-// compiled policy), egress_client.go (transport, dial and redirect checks),
-// egress_fetch.go (the host call), egress_audit.go (records and refusals)
-// and egress_scrub.go (response scrubbing). What needs no runtime types is
-// in runtime/internal/egress: origins, address ranges, the matching rules,
-// the request envelope and its placeholders.
+// compiled policy), egress_fetch.go (the host call), egress_audit.go
+// (records and refusals) and egress_scrub.go (response scrubbing). What
+// needs no runtime types is in runtime/internal/egress: origins, address
+// ranges, the matching rules, the HTTP client with its dial and redirect
+// checks, the request envelope and its placeholders.
 
 import (
 	"net/netip"
@@ -34,10 +34,6 @@ const (
 	DefaultMaxRequest  = 1 << 20
 	// MaxEgressBytes is the ceiling of max_response and max_request.
 	MaxEgressBytes = 64 << 20
-	// maxRedirects bounds the redirects one fetch follows.
-	maxRedirects = 5
-	// maxResponseHeaderBytes bounds the response headers.
-	maxResponseHeaderBytes = 64 << 10
 )
 
 // Reasons recorded in egress audit records and error messages.

@@ -76,8 +76,8 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	b.auditEgress(names, plan.Target.String(), OutcomeAllowed, "")
-	st := &fetchState{origin: plan.Target, current: plan.Target, names: names}
-	rctx := context.WithValue(req.Context(), fetchStateKey{}, st)
+	st := &egress.Fetch{Origin: plan.Target, Current: plan.Target, Names: names}
+	rctx := egress.WithFetch(req.Context(), st)
 	if plan.Timeout > 0 {
 		var cancel context.CancelFunc
 		rctx, cancel = context.WithTimeout(rctx, plan.Timeout)
@@ -145,15 +145,15 @@ func (b *binding) buildRequest(ctx context.Context, plan *egress.Plan, values ma
 // redirect) is audited and answered ErrEgress; anything else is ErrNetwork
 // with a message built without the request's URL (which may carry a
 // substituted value in its query) and scrubbed all the same.
-func (b *binding) transportError(callCtx, reqCtx context.Context, st *fetchState, scrub *scrubber, err error) error {
+func (b *binding) transportError(callCtx, reqCtx context.Context, st *egress.Fetch, scrub *scrubber, err error) error {
 	var r *egress.Refusal
 	if errors.As(err, &r) {
 		rr := *r
 		if rr.Host == "" {
-			rr.Host = st.current.String()
+			rr.Host = st.Current.String()
 		}
 		if rr.Names == nil {
-			rr.Names = st.names
+			rr.Names = st.Names
 		}
 		return b.refuse(&rr, abi.ErrEgress)
 	}
@@ -166,13 +166,13 @@ func (b *binding) transportError(callCtx, reqCtx context.Context, st *fetchState
 	case reqCtx.Err() != nil:
 		msg = "the request ran past its timeout_ms"
 	case errors.As(err, &dns):
-		msg = fmt.Sprintf("cannot resolve %s", st.current.Host)
+		msg = fmt.Sprintf("cannot resolve %s", st.Current.Host)
 	case errors.As(err, &ue):
-		msg = fmt.Sprintf("request to %s failed: %v", st.current, ue.Err)
+		msg = fmt.Sprintf("request to %s failed: %v", st.Current, ue.Err)
 	default:
-		msg = fmt.Sprintf("request to %s failed: %v", st.current, err)
+		msg = fmt.Sprintf("request to %s failed: %v", st.Current, err)
 	}
-	b.hostLine(slog.LevelInfo, "http_fetch failed", "host", clipAuditField(scrub.text(st.current.String())), "error", scrub.text(msg))
+	b.hostLine(slog.LevelInfo, "http_fetch failed", "host", clipAuditField(scrub.text(st.Current.String())), "error", scrub.text(msg))
 	return &egress.Error{Code: abi.ErrNetwork, Msg: scrub.text(msg)}
 }
 

@@ -51,7 +51,7 @@ func newEgressPolicy(c *EgressConfig) (*egressPolicy, error) {
 		p.names = append(p.names, name)
 	}
 	sort.Strings(p.names)
-	p.transport, p.client = p.newClient()
+	p.transport, p.client = egress.NewClient(rules)
 	return p, nil
 }
 

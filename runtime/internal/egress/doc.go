@@ -2,8 +2,9 @@
 // none of the runtime's types: the origins of the allow list and of a
 // request (origin.go), the address ranges a module may connect to
 // (addr.go), the compiled matching rules and their refusals (policy.go),
-// and the request envelope (request.go) with its secret placeholders
+// the HTTP client with its dial and redirect checks (client.go), and the
+// request envelope (request.go) with its secret placeholders
 // (placeholder.go). The runtime package compiles a module's policy with
 // them and keeps the host-call glue: secret names and lookups, audit
-// records, the HTTP client and response scrubbing.
+// records, limits and response scrubbing.
 package egress
