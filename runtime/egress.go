@@ -16,11 +16,11 @@ package runtime
 //
 // This file holds the egress constants and the config type; the rest is
 // split by concern: egress_config.go (the YAML block), egress_policy.go (the
-// compiled policy), egress_fetch.go (the host call), egress_audit.go
-// (records and refusals) and egress_scrub.go (response scrubbing). What
-// needs no runtime types is in runtime/internal/egress: origins, address
-// ranges, the matching rules, the HTTP client with its dial and redirect
-// checks, the request envelope and its placeholders.
+// compiled policy), egress_fetch.go (the host call) and egress_audit.go
+// (records and refusals). What needs no runtime types is in
+// runtime/internal/egress: origins, address ranges, the matching rules, the
+// HTTP client with its dial and redirect checks, the request envelope and
+// its placeholders, and response scrubbing.
 
 import (
 	"net/netip"

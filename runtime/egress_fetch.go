@@ -84,13 +84,13 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 		defer cancel()
 	}
 	req = req.WithContext(rctx)
-	scrub := newScrubber(b.learned)
+	scrub := egress.NewScrubber(b.learned)
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return nil, b.transportError(ctx, rctx, st, scrub, err)
 	}
 	defer resp.Body.Close()
-	body, truncated, err := readScrubbed(resp.Body, p.maxResponse, scrub)
+	body, truncated, err := egress.ReadScrubbed(resp.Body, p.maxResponse, scrub)
 	if err != nil {
 		return nil, b.transportError(ctx, rctx, st, scrub, err)
 	}
@@ -98,9 +98,9 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 	if len(resp.Header) > 0 {
 		out.Headers = make(map[string][]string, len(resp.Header))
 		for k, vs := range resp.Header {
-			k = scrub.text(k)
+			k = scrub.Text(k)
 			for _, v := range vs {
-				out.Headers[k] = append(out.Headers[k], scrub.text(v))
+				out.Headers[k] = append(out.Headers[k], scrub.Text(v))
 			}
 		}
 	}
@@ -145,7 +145,7 @@ func (b *binding) buildRequest(ctx context.Context, plan *egress.Plan, values ma
 // redirect) is audited and answered ErrEgress; anything else is ErrNetwork
 // with a message built without the request's URL (which may carry a
 // substituted value in its query) and scrubbed all the same.
-func (b *binding) transportError(callCtx, reqCtx context.Context, st *egress.Fetch, scrub *scrubber, err error) error {
+func (b *binding) transportError(callCtx, reqCtx context.Context, st *egress.Fetch, scrub *egress.Scrubber, err error) error {
 	var r *egress.Refusal
 	if errors.As(err, &r) {
 		rr := *r
@@ -172,8 +172,8 @@ func (b *binding) transportError(callCtx, reqCtx context.Context, st *egress.Fet
 	default:
 		msg = fmt.Sprintf("request to %s failed: %v", st.Current, err)
 	}
-	b.hostLine(slog.LevelInfo, "http_fetch failed", "host", clipAuditField(scrub.text(st.Current.String())), "error", scrub.text(msg))
-	return &egress.Error{Code: abi.ErrNetwork, Msg: scrub.text(msg)}
+	b.hostLine(slog.LevelInfo, "http_fetch failed", "host", clipAuditField(scrub.Text(st.Current.String())), "error", scrub.Text(msg))
+	return &egress.Error{Code: abi.ErrNetwork, Msg: scrub.Text(msg)}
 }
 
 // parseFetchRequest decodes and validates a request envelope, the secret

@@ -1,4 +1,4 @@
-package runtime
+package egress
 
 // Response scrubbing: every value the instance could have learned is
 // replaced in the response headers and body, in every form a server may
@@ -14,19 +14,21 @@ import (
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
-// scrubber replaces, in response text, the values the instance could
+// Scrubber replaces, in response text, the values the instance could
 // have learned (those it read and those substituted for it, this request's
 // included) in every form a server may echo them in: raw, JSON-escaped as
 // the common encoders write it, URL-escaped. The marker names no secret:
 // the guest may pass the text on to a chat user.
-type scrubber struct {
+type Scrubber struct {
 	repl   *strings.Replacer
 	forms  []string // every form of every value, for cutting a partial tail
 	maxLen int
 }
 
-func newScrubber(set *redact.Set) *scrubber {
-	sc := &scrubber{}
+// NewScrubber returns a Scrubber of the values in set (taken now: values
+// learned later are not scrubbed by it).
+func NewScrubber(set *redact.Set) *Scrubber {
+	sc := &Scrubber{}
 	var args []string
 	for _, v := range set.Values() {
 		forms := append([]string{v}, redact.JSONForms(v)...)
@@ -49,7 +51,8 @@ func newScrubber(set *redact.Set) *scrubber {
 	return sc
 }
 
-func (sc *scrubber) text(s string) string {
+// Text returns s with every form of every value replaced by the marker.
+func (sc *Scrubber) Text(s string) string {
 	if sc.repl != nil {
 		s = sc.repl.Replace(s)
 	}
@@ -58,7 +61,7 @@ func (sc *scrubber) text(s string) string {
 
 // cutPartial drops a tail of b that is a proper prefix of a value's form:
 // when a body is cut, a value straddling the cut must not survive in part.
-func (sc *scrubber) cutPartial(b []byte) []byte {
+func (sc *Scrubber) cutPartial(b []byte) []byte {
 	cut := 0
 	for _, f := range sc.forms {
 		for k := min(len(f)-1, len(b)); k > cut; k-- {
@@ -71,10 +74,10 @@ func (sc *scrubber) cutPartial(b []byte) []byte {
 	return b[:len(b)-cut]
 }
 
-// readScrubbed reads at most limit bytes of body for the guest, scrubbed.
+// ReadScrubbed reads at most limit bytes of body for the guest, scrubbed.
 // It reads up to the longest value form past the limit, so that a value
 // that starts before the cut is seen whole and replaced.
-func readScrubbed(body io.Reader, limit uint64, sc *scrubber) ([]byte, bool, error) {
+func ReadScrubbed(body io.Reader, limit uint64, sc *Scrubber) ([]byte, bool, error) {
 	want := int64(limit) + int64(sc.maxLen)
 	buf, err := io.ReadAll(io.LimitReader(body, want+1))
 	if err != nil {
@@ -84,7 +87,7 @@ func readScrubbed(body io.Reader, limit uint64, sc *scrubber) ([]byte, bool, err
 	if truncated {
 		buf = sc.cutPartial(buf[:want])
 	}
-	out := []byte(sc.text(string(buf)))
+	out := []byte(sc.Text(string(buf)))
 	if uint64(len(out)) > limit {
 		out, truncated = out[:limit], true
 	}
