@@ -13,8 +13,8 @@ import (
 	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 )
 
-// decoding the egress block of a module's config.
-
+// egress decodes the egress block n at path, checking every entry as the
+// policy will (origins, host patterns, prefixes, sizes, secret names).
 func (d decoder) egress(n *yaml.Node, path string) (*EgressConfig, error) {
 	c := &EgressConfig{}
 	var allowNode, bodyNode *yaml.Node
