@@ -1,15 +1,13 @@
 package runtime
 
 import (
-	"bytes"
 	"errors"
 	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/wasmgw/wasmgw/abi"
-	"github.com/wasmgw/wasmgw/runtime/internal/redact"
+	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 )
 
 func TestParseEgressConfig(t *testing.T) {
@@ -69,14 +67,14 @@ wasmgw:
 		{"http://[::1]:8081/x", false},
 	} {
 		u, _ := url.Parse(c.url)
-		tg, err := targetOf(u)
-		if got := err == nil && p.allowed(tg); got != c.want {
+		tg, err := egress.TargetOf(u)
+		if got := err == nil && p.Allowed(tg); got != c.want {
 			t.Errorf("%s allowed = %v (err %v), want %v", c.url, got, err, c.want)
 		}
 	}
 	for a, want := range map[string]bool{"127.0.0.1": true, "127.0.0.2": false, "10.9.8.7": true, "::1": true, "192.168.1.1": false,
 		"169.254.169.254": false, "0.0.0.0": false, "8.8.8.8": true, "::ffff:10.0.0.1": true, "224.0.0.1": false} {
-		if got := p.addrAllowed(netip.MustParseAddr(a)); got != want {
+		if got := p.AddrAllowed(netip.MustParseAddr(a)); got != want {
 			t.Errorf("addrAllowed(%s) = %v, want %v", a, got, want)
 		}
 	}
@@ -109,250 +107,4 @@ func TestParseEgressConfigErrors(t *testing.T) {
 			t.Errorf("%q:\n got %v\nwant %q", c.src, err, c.want)
 		}
 	}
-}
-
-func TestPublicAddr(t *testing.T) {
-	for a, want := range map[string]bool{
-		"8.8.8.8": true, "1.1.1.1": true, "2606:4700::1111": true,
-		"127.0.0.1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.0.1": false, "169.254.169.254": false,
-		"100.64.0.1": false, "0.0.0.0": false, "0.1.2.3": false, "255.255.255.255": false, "224.0.0.1": false, "198.18.0.1": false,
-		"::": false, "::1": false, "fe80::1": false, "fc00::1": false, "fd12::1": false, "ff02::1": false,
-		"::ffff:127.0.0.1": false, "::ffff:8.8.8.8": true, "64:ff9b::a00:1": false, "64:ff9b::808:808": true,
-		"2002:a00:1::": false, "2002:808:808::": true, "2001:db8::1": false, "::127.0.0.1": false,
-	} {
-		if got := publicAddr(netip.MustParseAddr(a)); got != want {
-			t.Errorf("publicAddr(%s) = %v, want %v", a, got, want)
-		}
-	}
-}
-
-// TestScrubbedBodyNeverHoldsPartOfAValue places a value at every offset
-// around the cut, after values that shrink when replaced (so the scrubbed
-// text pulls bytes from past the cut forward), and checks no prefix of it
-// of 4 bytes or more survives.
-func TestScrubbedBodyNeverHoldsPartOfAValue(t *testing.T) {
-	const val = "sk-long-secret-value-0123456789abcdefghij" // 40 bytes, replaced by a 16-byte marker
-	sc := newScrubber(redact.NewSet(map[string]string{"K": val, "Q": "a+b/c=d&e"}))
-	const limit = 256
-	for shrink := 0; shrink <= 6; shrink++ {
-		for off := limit - len(val) - 2; off <= limit+sc.maxLen+2; off++ {
-			body := strings.Repeat(val, shrink)
-			if off > len(body) {
-				body += strings.Repeat("x", off-len(body))
-			} else {
-				continue
-			}
-			body += val + strings.Repeat("y", 100)
-			out, truncated, err := readScrubbed(strings.NewReader(body), limit, sc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !truncated || len(out) > limit {
-				t.Fatalf("shrink %d off %d: truncated %v len %d", shrink, off, truncated, len(out))
-			}
-			for k := 4; k <= len(val); k++ {
-				if bytes.Contains(out, []byte(val[:k])) {
-					t.Fatalf("shrink %d off %d: the output holds %q", shrink, off, val[:k])
-				}
-			}
-		}
-	}
-	// Other escapings of a value are scrubbed too.
-	sc2 := newScrubber(redact.NewSet(map[string]string{"Z": `a/b&"c"<d>`}))
-	for _, form := range []string{`a/b&"c"<d>`, `a/b\u0026\"c\"\u003cd\u003e`, `a/b&\"c\"<d>`, `a\/b&\"c\"<d>`, url.QueryEscape(`a/b&"c"<d>`), url.PathEscape(`a/b&"c"<d>`)} {
-		if got := sc2.text("<" + form + ">"); got != "<[REDACTED]>" {
-			t.Errorf("%s scrubbed to %s", form, got)
-		}
-	}
-	// The query-escaped form is scrubbed too, and a short body is whole.
-	out, truncated, _ := readScrubbed(strings.NewReader("q="+url.QueryEscape("a+b/c=d&e")+" "+val), limit, sc)
-	if truncated || string(out) != "q=[REDACTED] [REDACTED]" {
-		t.Errorf("got %q truncated %v", out, truncated)
-	}
-}
-
-func TestFindPlaceholders(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want string
-		err  bool
-	}{
-		{"Bearer {{secret:OPENAI_API_KEY}}", "OPENAI_API_KEY", false},
-		{"{{secret:A}}-{{secret:B.c}}", "A,B.c", false},
-		{"no placeholder {{ secret:A }}", "", false},
-		{"{{secret:}}", "", true},
-		{"{{secret:bad name}}", "", true},
-		{"{{secret:A", "", true},
-		{"{{secret:{{secret:A}}}}", "", true},
-	} {
-		names, err := findPlaceholders(c.in, maxPlaceholderRefs)
-		if (err != nil) != c.err || strings.Join(names, ",") != c.want {
-			t.Errorf("%q: %v %v", c.in, names, err)
-		}
-	}
-}
-
-func TestParseFetchRequest(t *testing.T) {
-	ok := func(s string) *fetchPlan {
-		t.Helper()
-		f, err := parseFetchRequest([]byte(s), 1024)
-		if err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-		return f
-	}
-	f := ok(`{"url":"https://a.example/p?x={{secret:Q}}#frag","method":"post","headers":{"authorization":"Bearer {{secret:K}}"},"body":"{{secret:B}}","timeout_ms":500}`)
-	if f.method != "POST" || f.url.Fragment != "" || f.headers[0][0] != "Authorization" || f.timeout.Milliseconds() != 500 || strings.Join(f.names(), ",") != "B,K,Q" {
-		t.Errorf("plan %+v names %v", f, f.names())
-	}
-	f = ok(`{"url":"http://a.example/","body_base64":"AAEC/w=="}`)
-	if !bytes.Equal(f.body, []byte{0, 1, 2, 255}) {
-		t.Errorf("body %v", f.body)
-	}
-	for _, c := range []struct {
-		in   string
-		code int32
-		want string
-	}{
-		{`{"url":"https://a.example","x":1}`, abi.ErrInvalid, "unknown field"},
-		{`{"url":"https://a.example"} {}`, abi.ErrInvalid, "trailing data"},
-		{`{"url":"ftp://a.example"}`, abi.ErrInvalid, "only http and https"},
-		{`{"url":"/relative"}`, abi.ErrInvalid, "only http and https"},
-		{`{"url":"https:opaque"}`, abi.ErrInvalid, "absolute URL"},
-		{`{"url":"https://u:p@a.example"}`, abi.ErrInvalid, "user information"},
-		{`{"url":"https://127.1/"}`, abi.ErrInvalid, "malformed IP"},
-		{`{"url":"https://a.example","method":"CONNECT"}`, abi.ErrInvalid, "method"},
-		{`{"url":"https://a.example","headers":{"Host":"b.example"}}`, abi.ErrInvalid, "Host: the host comes from the URL"},
-		{`{"url":"https://a.example","headers":{"Accept-Encoding":"gzip"}}`, abi.ErrInvalid, "scrub"},
-		{`{"url":"https://a.example","headers":{"X":"a\r\nY: b"}}`, abi.ErrInvalid, "control characters"},
-		{`{"url":"https://a.example","headers":{"x-a":"1","X-A":"2"}}`, abi.ErrInvalid, "given twice"},
-		{`{"url":"https://a.example","headers":{"{{secret:K}}":"1"}}`, abi.ErrInvalid, "HTTP token"},
-		{`{"url":"https://a.example","body":"a","body_base64":"YQ=="}`, abi.ErrInvalid, "exclusive"},
-		{`{"url":"https://a.example","timeout_ms":-1}`, abi.ErrInvalid, "timeout_ms"},
-		{`{"url":"https://a.example","body":"` + strings.Repeat("x", 1025) + `"}`, abi.ErrTooLarge, "max_request"},
-		{`{"url":"https://a.example","headers":{"X":"{{secret:K"}}`, abi.ErrInvalid, "unterminated"},
-	} {
-		_, err := parseFetchRequest([]byte(c.in), 1024)
-		var fe *fetchError
-		if !errors.As(err, &fe) || fe.code != c.code || !strings.Contains(fe.msg, c.want) {
-			t.Errorf("%s: %v, want code %d and %q", c.in, err, c.code, c.want)
-		}
-	}
-}
-
-func fuzzPolicy(t testing.TB) *egressPolicy {
-	p, err := newEgressPolicy(&EgressConfig{
-		Allow:            []string{"https://api.openai.com", "https://*.example.com:8443", "http://127.0.0.1:8080"},
-		Secrets:          map[string][]string{"K": {"api.openai.com"}, "W": {"*.example.com"}, "L": {"127.0.0.1"}},
-		BodyPlaceholders: []string{"W"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// FuzzFetchRequest: decoding and validating any envelope never panics;
-// what it accepts is a plain http(s) request whose policy decision is
-// consistent with the matcher.
-func FuzzFetchRequest(f *testing.F) {
-	for _, s := range []string{
-		`{"url":"https://api.openai.com/v1/chat/completions","method":"POST","headers":{"Authorization":"Bearer {{secret:K}}"},"body":"{}"}`,
-		`{"url":"https://a.example.com:8443/?q={{secret:W}}","body":"{{secret:W}}"}`,
-		`{"url":"http://127.0.0.1:8080/{{secret:L}}"}`,
-		`{"url":"https://api.openai.com","headers":{"X":"{{secret:K"}}`,
-		`{"url":"https://[::1]:8443/","body_base64":"AAE="}`,
-		`{"url":"HTTPS://API.OPENAI.COM./","timeout_ms":5}`,
-		`{"url":"https://evil.com@api.openai.com/"}`,
-		`{"url":"https://api.openai.com%2eevil.com/"}`,
-		`{"url":"https://api.openai.com\\@evil.com/"}`,
-		`{`, `null`, `[]`, `{"url":""}`,
-	} {
-		f.Add([]byte(s))
-	}
-	p := fuzzPolicy(f)
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		plan, err := parseFetchRequest(raw, 4096)
-		if err != nil {
-			var fe *fetchError
-			if !errors.As(err, &fe) || fe.code >= 0 {
-				t.Fatalf("error without a code: %v", err)
-			}
-			return
-		}
-		if plan.target.scheme != "http" && plan.target.scheme != "https" || plan.target.host == "" || plan.url.User != nil {
-			t.Fatalf("accepted %+v", plan.target)
-		}
-		r := p.check(plan)
-		if r == nil {
-			if !p.allowed(plan.target) {
-				t.Fatalf("%s passed the check but is not allowed", plan.target)
-			}
-			for _, ref := range plan.refs {
-				if ref.place == placeOther || !anyHostMatches(p.secrets[ref.name], plan.target.host) {
-					t.Fatalf("placeholder %+v passed for %s", ref, plan.target)
-				}
-			}
-		}
-	})
-}
-
-func anyHostMatches(hs []hostPattern, host string) bool {
-	for _, h := range hs {
-		if h.match(host) {
-			return true
-		}
-	}
-	return false
-}
-
-// FuzzEgressMatch: parsing any allow entry and any URL never panics, and a
-// match means what it says: same scheme, same port, and the host equal to
-// the pattern or a subdomain of a wildcard's domain.
-func FuzzEgressMatch(f *testing.F) {
-	for _, c := range [][2]string{
-		{"https://api.openai.com", "https://api.openai.com/v1"},
-		{"https://*.example.com:8443", "https://a.b.example.com:8443/x"},
-		{"https://*.example.com:8443", "https://example.com:8443/x"},
-		{"http://[::1]:8080", "http://[::1]:8080/"},
-		{"http://127.0.0.1", "http://127.0.0.1:80/"},
-		{"https://xn--bcher-kva.example", "https://XN--BCHER-KVA.example./"},
-		{"https://a.example", "https://a.example:443@b.example/"},
-		{"https://a.example", "https://b.example#@a.example"},
-	} {
-		f.Add(c[0], c[1])
-	}
-	f.Fuzz(func(t *testing.T, pattern, raw string) {
-		o, err := parseOrigin(pattern)
-		if err != nil {
-			return
-		}
-		u, err := url.Parse(raw)
-		if err != nil {
-			return
-		}
-		tg, err := targetOf(u)
-		if err != nil || !o.match(tg) {
-			return
-		}
-		if tg.scheme != o.scheme || tg.port != o.port {
-			t.Fatalf("%s matched %s across scheme or port", o, tg)
-		}
-		if o.wildcard {
-			if !strings.HasSuffix(tg.host, "."+o.host.host) || tg.host == o.host.host {
-				t.Fatalf("%s matched %s", o, tg)
-			}
-		} else if tg.host != o.host.host {
-			t.Fatalf("%s matched %s", o, tg)
-		}
-		// The matched host is what the request will dial: re-parsing the
-		// URL the request is built from gives the same origin.
-		u2, err := url.Parse(u.String())
-		if err != nil {
-			t.Fatalf("%q does not re-parse: %v", u.String(), err)
-		}
-		if tg2, err := targetOf(u2); err != nil || tg2 != tg {
-			t.Fatalf("%q re-parses to %v (%v), was %v", u.String(), tg2, err, tg)
-		}
-	})
 }

@@ -114,8 +114,8 @@ func TestPlaceholderCaps(t *testing.T) {
 		switch {
 		case c.want == "" && err != nil:
 			t.Errorf("%d names × %d: %v", c.names, c.repeat, err)
-		case c.want == "" && len(plan.names()) != 32:
-			t.Errorf("%d distinct names, want 32", len(plan.names()))
+		case c.want == "" && len(plan.Names()) != 32:
+			t.Errorf("%d distinct names, want 32", len(plan.Names()))
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
 			t.Errorf("%d names × %d: err %v, want %q", c.names, c.repeat, err, c.want)
 		}
