@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wasmgw/wasmgw/abi"
 )
 
 // DotenvError names the file and line of a bad .env line. It never carries
@@ -113,19 +115,6 @@ func unquote(v string) string {
 }
 
 // ValidSecretName reports whether name is a valid secret (variable) name:
-// [A-Za-z_][A-Za-z0-9_.-]*, at most 256 bytes.
-func ValidSecretName(name string) bool {
-	if name == "" || len(name) > 256 {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '.' || c == '-'):
-		default:
-			return false
-		}
-	}
-	return true
-}
+// [A-Za-z_][A-Za-z0-9_.-]*, at most 256 bytes (abi.ValidSecretName, the
+// one rule).
+func ValidSecretName(name string) bool { return abi.ValidSecretName(name) }

@@ -13,6 +13,8 @@ import (
 	"github.com/wasmgw/wasmgw/runtime"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
+
+	"github.com/wasmgw/wasmgw/abi"
 )
 
 func findingIDs(fs []Finding) []string {
@@ -346,7 +348,7 @@ func FuzzScanRefs(f *testing.F) {
 				t.Fatalf("reference %+v is not in %q in order", r, s)
 			}
 			rest = rest[i+len(r.Literal):]
-			if r.Name != "" && (!validSecretName(r.Name) || !strings.Contains(r.Literal, r.Name)) {
+			if r.Name != "" && (!abi.ValidSecretName(r.Name) || !strings.Contains(r.Literal, r.Name)) {
 				t.Fatalf("reference %+v: bad name", r)
 			}
 		}

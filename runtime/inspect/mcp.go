@@ -11,6 +11,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wasmgw/wasmgw/runtime/mcp"
+
+	"github.com/wasmgw/wasmgw/abi"
 )
 
 // Ref is one ${...} occurrence in a string.
@@ -44,27 +46,11 @@ func ScanRefs(s string) []Ref {
 		if rest, ok := strings.CutPrefix(name, "env:"); ok {
 			name = strings.TrimSpace(rest)
 		}
-		if !validSecretName(name) {
+		if !abi.ValidSecretName(name) {
 			name = ""
 		}
 		refs = append(refs, Ref{Name: name, Literal: literal})
 	}
-}
-
-func validSecretName(name string) bool {
-	if name == "" || len(name) > 256 {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '.' || c == '-'):
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // leaf is one scalar of a server entry, by field path.

@@ -3,25 +3,12 @@ package egress
 import (
 	"strings"
 	"testing"
+
+	"github.com/wasmgw/wasmgw/abi"
 )
 
-// validName is the secret name grammar the runtime passes in
-// (ValidSecretName: [A-Za-z_][A-Za-z0-9_.-]*, at most 256 bytes).
-func validName(name string) bool {
-	if name == "" || len(name) > 256 {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '.' || c == '-'):
-		default:
-			return false
-		}
-	}
-	return true
-}
+// validName is the secret name grammar the runtime passes in.
+var validName = abi.ValidSecretName
 
 func TestFindPlaceholders(t *testing.T) {
 	for _, c := range []struct {
