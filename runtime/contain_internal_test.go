@@ -20,7 +20,7 @@ func TestInstantiatePanicIsContained(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
 	ctx := context.Background()
-	e, err := NewEngine(ctx, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	e, err := NewEngine(ctx, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Audit: DiscardAudit{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func BenchmarkLoadRefusal(b *testing.B) {
 		name string
 		max  uint64
 	}{{"scan-60MB-no-marker", 128 << 20}, {"size-60MB-default-bound", 0}} {
-		e, err := runtime.NewEngine(ctx, runtime.Options{MaxModuleSize: c.max})
+		e, err := runtime.NewEngine(ctx, runtime.Options{MaxModuleSize: c.max, Audit: runtime.DiscardAudit{}})
 		if err != nil {
 			b.Fatal(err)
 		}

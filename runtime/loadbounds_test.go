@@ -46,6 +46,9 @@ func newEngine(t *testing.T, opts runtime.Options) *runtime.Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if opts.Audit == nil {
+		opts.Audit = runtime.DiscardAudit{}
+	}
 	e, err := runtime.NewEngine(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
