@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/guest"

@@ -15,10 +15,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/experimental"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero/api"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero/experimental"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/wasmgw/wasmgw/abi"
 )

@@ -14,7 +14,7 @@ import (
 	"log/slog"
 	"unicode/utf8"
 
-	"github.com/tetratelabs/wazero/api"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero/api"
 
 	"github.com/wasmgw/wasmgw/abi"
 )

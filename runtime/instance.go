@@ -11,10 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/experimental"
-	"github.com/tetratelabs/wazero/sys"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero/api"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero/experimental"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero/sys"
 
 	"github.com/wasmgw/wasmgw/abi"
 )

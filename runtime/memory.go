@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/tetratelabs/wazero/experimental"
+	"github.com/wasmgw/wasmgw/runtime/internal/wazero/experimental"
 )
 
 const wasmPage = 64 << 10
