@@ -30,6 +30,11 @@ func (m *ModuleInstance) FailIfClosed() (err error) {
 //
 // Callers of this function must invoke the returned context.CancelFunc to release the spawned Goroutine.
 func (m *ModuleInstance) CloseModuleOnCanceledOrTimeout(ctx context.Context) context.CancelFunc {
+	// A context whose Done channel is nil can never be canceled: watching it
+	// would start a goroutine and allocate per call for nothing.
+	if ctx.Done() == nil {
+		return noopCancel
+	}
 	// Creating an empty channel in this case is a bit more efficient than
 	// creating a context.Context and canceling it with the same effect. We
 	// really just need to be notified when to stop listening to the users
@@ -39,6 +44,10 @@ func (m *ModuleInstance) CloseModuleOnCanceledOrTimeout(ctx context.Context) con
 	go m.closeModuleOnCanceledOrTimeout(ctx, cancelChan)
 	return func() { close(cancelChan) }
 }
+
+// noopCancel is returned by CloseModuleOnCanceledOrTimeout for a context
+// that can never be done.
+func noopCancel() {}
 
 // closeModuleOnCanceledOrTimeout is extracted from CloseModuleOnCanceledOrTimeout for testing.
 func (m *ModuleInstance) closeModuleOnCanceledOrTimeout(ctx context.Context, cancelChan <-chan struct{}) {

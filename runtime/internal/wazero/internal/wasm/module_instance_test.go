@@ -262,6 +262,20 @@ func TestModuleInstance_CallDynamic(t *testing.T) {
 
 func TestModuleInstance_CloseModuleOnCanceledOrTimeout(t *testing.T) {
 	s := newStore()
+	t.Run("never done", func(t *testing.T) {
+		cc := &ModuleInstance{ModuleName: "test", s: s, Sys: internalsys.DefaultContext(nil)}
+		type arbitrary struct{}
+		ctx := context.WithValue(context.Background(), arbitrary{}, "arbitrary")
+		// No watcher goroutine, channel or closure for a context that can
+		// never be done: nothing is allocated.
+		allocs := testing.AllocsPerRun(10, func() {
+			done := cc.CloseModuleOnCanceledOrTimeout(ctx)
+			done()
+		})
+		require.Equal(t, 0.0, allocs)
+		require.Equal(t, uint64(0), cc.Closed.Load())
+		require.Nil(t, cc.FailIfClosed())
+	})
 	t.Run("timeout", func(t *testing.T) {
 		cc := &ModuleInstance{ModuleName: "test", s: s, Sys: internalsys.DefaultContext(nil)}
 		const duration = time.Second
