@@ -20,6 +20,17 @@ var version string
 //
 // Note: this is tested in ./testdata/main_test.go with a separate go.mod to pretend as the wazero user.
 func GetWazeroVersion() (ret string) {
+	return getWazeroVersion() + Patched
+}
+
+// Patched marks this copy of wazero as patched (wasmgw's series in PATCHES):
+// it ends every version, so code compiled by this copy, whose execution
+// context has a different layout, never shares a compilation cache with an
+// unpatched wazero of the same version, or one with another series.
+// Bump it whenever a patch changes compiled code or the execution context.
+const Patched = "+wasmgw.2"
+
+func getWazeroVersion() (ret string) {
 	if len(version) != 0 {
 		return version
 	}

@@ -136,8 +136,22 @@ type (
 		// when an exception is caught. Compiled code loads this from execCtx
 		// after the trampoline call to decide which handler to dispatch to.
 		caughtExceptionClauseIdx int64
+		// moduleClosedPtr points to the called module's wasm.ModuleInstance.Closed while a call with
+		// ensured termination runs: compiled code tests it inline and exits to Go only once it is non-zero.
+		moduleClosedPtr *uint64
+		// terminationCheckCountdown counts down the inline termination checks; at zero, compiled code exits
+		// to Go anyway (see terminationCheckInterval).
+		terminationCheckCountdown int64
 	}
 )
+
+// terminationCheckInterval is how many inline termination checks (loop headers and function entries)
+// compiled code passes before it exits to Go although the module is not closed. The periodic exit is what
+// lets the Go scheduler preempt a goroutine running a guest that loops: without it, a guest could starve
+// the goroutine that would stop it and the garbage collector's stop-the-world. An exit costs about as much
+// as 10-30 loop iterations, so at 1024 it is a few percent of a tight loop, and a guest still reaches Go
+// every few microseconds.
+const terminationCheckInterval = 1024
 
 func (c *callEngine) requiredInitialStackSize() int {
 	const initialStackSizeDefault = 10240
@@ -262,6 +276,10 @@ func (c *callEngine) callWithStack(ctx context.Context, paramResultStack []uint6
 		default:
 		}
 	}
+	// Set on every call, whether or not this module ensures termination:
+	// code compiled with the checks may be reached through an import.
+	c.execCtx.moduleClosedPtr = (*uint64)(unsafe.Pointer(&m.Closed))
+	c.execCtx.terminationCheckCountdown = terminationCheckInterval
 
 	// Clear any stale try_table handlers from a previous call.
 	c.tryHandlers = c.tryHandlers[:0]
@@ -477,6 +495,7 @@ func (c *callEngine) callWithStack(ctx context.Context, paramResultStack []uint6
 			if err := m.FailIfClosed(); err != nil {
 				panic(err)
 			}
+			c.execCtx.terminationCheckCountdown = terminationCheckInterval
 			c.execCtx.exitCode = wazevoapi.ExitCodeOK
 			afterGoFunctionCallEntrypoint(c.execCtx.goCallReturnAddress, c.execCtxPtr,
 				uintptr(unsafe.Pointer(c.execCtx.stackPointerBeforeGoCall)), c.execCtx.framePointerBeforeGoCall)

@@ -257,26 +257,104 @@ signatures:
 	sig2: i64_v
 
 blk0: (exec_ctx:i64, module_ctx:i64)
-	Jump blk1
+	v2:i64 = Load exec_ctx, 0x4e0
+	v3:i64 = Iconst_64 0x1
+	v4:i64 = Isub v2, v3
+	Store v4, exec_ctx, 0x4e0
+	v5:i64 = Load exec_ctx, 0x4d8
+	v6:i64 = Load v5, 0x0
+	v7:i64 = Iconst_64 0x0
+	v8:i32 = Icmp le_s, v4, v7
+	v9:i64 = UExtend v8, 32->64
+	v10:i64 = Bor v6, v9
+	Brnz v10, blk1
+	Jump blk2
 
-blk1: () <-- (blk0,blk1)
-	v2:i64 = Load exec_ctx, 0x58
-	CallIndirect v2:sig2, exec_ctx
-	Jump blk1
+blk1: () <-- (blk0)
+	v11:i64 = Load exec_ctx, 0x58
+	CallIndirect v11:sig2, exec_ctx
+	Jump blk2
 
-blk2: ()
+blk2: () <-- (blk0,blk1)
+	Jump blk3
+
+blk3: () <-- (blk2,blk6)
+	v12:i64 = Load exec_ctx, 0x4e0
+	v13:i64 = Iconst_64 0x1
+	v14:i64 = Isub v12, v13
+	Store v14, exec_ctx, 0x4e0
+	v15:i64 = Load exec_ctx, 0x4d8
+	v16:i64 = Load v15, 0x0
+	v17:i64 = Iconst_64 0x0
+	v18:i32 = Icmp le_s, v14, v17
+	v19:i64 = UExtend v18, 32->64
+	v20:i64 = Bor v16, v19
+	Brnz v20, blk5
+	Jump blk6
+
+blk4: ()
+
+blk5: () <-- (blk3)
+	v21:i64 = Load exec_ctx, 0x58
+	CallIndirect v21:sig2, exec_ctx
+	Jump blk6
+
+blk6: () <-- (blk3,blk5)
+	Jump blk3
 `,
 			expAfterPasses: `
 signatures:
 	sig2: i64_v
 
 blk0: (exec_ctx:i64, module_ctx:i64)
+	v2:i64 = Load exec_ctx, 0x4e0
+	v3:i64 = Iconst_64 0x1
+	v4:i64 = Isub v2, v3
+	Store v4, exec_ctx, 0x4e0
+	v5:i64 = Load exec_ctx, 0x4d8
+	v6:i64 = Load v5, 0x0
+	v7:i64 = Iconst_64 0x0
+	v8:i32 = Icmp le_s, v4, v7
+	v9:i64 = UExtend v8, 32->64
+	v10:i64 = Bor v6, v9
+	Brz v10, blk7
 	Jump fallthrough
 
-blk1: () <-- (blk0,blk1)
-	v2:i64 = Load exec_ctx, 0x58
-	CallIndirect v2:sig2, exec_ctx
-	Jump blk1
+blk1: () <-- (blk0)
+	v11:i64 = Load exec_ctx, 0x58
+	CallIndirect v11:sig2, exec_ctx
+	Jump blk2
+
+blk7: () <-- (blk0)
+	Jump fallthrough
+
+blk2: () <-- (blk7,blk1)
+	Jump fallthrough
+
+blk3: () <-- (blk2,blk6)
+	v12:i64 = Load exec_ctx, 0x4e0
+	v13:i64 = Iconst_64 0x1
+	v14:i64 = Isub v12, v13
+	Store v14, exec_ctx, 0x4e0
+	v15:i64 = Load exec_ctx, 0x4d8
+	v16:i64 = Load v15, 0x0
+	v17:i64 = Iconst_64 0x0
+	v18:i32 = Icmp le_s, v14, v17
+	v19:i64 = UExtend v18, 32->64
+	v20:i64 = Bor v16, v19
+	Brz v20, blk8
+	Jump fallthrough
+
+blk5: () <-- (blk3)
+	v21:i64 = Load exec_ctx, 0x58
+	CallIndirect v21:sig2, exec_ctx
+	Jump blk6
+
+blk8: () <-- (blk3)
+	Jump fallthrough
+
+blk6: () <-- (blk8,blk5)
+	Jump blk3
 `,
 		},
 		{

@@ -70,6 +70,13 @@ const (
 	// ExecutionContextOffsetCaughtExceptionClauseIdx is the matched catch clause index
 	// written by handleException and read by compiled handler dispatch code.
 	ExecutionContextOffsetCaughtExceptionClauseIdx Offset = 1232
+	// ExecutionContextOffsetModuleClosedPtr is an offset of `moduleClosedPtr` field in wazevo.executionContext:
+	// the address of the called module's wasm.ModuleInstance.Closed, which compiled code tests inline
+	// at loop headers and function entries when termination is ensured.
+	ExecutionContextOffsetModuleClosedPtr Offset = 1240
+	// ExecutionContextOffsetTerminationCheckCountdown is an offset of `terminationCheckCountdown` field in
+	// wazevo.executionContext: the checks left before compiled code exits to Go anyway.
+	ExecutionContextOffsetTerminationCheckCountdown Offset = 1248
 )
 
 // ModuleContextOffsetData allows the compilers to get the information about offsets to the fields of wazevo.moduleContextOpaque,
