@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	goruntime "runtime"
 	"strconv"
 	"testing"
@@ -20,7 +21,8 @@ import (
 const loopingChildEnv = "WASMGW_TEST_LOOPING_CHILD"
 
 // TestLoopingGuestsOnFewProcessors runs several guests that loop forever
-// (WebAssembly text and Go, at once) in a child process with GOMAXPROCS=1
+// (WebAssembly text and Go, at once), and one that never loops but never
+// ends (testdata/termination/calltree.wat), in a child process with GOMAXPROCS=1
 // and =2, fewer processors than looping guests. It proves the cheap
 // termination checks of the patched wazero (runtime/internal/wazero/PATCHES)
 // keep exiting to Go often enough: every guest is stopped at its deadline,
@@ -67,6 +69,7 @@ func TestLoopingGuestsOnFewProcessors(t *testing.T) {
 // TestLoopingGuestsOnFewProcessors.
 func loopingGuestsScenario(t *testing.T) {
 	procs := goruntime.GOMAXPROCS(0)
+	calltree := filepath.Join(runtimetest.RepoRoot(t), "testdata", "termination", "calltree.wasm")
 	home := runtimetest.Home(t, map[string]runtimetest.Profile{
 		// looper's guests are stopped by their 1s deadline.
 		"looper": {Config: `
@@ -75,6 +78,7 @@ wasmgw:
   modules:
     hostile: ` + runtimetest.Hostile(t, "go") + `
     spinner: ` + runtimetest.Hostile(t, "spin") + `
+    calltree: ` + calltree + `
 `},
 		// patient's guests loop until the test cancels them, so they are
 		// certainly looping while the collector and the neighbour run.
@@ -123,8 +127,9 @@ wasmgw:
 	go call(patientCtx, patient, "attack", patientDone)
 	<-spinning
 
-	// Then four guests with a deadline, two of each kind.
-	looperTools := []string{"spin", "attack", "spin", "attack"}
+	// Then five guests with a deadline: two of each kind of loop, and a
+	// call tree that never loops (only function entries are checked there).
+	looperTools := []string{"spin", "attack", "spin", "attack", "calltree"}
 	looperDone := make(chan result, len(looperTools))
 	for _, tool := range looperTools {
 		go call(ctx, looper, tool, looperDone)
