@@ -52,7 +52,7 @@ func TestLoopingGuestsOnFewProcessors(t *testing.T) {
 			cmd.Dir = t.TempDir()
 			out, err := cmd.CombinedOutput()
 			if ctx.Err() != nil {
-				t.Fatalf("the child hung with GOMAXPROCS=%d: looping guests starved the host\n%s", procs, out)
+				t.Fatalf("the child hung with GOMAXPROCS=%d: a guest was never stopped, or looping guests starved the host\n%s", procs, out)
 			}
 			if err != nil {
 				t.Fatalf("child with GOMAXPROCS=%d failed: %v\n%s", procs, err, out)
