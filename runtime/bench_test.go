@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/guest"
@@ -235,12 +235,22 @@ func BenchmarkHandle(b *testing.B) {
 // checksRequest is the request testdata/bench/go/checks decodes.
 const checksRequest = `{"profile":"p42","session_key":"bench:dm:chat-17","platform":"bench","chat_id":"chat-17","chat_type":"dm","user_id":"bench","message_id":"m1234","message_type":"text","text":"/call whoami {}","tools":[{"name":"whoami","description":"Reports which profile and module this is and a fingerprint of the key it was given (never the key)."}]}`
 
+// noopModule is (module (func (export "noop"))): the cost of a call alone.
+var noopModule = []byte{
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+	0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type: () -> ()
+	0x03, 0x02, 0x01, 0x00, // func 0: type 0
+	0x07, 0x08, 0x01, 0x04, 'n', 'o', 'o', 'p', 0x00, 0x00, // export "noop"
+	0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // body: end
+}
+
 // BenchmarkTerminationChecks shows what wazero's termination checks cost a
 // Go guest, outside wasmgw: one guest (testdata/bench/checks.wasm, built by
 // make bench) on raw wazero with the checks on and off, against the same
 // code run natively. json_decode decodes one HandleRequest with
 // encoding/json, abi_decode with abi.DecodeHandleRequest, byte_loop scans
-// 16 KiB a byte at a time. Each guest op includes one call into the guest.
+// 16 KiB a byte at a time, noop is a call into an empty function (what a
+// call costs alone). Each guest op includes one call into the guest.
 func BenchmarkTerminationChecks(b *testing.B) {
 	wasm, err := os.ReadFile(filepath.Join(runtimetest.RepoRoot(b), "testdata", "bench", "checks.wasm"))
 	if err != nil {
@@ -260,6 +270,18 @@ func BenchmarkTerminationChecks(b *testing.B) {
 		if checks {
 			name = "checks-on"
 		}
+		noop, err := rt.Instantiate(ctx, noopModule)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fn := noop.ExportedFunction("noop")
+		b.Run(name+"/noop", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := fn.Call(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		for _, export := range exports {
 			fn := mod.ExportedFunction(export)
 			b.Run(name+"/"+export, func(b *testing.B) {

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 
-	"github.com/tetratelabs/wazero/api"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/api"
 
 	"github.com/wasmgw/wasmgw/abi"
 )

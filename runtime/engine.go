@@ -17,10 +17,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/experimental"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/api"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/experimental"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/wasmgw/wasmgw/abi"
 )

@@ -13,7 +13,7 @@ import (
 	"log/slog"
 	"unicode/utf8"
 
-	"github.com/tetratelabs/wazero/api"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/api"
 
 	"github.com/wasmgw/wasmgw/abi"
 )

@@ -10,10 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/experimental"
-	"github.com/tetratelabs/wazero/sys"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/api"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/experimental"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/sys"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
@@ -121,14 +121,11 @@ type instance struct {
 	mem     *memoryAllocator
 	streams [2]*streamWriter
 	fns     map[string]api.Function
-	// callCtx is what wazero sees for every call: the binding, and a Done
-	// channel that only stop closes (stopCall). wazero's watcher then
-	// marks the module closed without releasing its resources, which the
-	// guest's own goroutine does at its next termination check: closing
-	// them from the stopping goroutine (CloseWithExitCode) raced with a
-	// WASI call in flight (fd_write reads the module's file table).
-	callCtx  context.Context
-	stopCall context.CancelFunc
+	// callCtx is what wazero sees for every call: the binding, and no Done
+	// channel, so that no watcher goroutine is started per call (patch
+	// 0001 of the wazero copy). The instance stops a call itself (stop),
+	// which the compiled termination checks then honour.
+	callCtx context.Context
 	// timer stops a call at its deadline; one per instance, reset per call.
 	timer *time.Timer
 	// scratch is the range the last wasmgw_alloc returned; the host reuses
@@ -160,6 +157,9 @@ const (
 	stopInterrupted int32 = 2
 )
 
+// exitStopped is the exit code of a module the host stopped.
+const exitStopped = 0xdead
+
 // newInstance creates an instance of m bound to b, running the module's
 // _initialize with scope as the call state (so init-time reads are checked
 // and audited like any other).
@@ -190,7 +190,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 		return nil, in.classify(ctx, "instantiate", err)
 	}
 	in.mod = mod
-	in.callCtx, in.stopCall = context.WithCancel(withBinding(context.Background(), b))
+	in.callCtx = withBinding(context.Background(), b)
 	for _, name := range []string{abi.ExportAlloc, abi.ExportDescribe, abi.ExportCallTool, abi.ExportHandle, abi.ExportInterpolate} {
 		if f := mod.ExportedFunction(name); f != nil {
 			in.fns[name] = f
@@ -243,7 +243,6 @@ func (in *instance) flush() {
 
 func (in *instance) close(ctx context.Context) {
 	if in.mod != nil {
-		in.stopCall()
 		_ = in.mod.Close(ctx)
 	}
 }
@@ -325,7 +324,11 @@ func (in *instance) invoke(fn api.Function, args [][]byte) (res []uint64, err er
 func (in *instance) stop(reason int32) {
 	if in.state.CompareAndSwap(stateRunning, stateStopped) {
 		in.stopped.Store(reason)
-		in.stopCall()
+		// Closed "later" (patch 0004): the guest's goroutine releases the
+		// module's resources at its next termination check, or close does;
+		// releasing them from here raced with a WASI call in flight
+		// (fd_write reads the module's file table).
+		wazero.CloseModuleLater(in.mod, exitStopped)
 	}
 }
 

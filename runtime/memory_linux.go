@@ -3,7 +3,7 @@ package runtime
 import (
 	"syscall"
 
-	"github.com/tetratelabs/wazero/experimental"
+	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/experimental"
 )
 
 // Allocate implements experimental.MemoryAllocator.

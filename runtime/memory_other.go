@@ -2,7 +2,7 @@
 
 package runtime
 
-import "github.com/tetratelabs/wazero/experimental"
+import "github.com/wasmgw/wasmgw/runtime/internal/_wazero/experimental"
 
 // Allocate implements experimental.MemoryAllocator. Without Linux's
 // reserve-then-protect mapping the memory is a Go slice that growth copies
