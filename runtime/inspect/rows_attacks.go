@@ -110,14 +110,26 @@ func oobCodes(ctx context.Context, s *suite, prefixes ...string) Observation {
 // limitRow runs an attack that a limit must stop, then checks that the
 // attacker's profile serves its next call.
 func limitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *Target) Observation {
+	return limitRowOf(attacker, tool, input)
+}
+
+// longLimitRow is limitRow on the twin profile, for a long row: it runs
+// beside the others, and a call of its own (the recovery after the stop)
+// into the attacker's pool while pool.hoard runs there could leave that
+// row two hoarding instances to alternate between.
+func longLimitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *Target) Observation {
+	return limitRowOf(twin, tool, input)
+}
+
+func limitRowOf(profile func(*Target) string, tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *Target) Observation {
 	return func(ctx context.Context, s *suite, t *Target) Observation {
 		var in any
 		if input != nil {
 			in = input(t.Limits)
 		}
-		o := s.call(ctx, attacker(t), tool, in)
+		o := s.call(ctx, profile(t), tool, in)
 		if o.Setup == "" {
-			o.Recovery = s.recovery(ctx, attacker(t))
+			o.Recovery = s.recovery(ctx, profile(t))
 		}
 		return o
 	}

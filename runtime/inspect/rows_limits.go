@@ -19,7 +19,7 @@ var limitRows = []rowSpec{
 		tried:     "a Go tool that loops forever",
 		expected:  "stopped as a timeout at the profile's timeout; the instance is discarded and the next call succeeds",
 		perTarget: true, long: true,
-		run:    limitRow("spin", nil),
+		run:    longLimitRow("spin", nil),
 		checks: []checker{kindIs(runtime.KindTimeout), stoppedWithin(timeoutGrace, "the timeout plus grace")},
 	},
 	{
