@@ -123,7 +123,7 @@ cross:
 # wazero's own tests for the packages our patches touch (see WAZERO_TEST_PKGS).
 wazero-test:
 	cd $(WAZERO_DIR) && $(GO) test -count=1 -skip Interpreter $(WAZERO_TEST_PKGS)
-	GOARCH=arm64 $(GO) build ./$(WAZERO_DIR)/...
+	cd $(WAZERO_DIR) && GOARCH=arm64 $(GO) build ./...
 
 # Re-create the wazero copy from a pristine release and re-apply the patch
 # series: make wazero-vendor WAZERO_VERSION=v1.12.0 (RATIONALE.md explains).

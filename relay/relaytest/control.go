@@ -4,11 +4,7 @@
 
 package relaytest
 
-import (
-	"net"
-
-	"github.com/coder/websocket"
-)
+import "github.com/coder/websocket"
 
 // Restart simulates a connector restart: it stops listening, closes every
 // connection with 1012 (service restart) and listens again on the same
@@ -22,26 +18,15 @@ func (c *Connector) Restart() {
 // Stop stops accepting (dials are refused) and closes every connection
 // with 1012 (service restart).
 func (c *Connector) Stop() {
-	c.mu.Lock()
-	srv := c.srv
-	c.srv = nil
-	c.mu.Unlock()
-	if srv != nil {
-		_ = srv.Close()
-	}
+	c.shut()
 	c.closeConns(websocket.StatusServiceRestart, "connector restarting", true)
 }
 
-// Start listens again on the connector's address after Stop.
+// Start accepts dials again after Stop or Kill, on the same address (the
+// port stays bound in between).
 func (c *Connector) Start() {
-	c.t.Helper()
-	// Go listeners set SO_REUSEADDR, so the port binds again at once.
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		c.t.Fatalf("relaytest: listen again on %s: %v", c.addr, err)
-		return
-	}
-	c.start(ln)
+	c.srv.SetKeepAlivesEnabled(true)
+	c.gate.shut.Store(false)
 }
 
 // Dials counts the WebSocket upgrade requests received.

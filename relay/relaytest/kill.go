@@ -32,18 +32,14 @@ const killDrainBound = 10 * time.Second
 // may also lose frames unread in its socket buffers: no gateway can tell
 // those from applied ones.)
 func (c *Connector) Kill() {
+	c.shut()
 	c.mu.Lock()
-	srv := c.srv
-	c.srv = nil
 	var conns []*Conn
 	for cn := range c.conns {
 		conns = append(conns, cn)
 	}
 	c.latest = nil
 	c.mu.Unlock()
-	if srv != nil {
-		_ = srv.Close()
-	}
 	for _, cn := range conns {
 		cn.kill()
 	}

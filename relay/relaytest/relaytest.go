@@ -79,7 +79,7 @@ type Connector struct {
 
 	mu          sync.Mutex
 	srv         *http.Server
-	ln          net.Listener
+	gate        *gateListener
 	conns       map[*Conn]bool
 	latest      *Conn
 	dials       int
@@ -180,20 +180,29 @@ func listen(t TB, opts Options) (*Connector, error) {
 	return c, nil
 }
 
+// start serves on ln for the connector's whole life; Stop, Kill and Start
+// only shut and open the gate in front of it.
 func (c *Connector) start(ln net.Listener) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/relay", c.serveWS)
 	mux.HandleFunc("/relay/enroll", c.serveHTTP)
 	mux.HandleFunc("/relay/provision", c.serveHTTP)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	gate := &gateListener{Listener: ln}
 	c.mu.Lock()
-	c.srv, c.ln = srv, ln
+	c.srv, c.gate = srv, gate
 	c.mu.Unlock()
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(gate); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			c.problem(fmt.Errorf("serve: %w", err))
 		}
 	}()
+}
+
+// shut refuses new dials and drops idle HTTP connections, keeping the port.
+func (c *Connector) shut() {
+	c.gate.shut.Store(true)
+	c.srv.SetKeepAlivesEnabled(false) // closes the idle ones
 }
 
 // URL is the connector's base URL (for relay.Config.URL).

@@ -54,6 +54,10 @@ func (c *Connector) descriptorFor(platform string) json.RawMessage {
 }
 
 func (c *Connector) serveWS(w http.ResponseWriter, r *http.Request) {
+	if c.gate.shut.Load() { // a dial accepted just before Stop or Kill
+		http.Error(w, "connector stopped", http.StatusServiceUnavailable)
+		return
+	}
 	c.mu.Lock()
 	c.dials++
 	c.mu.Unlock()
@@ -67,7 +71,7 @@ func (c *Connector) serveWS(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(relay.MaxFrameSize)
 	cn := &Conn{c: c, ws: ws, raw: hw.conn, GatewayID: gatewayID, helloCh: make(chan relay.HelloFrame, chanSize), done: make(chan struct{}), status: -1}
 	c.mu.Lock()
-	if c.closed {
+	if c.closed || c.gate.shut.Load() { // checked under mu: Stop and Kill snapshot c.conns under it after shutting
 		c.mu.Unlock()
 		_ = ws.CloseNow()
 		return
