@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 func TestBackoffSchedule(t *testing.T) {
@@ -46,7 +48,7 @@ func TestBackoffResetRule(t *testing.T) {
 		t.Fatalf("crash loop: %v at attempt %d", got, b.attempt)
 	}
 	t0 := time.Unix(1000, 0)
-	after := DefaultStableAfter
+	after := defaultStableAfter
 	if stableFor(time.Time{}, t0.Add(time.Hour), after) {
 		t.Fatal("a connection without a descriptor is never stable")
 	}
@@ -80,7 +82,7 @@ func TestDefaultGatewayIDUsesHostname(t *testing.T) {
 		t.Fatalf("gatewayId %v", body["gatewayId"])
 	}
 	hostname = func() (string, error) { return "", errors.New("no host") }
-	if got := DefaultGatewayID(); got != "gw-wasmgw" {
+	if got := defaultGatewayID(); got != "gw-wasmgw" {
 		t.Fatalf("fallback %s", got)
 	}
 }
@@ -90,10 +92,10 @@ func TestChatMemoryBounded(t *testing.T) {
 	for _, c := range []string{"a", "b", "c"} {
 		m.remember(Source{Platform: "p", ChatID: c, UserID: "u-" + c})
 	}
-	if m.lookup("p", "a")[MetaUserID] != nil {
+	if m.lookup("p", "a")[wire.MetaUserID] != nil {
 		t.Fatal("the oldest chat was kept beyond the bound")
 	}
-	if m.lookup("p", "c")[MetaUserID] != "u-c" || m.lookup("", "c")[MetaUserID] != "u-c" {
+	if m.lookup("p", "c")[wire.MetaUserID] != "u-c" || m.lookup("", "c")[wire.MetaUserID] != "u-c" {
 		t.Fatal("the newest chat was lost")
 	}
 }

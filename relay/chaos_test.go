@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // chaosSize is the size of the chaos run: short in go test, long with
@@ -57,7 +58,7 @@ func TestGatewayChaosConnectorKills(t *testing.T) {
 
 	want := map[string]chaosWant{}
 	buffer := map[string]relay.Inbound{} // unacknowledged buffered deliveries
-	replies := map[string][]relay.Action{}
+	replies := map[string][]wire.Action{}
 	var redelivered, acks int
 	next := 0
 
@@ -66,7 +67,7 @@ func TestGatewayChaosConnectorKills(t *testing.T) {
 		for {
 			select {
 			case f := <-h.conn.OutboundFrames():
-				if f.Action.Op == relay.OpSend {
+				if f.Action.Op == wire.OpSend {
 					replies[f.Action.ReplyTo] = append(replies[f.Action.ReplyTo], f.Action)
 				}
 			case id := <-h.conn.InboundAcks():
@@ -82,7 +83,7 @@ func TestGatewayChaosConnectorKills(t *testing.T) {
 		for len(replies) < n {
 			select {
 			case f := <-h.conn.OutboundFrames():
-				if f.Action.Op == relay.OpSend {
+				if f.Action.Op == wire.OpSend {
 					replies[f.Action.ReplyTo] = append(replies[f.Action.ReplyTo], f.Action)
 				}
 			case id := <-h.conn.InboundAcks():
@@ -153,7 +154,7 @@ func TestGatewayChaosConnectorKills(t *testing.T) {
 	for len(replies) < len(want) || len(buffer) > 0 {
 		select {
 		case f := <-h.conn.OutboundFrames():
-			if f.Action.Op == relay.OpSend {
+			if f.Action.Op == wire.OpSend {
 				replies[f.Action.ReplyTo] = append(replies[f.Action.ReplyTo], f.Action)
 			}
 		case id := <-h.conn.InboundAcks():
@@ -171,7 +172,7 @@ func TestGatewayChaosConnectorKills(t *testing.T) {
 		if f.Action.ReplyTo == "sync" {
 			break
 		}
-		if f.Action.Op == relay.OpSend {
+		if f.Action.Op == wire.OpSend {
 			replies[f.Action.ReplyTo] = append(replies[f.Action.ReplyTo], f.Action)
 		}
 	}
@@ -189,7 +190,7 @@ func TestGatewayChaosConnectorKills(t *testing.T) {
 			t.Errorf("%s: %d replies", id, len(got))
 		}
 		for _, a := range got {
-			if a.ChatID != w.chat || a.Content != w.content || a.Metadata[relay.MetaProfile] != w.profile {
+			if a.ChatID != w.chat || a.Content != w.content || a.Metadata[wire.MetaProfile] != w.profile {
 				wrong++
 				t.Errorf("%s: reply %+v, want chat %s profile %s content %q", id, a, w.chat, w.profile, w.content)
 			}

@@ -19,39 +19,31 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // Client defaults (the reference's values).
 const (
-	// DefaultHandshakeTimeout bounds the dial plus the wait for the first
+	// defaultHandshakeTimeout bounds the dial plus the wait for the first
 	// descriptor.
-	DefaultHandshakeTimeout = 30 * time.Second
-	// DefaultOutboundTimeout bounds the wait for an outbound_result; past it
+	defaultHandshakeTimeout = 30 * time.Second
+	// defaultOutboundTimeout bounds the wait for an outbound_result; past it
 	// the send is failed and ambiguous.
-	DefaultOutboundTimeout = 30 * time.Second
-	// DefaultClientDrainTimeout bounds how long a closing client waits for
+	defaultOutboundTimeout = 30 * time.Second
+	// defaultClientDrainTimeout bounds how long a closing client waits for
 	// pending outbound results before it closes the socket.
-	DefaultClientDrainTimeout = 10 * time.Second
-	// DefaultMinBackoff and DefaultMaxBackoff bound the reconnect delay.
-	DefaultMinBackoff = 1 * time.Second
-	DefaultMaxBackoff = 30 * time.Second
-	// DefaultStableAfter is how long a connection must live from its first
+	defaultClientDrainTimeout = 10 * time.Second
+	// defaultMinBackoff and defaultMaxBackoff bound the reconnect delay.
+	defaultMinBackoff = 1 * time.Second
+	defaultMaxBackoff = 30 * time.Second
+	// defaultStableAfter is how long a connection must live from its first
 	// descriptor before the reconnect counter resets.
-	DefaultStableAfter = 60 * time.Second
-	// DefaultPingInterval and DefaultPingTimeout are the keepalive's
+	defaultStableAfter = 60 * time.Second
+	// defaultPingInterval and defaultPingTimeout are the keepalive's
 	// period and pong deadline.
-	DefaultPingInterval = 30 * time.Second
-	DefaultPingTimeout  = 60 * time.Second
+	defaultPingInterval = 30 * time.Second
+	defaultPingTimeout  = 60 * time.Second
 )
-
-// CloseUnauthorized is the close code a connector uses to reject or revoke a
-// gateway's upgrade credential.
-const CloseUnauthorized websocket.StatusCode = 4401
-
-// CloseReasonExpired is the close reason a connector attaches to a 4401 when
-// the upgrade token merely expired: never a revocation.
-const CloseReasonExpired = "expired"
 
 // Client errors. Each is wrapped with context; test with errors.Is.
 var (
@@ -59,23 +51,23 @@ var (
 	// with a freshly minted token after a handshake had succeeded. The
 	// relay is disabled until the gateway is re-provisioned.
 	ErrRevoked = errors.New("relay disabled: the connector revoked this gateway's credential (4401)")
-	// ErrAmbiguous: an outbound frame was written but its result never
+	// errAmbiguous: an outbound frame was written but its result never
 	// came; the connector may have applied it.
-	ErrAmbiguous = errors.New("relay: outbound outcome unknown (it may have been applied)")
+	errAmbiguous = errors.New("relay: outbound outcome unknown (it may have been applied)")
 	// ErrDisconnected: the connection closed while the call was under way.
 	ErrDisconnected = errors.New("relay: connection lost")
 	// ErrNotConnected: there is no connection to write to; nothing was sent.
 	ErrNotConnected = errors.New("relay: not connected")
-	// ErrNotSent: the frame was not (completely) written, so the connector
+	// errNotSent: the frame was not (completely) written, so the connector
 	// cannot have applied it: sending it again, on this or a later
 	// connection, cannot duplicate it.
-	ErrNotSent = errors.New("relay: frame not written")
-	// ErrEgressDeclined: the connector's egress guard refused the action.
+	errNotSent = errors.New("relay: frame not written")
+	// errEgressDeclined: the connector's egress guard refused the action.
 	// A definite refusal: never retry it, as the same or another op.
-	ErrEgressDeclined = errors.New("relay: declined by the connector's egress guard")
-	// ErrHandshakeTimeout: no descriptor arrived within the handshake
+	errEgressDeclined = errors.New("relay: declined by the connector's egress guard")
+	// errHandshakeTimeout: no descriptor arrived within the handshake
 	// timeout.
-	ErrHandshakeTimeout = errors.New("relay: no descriptor within the handshake timeout")
+	errHandshakeTimeout = errors.New("relay: no descriptor within the handshake timeout")
 )
 
 // State is a connection state change reported to [ClientOptions.OnState].
@@ -178,9 +170,9 @@ type Client struct {
 	everHandshaken   bool // a descriptor was received on some connection
 	authRetryPending bool // the next accepted dial is the fresh-token retry
 	lastToken        string
-	primary          Descriptor
+	primary          wire.Descriptor
 	hasPrimary       bool
-	byPlatform       map[string]Descriptor
+	byPlatform       map[string]wire.Descriptor
 	chats            chatMemory
 }
 
@@ -191,14 +183,14 @@ func NewClient(cfg Config, opts ClientOptions) *Client {
 			*d = v
 		}
 	}
-	def(&opts.HandshakeTimeout, DefaultHandshakeTimeout)
-	def(&opts.OutboundTimeout, DefaultOutboundTimeout)
-	def(&opts.DrainTimeout, DefaultClientDrainTimeout)
-	def(&opts.MinBackoff, DefaultMinBackoff)
-	def(&opts.MaxBackoff, DefaultMaxBackoff)
-	def(&opts.StableAfter, DefaultStableAfter)
-	def(&opts.PingInterval, DefaultPingInterval)
-	def(&opts.PingTimeout, DefaultPingTimeout)
+	def(&opts.HandshakeTimeout, defaultHandshakeTimeout)
+	def(&opts.OutboundTimeout, defaultOutboundTimeout)
+	def(&opts.DrainTimeout, defaultClientDrainTimeout)
+	def(&opts.MinBackoff, defaultMinBackoff)
+	def(&opts.MaxBackoff, defaultMaxBackoff)
+	def(&opts.StableAfter, defaultStableAfter)
+	def(&opts.PingInterval, defaultPingInterval)
+	def(&opts.PingTimeout, defaultPingTimeout)
 	if opts.MaxBackoff < opts.MinBackoff {
 		opts.MaxBackoff = opts.MinBackoff
 	}
@@ -217,7 +209,7 @@ func NewClient(cfg Config, opts ClientOptions) *Client {
 		log:        opts.Logger,
 		handler:    opts.Handler,
 		dialURL:    cfg.DialURL(),
-		byPlatform: map[string]Descriptor{},
+		byPlatform: map[string]wire.Descriptor{},
 		chats:      chatMemory{max: maxRememberedChats},
 	}
 	if c.log == nil {
@@ -244,33 +236,33 @@ func (nopHandler) Inbound(context.Context, Inbound) {}
 // InterruptInbound drops the interrupt.
 func (nopHandler) InterruptInbound(string, string) {}
 
-// Descriptor returns the last descriptor of the primary identity (the first
+// descriptor returns the last descriptor of the primary identity (the first
 // identity's platform, else the first descriptor of the connection); ok is
 // false before any handshake. It survives a disconnect until the next
 // connection's handshake replaces it.
-func (c *Client) Descriptor() (Descriptor, bool) {
+func (c *Client) descriptor() (wire.Descriptor, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.primary, c.hasPrimary
 }
 
-// DescriptorFor returns the last descriptor received for platform.
-func (c *Client) DescriptorFor(platform string) (Descriptor, bool) {
+// descriptorFor returns the last descriptor received for platform.
+func (c *Client) descriptorFor(platform string) (wire.Descriptor, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d, ok := c.byPlatform[platform]
 	return d, ok
 }
 
-// SupportsOp reports whether op may be sent: send, edit and typing always;
+// supportsOp reports whether op may be sent: send, edit and typing always;
 // any other op only when the primary descriptor lists it (an empty list
 // means the legacy set send, edit, typing, follow_up).
-func (c *Client) SupportsOp(op string) bool {
+func (c *Client) supportsOp(op string) bool {
 	switch op {
-	case OpSend, OpEdit, OpTyping:
+	case wire.OpSend, wire.OpEdit, wire.OpTyping:
 		return true
 	}
-	d, ok := c.Descriptor()
+	d, ok := c.descriptor()
 	return ok && d.SupportsOp(op)
 }
 
@@ -338,9 +330,9 @@ func (c *Client) Run(ctx context.Context) error {
 		if out.err != nil {
 			attrs = append(attrs, "error", c.scrub(out.err))
 		}
-		if out.code == CloseUnauthorized {
+		if out.code == wire.CloseUnauthorized {
 			switch {
-			case out.reason == CloseReasonExpired:
+			case out.reason == wire.CloseReasonExpired:
 				c.log.Warn("relay: closed 4401 'expired': the upgrade token expired, not revoked; reconnecting", attrs...)
 			case out.freshRetry:
 				c.mu.Lock()
@@ -361,7 +353,7 @@ func (c *Client) Run(ctx context.Context) error {
 		}
 		delay := bo.next(c.opts.Rand())
 		attrs = append(attrs, "attempt", bo.attempt, "retry_in", delay)
-		if out.code != CloseUnauthorized {
+		if out.code != wire.CloseUnauthorized {
 			if out.dialed {
 				c.log.Warn("relay: connection closed; reconnecting", attrs...)
 			} else {

@@ -8,12 +8,14 @@ import (
 	"container/list"
 	"maps"
 	"sync"
+
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // withMetadata returns a with the chat's remembered metadata added where
 // absent.
-func (c *Client) withMetadata(a Action, platform string) Action {
-	if !a.chatAddressed() {
+func (c *Client) withMetadata(a wire.Action, platform string) wire.Action {
+	if a.ChatID == "" { // not chat-addressed: no metadata to re-attach
 		return a
 	}
 	remembered := c.chats.lookup(platform, a.ChatID)
@@ -60,13 +62,13 @@ func (m *chatMemory) remember(src Source) {
 	}
 	meta := map[string]any{}
 	if src.ScopeID != "" {
-		meta[MetaScopeID] = src.ScopeID
+		meta[wire.MetaScopeID] = src.ScopeID
 	}
 	if u := first(src.UserID, src.UserIDAlt); u != "" {
-		meta[MetaUserID] = u
+		meta[wire.MetaUserID] = u
 	}
 	if src.Profile != "" {
-		meta[MetaProfile] = src.Profile
+		meta[wire.MetaProfile] = src.Profile
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

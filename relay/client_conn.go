@@ -95,7 +95,7 @@ func (cn *wsConn) teardown() {
 	w := cn.idle
 	cn.idle = nil
 	cn.mu.Unlock()
-	lost := fmt.Errorf("%w; %w", ErrDisconnected, ErrAmbiguous)
+	lost := fmt.Errorf("%w; %w", ErrDisconnected, errAmbiguous)
 	for _, ch := range pending {
 		ch <- sendResult{err: lost}
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/wasmgw/wasmgw/relay/internal/token"
 )
 
 // outcome is how one connection attempt ended.
@@ -35,8 +37,8 @@ func (c *Client) connectOnce(ctx context.Context) outcome {
 	out := outcome{code: -1}
 	header := http.Header{}
 	if c.cfg.Authenticated() {
-		exp := c.opts.Now().Add(DefaultTokenTTL).Unix()
-		tok := MintToken(c.cfg.GatewayID, c.cfg.Secret.Reveal(), exp)
+		exp := c.opts.Now().Add(token.DefaultTTL).Unix()
+		tok := token.Mint(c.cfg.GatewayID, c.cfg.Secret.Reveal(), exp)
 		c.mu.Lock()
 		c.lastToken = tok
 		c.mu.Unlock()
@@ -109,7 +111,7 @@ loop:
 			handshaken = nil
 		case <-hsTimer.C:
 			c.log.Error("relay: no descriptor within the handshake timeout; closing", "timeout", c.opts.HandshakeTimeout)
-			cn.fail(ErrHandshakeTimeout, websocket.StatusPolicyViolation, "no descriptor within the handshake timeout")
+			cn.fail(errHandshakeTimeout, websocket.StatusPolicyViolation, "no descriptor within the handshake timeout")
 		case <-shutdown:
 			shutdown = nil
 			cn.drain(c.opts.DrainTimeout, readDone)

@@ -11,13 +11,15 @@ import (
 	"fmt"
 
 	"github.com/coder/websocket"
+
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // readLoop reads messages until the connection fails, splitting them into
 // frame lines and dispatching each. A message over MaxFrameSize is skipped
 // whole (see readMessage); the connection stays up.
 func (cn *wsConn) readLoop(runCtx context.Context) error {
-	var lines LineBuffer
+	var lines wire.LineBuffer
 	var buf bytes.Buffer
 	overflowed := 0
 	for {
@@ -26,7 +28,7 @@ func (cn *wsConn) readLoop(runCtx context.Context) error {
 			return err
 		}
 		if skipped > 0 {
-			cn.c.log.Warn("relay: WebSocket message over 1 MiB skipped whole; the connection stays up", "bytes", skipped, "limit", MaxFrameSize)
+			cn.c.log.Warn("relay: WebSocket message over 1 MiB skipped whole; the connection stays up", "bytes", skipped, "limit", wire.MaxFrameSize)
 			lines.SkipMessage(data)
 			overflowed = lines.Overflowed()
 			continue
@@ -50,24 +52,25 @@ func (cn *wsConn) readLoop(runCtx context.Context) error {
 // dispatch handles one frame line.
 func (cn *wsConn) dispatch(runCtx context.Context, line []byte) {
 	c := cn.c
-	f, err := DecodeFrame(line)
+	f, err := wire.DecodeFrame(line)
 	if err != nil {
 		c.log.Warn("relay: malformed frame skipped", "error", err)
 		return
 	}
 	switch fr := f.(type) {
-	case DescriptorFrame:
+	case wire.DescriptorFrame:
 		cn.onDescriptor(fr)
-	case InboundFrame:
-		c.chats.remember(fr.Event.Source)
-		c.handler.Inbound(runCtx, Inbound{Event: fr.Event, BufferID: fr.BufferID})
-	case OutboundResultFrame:
+	case wire.InboundFrame:
+		ev := eventFrom(fr.Event)
+		c.chats.remember(ev.Source)
+		c.handler.Inbound(runCtx, Inbound{Event: ev, BufferID: fr.BufferID})
+	case wire.OutboundResultFrame:
 		if !cn.settle(fr.RequestID, sendResult{res: fr.Result}) {
 			c.log.Debug("relay: outbound_result for no pending request", "request_id", fr.RequestID)
 		}
-	case InterruptInboundFrame:
+	case wire.InterruptInboundFrame:
 		c.handler.InterruptInbound(fr.SessionKey, fr.ChatID)
-	case GoingIdleAckFrame:
+	case wire.GoingIdleAckFrame:
 		cn.mu.Lock()
 		w := cn.idle
 		cn.idle = nil
@@ -77,15 +80,15 @@ func (cn *wsConn) dispatch(runCtx context.Context, line []byte) {
 		} else {
 			c.log.Debug("relay: going_idle_ack without a going_idle")
 		}
-	case PassthroughForwardFrame:
+	case wire.PassthroughForwardFrame:
 		// wasmgw serves no passthrough plane. Acknowledging a buffered one
 		// is a decision (as for an unroutable inbound): it would otherwise
 		// be redelivered on every connection.
 		c.log.Info("relay: passthrough_forward ignored (not supported)", "buffer_id", fr.BufferID)
 		if fr.BufferID != "" {
-			go func() { _ = cn.writeFrame(cn.ctx, InboundAckFrame{BufferID: fr.BufferID}) }()
+			go func() { _ = cn.writeFrame(cn.ctx, wire.InboundAckFrame{BufferID: fr.BufferID}) }()
 		}
-	case UnknownFrame:
+	case wire.UnknownFrame:
 		c.log.Debug("relay: frame of unknown type ignored", "type", fr.Type)
 	default:
 		c.log.Debug("relay: gateway-bound frame type ignored", "type", f.FrameType())
@@ -94,12 +97,12 @@ func (cn *wsConn) dispatch(runCtx context.Context, line []byte) {
 
 // onDescriptor validates a descriptor; the first valid one of the
 // connection completes the handshake.
-func (cn *wsConn) onDescriptor(fr DescriptorFrame) {
+func (cn *wsConn) onDescriptor(fr wire.DescriptorFrame) {
 	c := cn.c
-	d, err := ParseDescriptor(fr.Descriptor)
+	d, err := wire.ParseDescriptor(fr.Descriptor)
 	if err != nil {
 		field := "(descriptor)"
-		var de *DescriptorError
+		var de *wire.DescriptorError
 		if errors.As(err, &de) {
 			field = de.Field
 		}
@@ -116,8 +119,8 @@ func (cn *wsConn) onDescriptor(fr DescriptorFrame) {
 		cn.fail(fmt.Errorf("relay: invalid capability descriptor: %w", err), websocket.StatusPolicyViolation, "invalid descriptor: field "+field)
 		return
 	}
-	if d.ContractVersion != ContractVersion {
-		c.log.Warn("relay: descriptor of another contract version", "contract_version", d.ContractVersion, "supported", ContractVersion)
+	if d.ContractVersion != wire.ContractVersion {
+		c.log.Warn("relay: descriptor of another contract version", "contract_version", d.ContractVersion, "supported", wire.ContractVersion)
 	}
 	now := c.opts.Now()
 	cn.mu.Lock()

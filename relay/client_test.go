@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 	"github.com/wasmgw/wasmgw/relay/relaytest"
 )
 
@@ -172,7 +173,7 @@ func TestClientHelloPerIdentityAndHandshake(t *testing.T) {
 		c.Identities = []relay.Identity{{Platform: "discord", BotID: "bot-d"}, {Platform: "telegram", BotID: "bot-t"}}
 	}, nil)
 	cn := h.handshake()
-	for _, want := range []relay.HelloFrame{{Platform: "discord", BotID: "bot-d"}, {Platform: "telegram", BotID: "bot-t"}} {
+	for _, want := range []wire.HelloFrame{{Platform: "discord", BotID: "bot-d"}, {Platform: "telegram", BotID: "bot-t"}} {
 		got, err := cn.WaitHello(h.ctx)
 		if err != nil || got != want {
 			t.Fatalf("hello %+v, %v; want %+v", got, err, want)
@@ -184,7 +185,7 @@ func TestClientHelloPerIdentityAndHandshake(t *testing.T) {
 	}
 	// The second descriptor arrives after the handshake; a send round
 	// trip orders us after it.
-	if _, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpTyping, ChatID: "c"}, "discord", ""); err != nil {
+	if _, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpTyping, ChatID: "c"}, "discord", ""); err != nil {
 		t.Fatal(err)
 	}
 	if d, ok := h.client.DescriptorFor("telegram"); !ok || d.Platform != "telegram" {
@@ -215,7 +216,7 @@ func TestClientSendCorrelation(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: fmt.Sprint("c", i), Content: "hi"}, "telegram", "")
+			res, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: fmt.Sprint("c", i), Content: "hi"}, "telegram", "")
 			if err != nil || !res.Success || res.MessageID == "" {
 				t.Errorf("send %d: %+v %v", i, res, err)
 			}
@@ -242,7 +243,7 @@ func TestClientSendCorrelation(t *testing.T) {
 			t.Fatalf("request id %q (dup %v)", f.RequestID, reqs[f.RequestID])
 		}
 		reqs[f.RequestID] = true
-		if f.Platform != "telegram" || f.BotID != "bot-t" || f.Action.Op != relay.OpSend {
+		if f.Platform != "telegram" || f.BotID != "bot-t" || f.Action.Op != wire.OpSend {
 			t.Fatalf("frame %+v", f)
 		}
 	}
@@ -253,7 +254,7 @@ func TestClientSendAmbiguousTimeout(t *testing.T) {
 		o.OutboundTimeout = 50 * time.Millisecond
 	})
 	h.handshake()
-	_, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c", Content: "x"}, "discord", "")
+	_, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c", Content: "x"}, "discord", "")
 	if !errors.Is(err, relay.ErrAmbiguous) || errors.Is(err, relay.ErrDisconnected) {
 		t.Fatalf("err = %v; want ambiguous", err)
 	}
@@ -265,12 +266,12 @@ func TestClientSendAmbiguousTimeout(t *testing.T) {
 func TestClientEgressDeclinedAndFailure(t *testing.T) {
 	h := start(t, relaytest.Options{Answer: relaytest.AnswerEgressDeclined}, nil, nil)
 	h.handshake()
-	res, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c", Content: "x"}, "discord", "")
+	res, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c", Content: "x"}, "discord", "")
 	if !errors.Is(err, relay.ErrEgressDeclined) || res.Code != "egress_declined" || res.Success {
 		t.Fatalf("res %+v err %v; want egress declined", res, err)
 	}
 	h.conn.SetAnswer(relaytest.AnswerFail)
-	res, err = h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c", Content: "x"}, "discord", "")
+	res, err = h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c", Content: "x"}, "discord", "")
 	if err != nil || res.Success || res.Error != "send failed" {
 		t.Fatalf("res %+v err %v; want a failed result and no error", res, err)
 	}
@@ -293,7 +294,7 @@ func TestClientMetadataReattach(t *testing.T) {
 		t.Fatal(h.ctx.Err())
 	}
 	caller := map[string]any{"profile": "explicit"}
-	if _, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c1", Content: "r", Metadata: caller}, "discord", ""); err != nil {
+	if _, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c1", Content: "r", Metadata: caller}, "discord", ""); err != nil {
 		t.Fatal(err)
 	}
 	f, err := h.conn.Outbound(h.ctx)
@@ -310,7 +311,7 @@ func TestClientMetadataReattach(t *testing.T) {
 	// Another chat, and the same chat id on another platform: nothing.
 	for _, p := range []string{"discord", "telegram"} {
 		chat := map[string]string{"discord": "c2", "telegram": "c1"}[p]
-		if _, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: chat, Content: "r"}, p, ""); err != nil {
+		if _, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: chat, Content: "r"}, p, ""); err != nil {
 			t.Fatal(err)
 		}
 		if f, _ := h.conn.Outbound(h.ctx); len(f.Action.Metadata) != 0 {
@@ -318,7 +319,7 @@ func TestClientMetadataReattach(t *testing.T) {
 		}
 	}
 	// No platform: the chat's last inbound on any platform.
-	if _, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpEdit, ChatID: "c1", MessageID: "m-1", Content: "r"}, "", ""); err != nil {
+	if _, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpEdit, ChatID: "c1", MessageID: "m-1", Content: "r"}, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if f, _ := h.conn.Outbound(h.ctx); f.Action.Metadata["profile"] != "p1" {
@@ -333,7 +334,7 @@ func TestClientPendingSettledOnDisconnect(t *testing.T) {
 	h.handshake()
 	errc := make(chan error, 1)
 	go func() {
-		_, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c", Content: "x"}, "discord", "")
+		_, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c", Content: "x"}, "discord", "")
 		errc <- err
 	}()
 	if _, err := h.conn.Outbound(h.ctx); err != nil {
@@ -411,7 +412,7 @@ func TestClientWireTolerance(t *testing.T) {
 	if !strings.Contains(h.logs.String(), "malformed frame skipped") {
 		t.Fatalf("no log line for the malformed frame:\n%s", h.logs)
 	}
-	if _, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c", Content: "still up"}, "discord", ""); err != nil {
+	if _, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c", Content: "still up"}, "discord", ""); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -460,7 +461,7 @@ func TestClientReconnects(t *testing.T) {
 	h.conn.Restart()
 	h.waitState(relay.StateDisconnected)
 	h.handshake()
-	if _, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c", Content: "back"}, "discord", ""); err != nil {
+	if _, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c", Content: "back"}, "discord", ""); err != nil {
 		t.Fatal(err)
 	}
 	if d := h.conn.Dials(); d < 3 {
@@ -471,7 +472,7 @@ func TestClientReconnects(t *testing.T) {
 
 func TestClientNotConnected(t *testing.T) {
 	c := relay.NewClient(relay.Config{URL: "http://127.0.0.1:1"}, relay.ClientOptions{})
-	if _, err := c.Send(context.Background(), relay.Action{Op: relay.OpSend, ChatID: "c"}, "", ""); !errors.Is(err, relay.ErrNotConnected) {
+	if _, err := c.Send(context.Background(), wire.Action{Op: wire.OpSend, ChatID: "c"}, "", ""); !errors.Is(err, relay.ErrNotConnected) {
 		t.Fatalf("send: %v", err)
 	}
 	if err := c.Ack(context.Background(), "b"); !errors.Is(err, relay.ErrNotConnected) {
@@ -505,7 +506,7 @@ func TestClient4401BeforeHandshakeRetries(t *testing.T) {
 	cfgFn, optFn := authed("secret-1")
 	// Three 4401s before any handshake: not provisioned yet, keep trying.
 	h := start(t, relaytest.Options{RequireAuth: true, Secrets: []string{"secret-1"}}, cfgFn, optFn, func(c *relaytest.Connector) {
-		c.Reject(3, relay.CloseUnauthorized, "unauthorized")
+		c.Reject(3, wire.CloseUnauthorized, "unauthorized")
 	})
 	cn := h.handshake()
 	if cn.GatewayID != "gw-test" {
@@ -542,8 +543,8 @@ func TestClient4401AfterHandshakeRevokes(t *testing.T) {
 		o.MinBackoff, o.MaxBackoff = time.Hour, time.Hour // any backoff would hang the test
 	})
 	h.handshake()
-	h.conn.Reject(1, relay.CloseUnauthorized, "unauthorized") // the fresh-token dial
-	h.conn.CloseAll(relay.CloseUnauthorized, "unauthorized")
+	h.conn.Reject(1, wire.CloseUnauthorized, "unauthorized") // the fresh-token dial
+	h.conn.CloseAll(wire.CloseUnauthorized, "unauthorized")
 	err := h.runDone()
 	if !errors.Is(err, relay.ErrRevoked) || !strings.Contains(err.Error(), "relay disabled") {
 		t.Fatalf("Run = %v; want revoked", err)
@@ -562,8 +563,8 @@ func TestClient4401OnFreshConnectionAfterDescriptorRevokes(t *testing.T) {
 		o.MinBackoff, o.MaxBackoff = time.Hour, time.Hour
 	})
 	h.handshake()
-	h.conn.RejectAfterHandshake(1, relay.CloseUnauthorized, "unauthorized")
-	h.conn.CloseAll(relay.CloseUnauthorized, "unauthorized")
+	h.conn.RejectAfterHandshake(1, wire.CloseUnauthorized, "unauthorized")
+	h.conn.CloseAll(wire.CloseUnauthorized, "unauthorized")
 	h.handshake() // the fresh-token connection handshakes, then is refused
 	if err := h.runDone(); !errors.Is(err, relay.ErrRevoked) {
 		t.Fatalf("Run = %v; want revoked", err)
@@ -574,13 +575,13 @@ func TestClient4401AfterHandshakeFreshDialRecovers(t *testing.T) {
 	cfgFn, optFn := authed("secret-1")
 	h := start(t, relaytest.Options{RequireAuth: true, Secrets: []string{"secret-1"}}, cfgFn, optFn)
 	h.handshake()
-	h.conn.CloseAll(relay.CloseUnauthorized, "unauthorized")
+	h.conn.CloseAll(wire.CloseUnauthorized, "unauthorized")
 	h.handshake() // the immediate fresh-token re-dial works
 	// The fresh connection dies of something else: a normal reconnect.
 	h.conn.CloseAll(websocket.StatusInternalError, "crash")
 	h.handshake()
 	// A later 4401 is provisional again, not a revocation.
-	h.conn.CloseAll(relay.CloseUnauthorized, "unauthorized")
+	h.conn.CloseAll(wire.CloseUnauthorized, "unauthorized")
 	h.handshake()
 	h.stillRunning()
 	if d := h.conn.Dials(); d != 4 {
@@ -592,8 +593,8 @@ func TestClient4401ExpiredNeverRevokes(t *testing.T) {
 	cfgFn, optFn := authed("secret-1")
 	h := start(t, relaytest.Options{RequireAuth: true, Secrets: []string{"secret-1"}}, cfgFn, optFn)
 	h.handshake()
-	h.conn.Reject(2, relay.CloseUnauthorized, relay.CloseReasonExpired)
-	h.conn.CloseAll(relay.CloseUnauthorized, relay.CloseReasonExpired)
+	h.conn.Reject(2, wire.CloseUnauthorized, wire.CloseReasonExpired)
+	h.conn.CloseAll(wire.CloseUnauthorized, wire.CloseReasonExpired)
 	h.handshake()
 	if d := h.conn.Dials(); d != 4 {
 		t.Fatalf("dials = %d, want 4", d)
@@ -658,7 +659,7 @@ func TestClientCleanShutdown(t *testing.T) {
 	cn := h.handshake()
 	errc := make(chan error, 1)
 	go func() {
-		_, err := h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c", Content: "x"}, "discord", "")
+		_, err := h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c", Content: "x"}, "discord", "")
 		errc <- err
 	}()
 	if _, err := h.conn.Outbound(h.ctx); err != nil {
@@ -692,16 +693,16 @@ func TestClientLogsNoSecrets(t *testing.T) {
 		o.OutboundTimeout = 20 * time.Millisecond
 	})
 	h.handshake()
-	h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c", Content: "x"}, "discord", "")
+	h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c", Content: "x"}, "discord", "")
 	h.conn.SetAnswer(relaytest.AnswerNone)
-	h.client.Send(h.ctx, relay.Action{Op: relay.OpSend, ChatID: "c", Content: "x"}, "discord", "")
+	h.client.Send(h.ctx, wire.Action{Op: wire.OpSend, ChatID: "c", Content: "x"}, "discord", "")
 	h.conn.Reject(1, websocket.StatusInternalError, "x")
 	h.conn.CloseAll(websocket.StatusInternalError, "crash")
 	h.handshake()
 	h.conn.Restart()
 	h.handshake()
-	h.conn.Reject(1, relay.CloseUnauthorized, "unauthorized")
-	h.conn.CloseAll(relay.CloseUnauthorized, "unauthorized")
+	h.conn.Reject(1, wire.CloseUnauthorized, "unauthorized")
+	h.conn.CloseAll(wire.CloseUnauthorized, "unauthorized")
 	if err := h.runDone(); !errors.Is(err, relay.ErrRevoked) {
 		t.Fatalf("Run = %v", err)
 	}

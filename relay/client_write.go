@@ -1,6 +1,6 @@
 // The Client's write side: one writer at a time on a connection, the
 // pending outbound requests and their results, and the public sends
-// (Send, Ack, Interrupt, GoIdle).
+// (send, Ack, interrupt, goIdle).
 
 package relay
 
@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // sendResult settles one pending outbound.
 type sendResult struct {
-	res OutboundResult
+	res wire.OutboundResult
 	err error
 }
 
@@ -31,8 +33,8 @@ type idleWait struct {
 // writeFrame writes one frame. ctx bounds the wait for the writer slot;
 // the write itself is bounded by the outbound timeout and the connection,
 // so that a caller giving up never tears the connection down mid-frame.
-func (cn *wsConn) writeFrame(ctx context.Context, f Frame) error {
-	b, err := EncodeFrame(f)
+func (cn *wsConn) writeFrame(ctx context.Context, f wire.Frame) error {
+	b, err := wire.EncodeFrame(f)
 	if err != nil {
 		return err
 	}
@@ -88,7 +90,7 @@ func (cn *wsConn) settle(id string, r sendResult) bool {
 
 func (cn *wsConn) unregister(id string) { cn.settle(id, sendResult{}) }
 
-// Send writes an outbound action and waits for its outbound_result. platform
+// send writes an outbound action and waits for its outbound_result. platform
 // names the chat's underlying platform and botID the bot hello'd for it
 // (when botID is empty, the configured identity of that platform). A
 // chat-addressed action gets the scope_id, user_id and profile of the last
@@ -96,18 +98,18 @@ func (cn *wsConn) unregister(id string) { cn.settle(id, sendResult{}) }
 // map is not modified).
 //
 // The error is nil when a result arrived, successful or not, except for an
-// egress_declined refusal, which wraps [ErrEgressDeclined] (definite: never
+// egress_declined refusal, which wraps errEgressDeclined (definite: never
 // retry). Without a connection it wraps [ErrNotConnected] (nothing sent). No
 // result within OutboundTimeout, or ctx done after the write, wraps
-// [ErrAmbiguous]; a connection lost meanwhile wraps [ErrDisconnected] and
-// [ErrAmbiguous].
-func (c *Client) Send(ctx context.Context, a Action, platform, botID string) (OutboundResult, error) {
+// errAmbiguous; a connection lost meanwhile wraps [ErrDisconnected] and
+// errAmbiguous.
+func (c *Client) send(ctx context.Context, a wire.Action, platform, botID string) (wire.OutboundResult, error) {
 	if a.Op == "" {
-		return OutboundResult{}, errors.New("relay: send: action without op")
+		return wire.OutboundResult{}, errors.New("relay: send: action without op")
 	}
 	cn := c.current()
 	if cn == nil {
-		return OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, ErrNotConnected)
+		return wire.OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, ErrNotConnected)
 	}
 	a = c.withMetadata(a, platform)
 	if botID == "" && platform != "" {
@@ -121,14 +123,14 @@ func (c *Client) Send(ctx context.Context, a Action, platform, botID string) (Ou
 	id := newRequestID()
 	ch, ok := cn.register(id)
 	if !ok {
-		return OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, ErrNotConnected)
+		return wire.OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, ErrNotConnected)
 	}
 	defer cn.unregister(id)
-	if err := cn.writeFrame(ctx, OutboundFrame{RequestID: id, Action: a, Platform: platform, BotID: botID}); err != nil {
+	if err := cn.writeFrame(ctx, wire.OutboundFrame{RequestID: id, Action: a, Platform: platform, BotID: botID}); err != nil {
 		// A failed write never completed the frame (a WebSocket write
 		// fails only short of its last byte): the connector cannot parse,
 		// let alone apply, a partial frame.
-		return OutboundResult{}, fmt.Errorf("relay: %s: %w: %w", a.Op, ErrNotSent, err)
+		return wire.OutboundResult{}, fmt.Errorf("relay: %s: %w: %w", a.Op, errNotSent, err)
 	}
 	t := time.NewTimer(c.opts.OutboundTimeout)
 	defer t.Stop()
@@ -136,15 +138,15 @@ func (c *Client) Send(ctx context.Context, a Action, platform, botID string) (Ou
 	select {
 	case r = <-ch:
 	case <-t.C:
-		return OutboundResult{}, fmt.Errorf("relay: %s: no outbound_result within %s: %w", a.Op, c.opts.OutboundTimeout, ErrAmbiguous)
+		return wire.OutboundResult{}, fmt.Errorf("relay: %s: no outbound_result within %s: %w", a.Op, c.opts.OutboundTimeout, errAmbiguous)
 	case <-ctx.Done():
-		return OutboundResult{}, fmt.Errorf("relay: %s: %w: %w", a.Op, ErrAmbiguous, ctx.Err())
+		return wire.OutboundResult{}, fmt.Errorf("relay: %s: %w: %w", a.Op, errAmbiguous, ctx.Err())
 	}
 	if r.err != nil {
-		return OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, r.err)
+		return wire.OutboundResult{}, fmt.Errorf("relay: %s: %w", a.Op, r.err)
 	}
 	if !r.res.Success && (r.res.Code == "egress_declined" || strings.Contains(r.res.Error, "egress declined:")) {
-		return r.res, fmt.Errorf("relay: %s: %w: %s", a.Op, ErrEgressDeclined, clip(r.res.Error, 200))
+		return r.res, fmt.Errorf("relay: %s: %w: %s", a.Op, errEgressDeclined, clip(r.res.Error, 200))
 	}
 	return r.res, nil
 }
@@ -154,15 +156,15 @@ func (c *Client) Ack(ctx context.Context, bufferID string) error {
 	if bufferID == "" {
 		return errors.New("relay: inbound_ack: empty buffer id")
 	}
-	return c.write(ctx, InboundAckFrame{BufferID: bufferID})
+	return c.write(ctx, wire.InboundAckFrame{BufferID: bufferID})
 }
 
-// Interrupt sends a /stop from the gateway side for a session.
-func (c *Client) Interrupt(ctx context.Context, sessionKey, reason string) error {
-	return c.write(ctx, InterruptFrame{SessionKey: sessionKey, Reason: reason})
+// interrupt sends a /stop from the gateway side for a session.
+func (c *Client) interrupt(ctx context.Context, sessionKey, reason string) error {
+	return c.write(ctx, wire.InterruptFrame{SessionKey: sessionKey, Reason: reason})
 }
 
-func (c *Client) write(ctx context.Context, f Frame) error {
+func (c *Client) write(ctx context.Context, f wire.Frame) error {
 	cn := c.current()
 	if cn == nil {
 		return fmt.Errorf("relay: %s: %w", f.FrameType(), ErrNotConnected)
@@ -173,10 +175,10 @@ func (c *Client) write(ctx context.Context, f Frame) error {
 	return nil
 }
 
-// GoIdle sends going_idle (the connector then buffers this gateway's
+// goIdle sends going_idle (the connector then buffers this gateway's
 // traffic) and waits for going_idle_ack or ctx. The connection keeps
 // serving meanwhile, so an event in the flip window is still delivered.
-func (c *Client) GoIdle(ctx context.Context) error {
+func (c *Client) goIdle(ctx context.Context) error {
 	cn := c.current()
 	if cn == nil {
 		return fmt.Errorf("relay: going_idle: %w", ErrNotConnected)
@@ -192,7 +194,7 @@ func (c *Client) GoIdle(ctx context.Context) error {
 		cn.idle = w
 	}
 	cn.mu.Unlock()
-	if err := cn.writeFrame(ctx, GoingIdleFrame{}); err != nil {
+	if err := cn.writeFrame(ctx, wire.GoingIdleFrame{}); err != nil {
 		return fmt.Errorf("relay: going_idle: %w", err)
 	}
 	select {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // Environment variables of the relay settings. They are host settings:
@@ -29,8 +31,9 @@ const (
 )
 
 // DefaultPlatform is the single identity's platform when none is
-// configured: the generic relay plane.
-const DefaultPlatform = "relay"
+// configured, and an event's when the connector names none: the generic
+// relay plane.
+const DefaultPlatform = wire.DefaultPlatform
 
 // Identity is one (platform, bot) pair the gateway fronts on its relay
 // connection. The first identity of a [Config] is the primary.
@@ -44,7 +47,9 @@ type Identity struct {
 
 // ProfileRoute is one entry of the gateway config's profile_routes: it sends
 // an event whose source matches every field it sets to Profile. An empty
-// field matches anything. See [MatchRoute] for the precedence.
+// field matches anything. Among the routes that match, the most specific
+// wins (thread_id, then chat_id, then the parent chat of a thread, then
+// user_id, scope_id, platform); on a tie, the first in config order.
 type ProfileRoute struct {
 	Name     string `json:"name,omitempty"`
 	Platform string `json:"platform,omitempty"`

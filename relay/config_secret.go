@@ -5,6 +5,7 @@ package relay
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 )
 
 // Secret is a credential: the per-gateway secret, the delivery key or the
@@ -36,4 +37,4 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Usable reports whether the secret has a non-whitespace character.
-func (s Secret) Usable() bool { return usableSecret(string(s)) }
+func (s Secret) Usable() bool { return strings.TrimSpace(string(s)) != "" }

@@ -3,13 +3,15 @@ package relay
 import (
 	"context"
 	"errors"
+
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // notSent reports whether err says the frame was never (completely)
 // written: no connection, or a write that failed. Such a send is safe to
 // repeat; an ambiguous one (written, no result) is not.
 func notSent(err error) bool {
-	return errors.Is(err, ErrNotConnected) || errors.Is(err, ErrNotSent)
+	return errors.Is(err, ErrNotConnected) || errors.Is(err, errNotSent)
 }
 
 // newReply builds the send actions of a reply to in: split at the
@@ -23,18 +25,18 @@ func (g *Gateway) newReply(profile string, in Inbound, rec *receipt, text string
 	parts := g.split(text)
 	h := &heldReply{profile: profile, in: in, rec: rec, total: len(parts), since: g.now()}
 	for i, part := range parts {
-		a := Action{Op: OpSend, ChatID: src.ChatID, Content: part, Metadata: map[string]any{}}
+		a := wire.Action{Op: wire.OpSend, ChatID: src.ChatID, Content: part, Metadata: map[string]any{}}
 		if i == 0 && in.Event.MessageID != "" {
 			a.ReplyTo = in.Event.MessageID
 		}
 		if src.Profile != "" {
-			a.Metadata[MetaProfile] = src.Profile
+			a.Metadata[wire.MetaProfile] = src.Profile
 		}
 		if src.ScopeID != "" {
-			a.Metadata[MetaScopeID] = src.ScopeID
+			a.Metadata[wire.MetaScopeID] = src.ScopeID
 		}
 		if u := first(src.UserID, src.UserIDAlt); u != "" {
-			a.Metadata[MetaUserID] = u
+			a.Metadata[wire.MetaUserID] = u
 		}
 		h.parts = append(h.parts, a)
 	}
@@ -54,16 +56,16 @@ func (g *Gateway) deliver(parent context.Context, h *heldReply) (held bool) {
 	src := h.in.Event.Source
 	platform, botID := g.identityFor(src.Platform)
 	for len(h.parts) > 0 {
-		res, err := g.client.Send(ctx, h.parts[0], platform, botID)
+		res, err := g.client.send(ctx, h.parts[0], platform, botID)
 		g.counts.sent(err == nil && res.Success)
 		switch {
-		case errors.Is(err, ErrEgressDeclined):
+		case errors.Is(err, errEgressDeclined):
 			g.log.Warn("relay: reply declined by the connector's egress guard", "profile", h.profile, "chat_id", src.ChatID)
 			g.settle(h, true)
 			return false
 		case notSent(err):
 			return true
-		case errors.Is(err, ErrAmbiguous):
+		case errors.Is(err, errAmbiguous):
 			// It may have been applied: sending it again could show the
 			// user the same text twice. Go on with the next part.
 			g.log.Warn("relay: reply part outcome unknown (the connector may have applied it); not sent again",

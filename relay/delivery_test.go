@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 	"github.com/wasmgw/wasmgw/relay/relaytest"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
@@ -299,8 +300,8 @@ func TestGatewaySkipsOversizeMessage(t *testing.T) {
 	t.Parallel()
 	h := startGateway(t, gatewaySetup{})
 	cn := h.conn.Latest()
-	big := message("alice", "a", "big", strings.Repeat("x", relay.MaxFrameSize))
-	b, err := relay.EncodeFrame(relay.InboundFrame{Event: big.Event})
+	big := message("alice", "a", "big", strings.Repeat("x", wire.MaxFrameSize))
+	b, err := wire.EncodeFrame(wire.InboundFrame{Event: relay.WireEvent(big.Event)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,8 +314,8 @@ func TestGatewaySkipsOversizeMessage(t *testing.T) {
 	}
 	// An oversize message that ends mid-line: the rest of that line, in the
 	// next message, is dropped with it; the frame after it is read.
-	ok, _ := relay.EncodeFrame(relay.InboundFrame{Event: message("alice", "a", "m2", "kept").Event})
-	if err := cn.SendRaw(h.ctx, append([]byte(`{"type":"inbound","event":{"text":"`), strings.Repeat("y", relay.MaxFrameSize+10)...)); err != nil {
+	ok, _ := wire.EncodeFrame(wire.InboundFrame{Event: relay.WireEvent(message("alice", "a", "m2", "kept").Event)})
+	if err := cn.SendRaw(h.ctx, append([]byte(`{"type":"inbound","event":{"text":"`), strings.Repeat("y", wire.MaxFrameSize+10)...)); err != nil {
 		t.Fatal(err)
 	}
 	if err := cn.SendRaw(h.ctx, append([]byte(`tail of the cut line"}}`+"\n"), ok...)); err != nil {
@@ -347,7 +348,7 @@ func TestGatewayKeepsDescriptorAfterLateInvalidOne(t *testing.T) {
 	bad := relaytest.DefaultDescriptor("discord")
 	delete(bad, "label")
 	raw, _ := json.Marshal(bad)
-	if err := h.conn.Latest().Send(h.ctx, relay.DescriptorFrame{Descriptor: raw}); err != nil {
+	if err := h.conn.Latest().Send(h.ctx, wire.DescriptorFrame{Descriptor: raw}); err != nil {
 		t.Fatal(err)
 	}
 	h.sync("s1")
@@ -375,10 +376,10 @@ func TestGatewayRoutesUnstampedToTheOnlyProfile(t *testing.T) {
 	if f.Action.ReplyTo != "m1" || f.Action.Content != want {
 		t.Fatalf("reply %+v", f.Action)
 	}
-	if p, ok := f.Action.Metadata[relay.MetaProfile]; ok {
+	if p, ok := f.Action.Metadata[wire.MetaProfile]; ok {
 		t.Fatalf("reply metadata has profile %v; the connector sent none", p)
 	}
-	if f.Action.Metadata[relay.MetaUserID] != "u-a" {
+	if f.Action.Metadata[wire.MetaUserID] != "u-a" {
 		t.Fatalf("metadata %v", f.Action.Metadata)
 	}
 }
@@ -395,7 +396,7 @@ func TestGatewayRoutesUnstampedToDefaultProfile(t *testing.T) {
 	if want := fmt.Sprintf(`{"profile":"bob","key_sha256":%q}`, fingerprint(bobKey)); got["m1"].Content != want {
 		t.Fatalf("unstamped: %q, want %q", got["m1"].Content, want)
 	}
-	if _, ok := got["m1"].Metadata[relay.MetaProfile]; ok {
+	if _, ok := got["m1"].Metadata[wire.MetaProfile]; ok {
 		t.Fatalf("metadata %v: profile invented", got["m1"].Metadata)
 	}
 	if want := fmt.Sprintf(`{"profile":"alice","key_sha256":%q}`, fingerprint(aliceKey)); got["m2"].Content != want {

@@ -4,26 +4,27 @@
 // port, and the connector fronts the chat platforms (Discord, Telegram,
 // Slack, ...) for it.
 //
-// The package holds:
+// The package holds what an embedder needs:
 //
 //   - the configuration ([Config], [LoadConfig], [ParseConfig]): host
-//     settings from the gateway's own environment first, then the gateway:
-//     section of its config file; credentials are [Secret] values that
-//     never print;
-//   - the upgrade token ([MintToken], [VerifyToken]), byte-compatible with
-//     the connector;
-//   - the wire: newline-delimited JSON frames ([EncodeFrame], [DecodeFrame],
-//     [LineBuffer]), the inbound [Event] and its session key
-//     ([SessionKeyFor]), outbound [Action]s and the capability [Descriptor];
-//   - the connector client ([Client]): hello per fronted identity,
-//     handshake, outbound/result correlation, interrupts, going idle,
-//     keepalive, reconnect with capped jittered backoff and the 4401
-//     (unauthorized/revoked) rules;
+//     settings from the gateway's own environment first (the Env* names),
+//     then the gateway: section of its config file; credentials are
+//     [Secret] values that never print;
 //   - enrollment and boot-time self-provisioning ([Enroll],
 //     [WriteCredentials], [Provision]);
-//   - the gateway that routes inbound messages to profiles ([Gateway]).
+//   - the gateway that routes inbound messages to profiles and answers
+//     them ([Gateway], [NewGateway], [GatewayStats]);
+//   - the connector client underneath it ([Client]): hello per fronted
+//     identity, handshake, outbound/result correlation, interrupts, going
+//     idle, keepalive, reconnect with capped jittered backoff and the 4401
+//     (unauthorized/revoked) rules; it hands each inbound [Event] to a
+//     [Handler], and reports its [State];
+//   - the session key of an event ([SessionKey]).
 //
-// Package relay/relaytest provides an in-process connector for tests.
+// The wire protocol (frames, the capability descriptor, text splitting)
+// lives in relay/internal/wire and the upgrade token in
+// relay/internal/token. Package relay/relaytest provides an in-process
+// connector for tests.
 //
 // The contract, the configuration table and the places where wasmgw is
 // stricter than the reference are described in docs/relay.md.

@@ -15,8 +15,8 @@ import (
 	"time"
 )
 
-// ProvisionTimeout bounds one POST /relay/provision.
-const ProvisionTimeout = 15 * time.Second
+// provisionTimeout bounds one POST /relay/provision.
+const provisionTimeout = 15 * time.Second
 
 // ErrEnrollmentRefused is wrapped by [Enroll]'s error when the connector
 // answers 403: the enrollment token or the identity token was refused.
@@ -25,9 +25,9 @@ var ErrEnrollmentRefused = errors.New("relay enroll: enrollment refused by the c
 // hostname is os.Hostname, swapped by tests.
 var hostname = os.Hostname
 
-// DefaultGatewayID is the gateway id used when GATEWAY_RELAY_ID is unset:
+// defaultGatewayID is the gateway id used when GATEWAY_RELAY_ID is unset:
 // "gw-" + the host name ("gw-wasmgw" when it cannot be read).
-func DefaultGatewayID() string {
+func defaultGatewayID() string {
 	h, err := hostname()
 	if h = strings.TrimSpace(h); err != nil || h == "" {
 		h = "wasmgw"
@@ -40,7 +40,7 @@ func gatewayID(cfg Config) string {
 	if cfg.GatewayID != "" {
 		return cfg.GatewayID
 	}
-	return DefaultGatewayID()
+	return defaultGatewayID()
 }
 
 // credentialClient returns a copy of client (nil: a new one) that never
@@ -151,7 +151,7 @@ func jsonStrings(m map[string]json.RawMessage, key string) []string {
 // Enroll redeems an enrollment token: POST <connector>/relay/enroll with
 // the identity token (cfg.AccessToken) as bearer and {"enrollmentToken",
 // "gatewayId"} (plus "wakeUrl" when wakeURL is set); the gateway id is
-// cfg.GatewayID, else [DefaultGatewayID]. It returns the issued
+// cfg.GatewayID, else "gw-" + the host name. It returns the issued
 // credentials; persist them with [WriteCredentials]. A 403 wraps
 // [ErrEnrollmentRefused]. No error contains a token or a secret.
 func Enroll(ctx context.Context, cfg Config, client *http.Client, enrollmentToken, wakeURL string) (Credentials, error) {
@@ -331,7 +331,7 @@ func atomicWrite(path string, data []byte, mode os.FileMode) (err error) {
 // Provision self-provisions at boot: when cfg has a connector URL, no
 // pinned secret and an identity token, it POSTs /relay/provision once per
 // fronted identity, in order, under one gateway id (cfg.GatewayID, else
-// [DefaultGatewayID]), each bounded by [ProvisionTimeout]. The body is
+// "gw-" + the host name), each bounded by 15 s. The body is
 // {"gatewayId","platform","botId","gatewayEndpoint","routeKeys"} plus
 // "instanceId", "wakeUrl" and "displayName" only when set. An answer
 // {"secretIssued": false} is valid and carries nothing; the credentials are
@@ -382,7 +382,7 @@ func Provision(ctx context.Context, cfg Config, client *http.Client, log *slog.L
 		if ident.DisplayName != "" {
 			body["displayName"] = ident.DisplayName
 		}
-		pctx, cancel := context.WithTimeout(ctx, ProvisionTimeout)
+		pctx, cancel := context.WithTimeout(ctx, provisionTimeout)
 		status, answer, msg, err := postJSON(pctx, client, endpoint, cfg.AccessToken, body, scrub)
 		cancel()
 		fail := func(why string, args ...any) {

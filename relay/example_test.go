@@ -2,26 +2,9 @@ package relay_test
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/wasmgw/wasmgw/relay"
 )
-
-// The upgrade token of a dial is minted from the gateway id and secret; the
-// connector verifies it against its list of secrets.
-func ExampleMintToken() {
-	token := relay.MintToken("gw-alpha", "s3cret-rotation-key-1", 1767225600)
-	fmt.Println(token)
-
-	id, err := relay.VerifyToken(token, []string{"previous-secret", "s3cret-rotation-key-1"}, time.Unix(1767225000, 0))
-	fmt.Println(id, err)
-	_, err = relay.VerifyToken(token, []string{"s3cret-rotation-key-1"}, time.Unix(1767225601, 0))
-	fmt.Println(err)
-	// Output:
-	// Z3ctYWxwaGE6MTc2NzIyNTYwMDo4Yzg5OTVhNDI0ZTZjODMwMDlmYzZjYmE5MGE2YWI1MWRiZGNjNTkwMmE4MzhhNjFhYjhmNDI3MWU5MjhhZjI3
-	// gw-alpha <nil>
-	// relay token: expired
-}
 
 // A connector base URL maps to the WebSocket URL the client dials.
 func ExampleConfig_DialURL() {
@@ -42,10 +25,11 @@ func ExampleSecret() {
 }
 
 // A session key namespaces a chat by the connector-stamped profile.
-func ExampleSessionKeyFor() {
-	src := relay.Source{Platform: "discord", ChatType: relay.ChatGroup, ChatID: "chanA", UserID: "userX"}
-	fmt.Println(relay.SessionKeyFor(src, ""))
-	fmt.Println(relay.SessionKeyFor(src, "ops"))
+func ExampleSessionKey() {
+	src := relay.Source{Platform: "discord", ChatType: "group", ChatID: "chanA", UserID: "userX"}
+	fmt.Println(relay.SessionKey(relay.Event{Source: src}))
+	src.Profile = "ops"
+	fmt.Println(relay.SessionKey(relay.Event{Source: src}))
 	// Output:
 	// agent:main:discord:group:chanA:userX
 	// agent:ops:discord:group:chanA:userX

@@ -18,23 +18,24 @@ import (
 const (
 	// DefaultMaxPerProfile bounds the turns one profile runs at once.
 	DefaultMaxPerProfile = 4
-	// DefaultMaxQueue bounds the messages waiting in one session.
-	DefaultMaxQueue = 64
+	// defaultMaxQueue bounds the messages waiting in one session.
+	defaultMaxQueue = 64
 	// DefaultDrainTimeout bounds how long a shutdown waits for turns in
 	// flight before it interrupts them.
 	DefaultDrainTimeout = 15 * time.Second
-	// DefaultIdleAckTimeout bounds the wait for going_idle_ack.
-	DefaultIdleAckTimeout = 5 * time.Second
-	// DefaultSendTimeout bounds the hand-off of one reply (all its parts).
-	DefaultSendTimeout = 45 * time.Second
+	// defaultIdleAckTimeout bounds the wait for going_idle_ack.
+	defaultIdleAckTimeout = 5 * time.Second
+	// defaultSendTimeout bounds the hand-off of one reply (all its parts).
+	defaultSendTimeout = 45 * time.Second
 )
 
-// Replies the gateway writes itself, when the handler could not.
+// Replies the gateway writes itself, when the handler could not
+// (docs/relay.md, "Gateway").
 const (
-	ReplyInterrupted = "⏹ Stopped."
-	ReplyTimeout     = "⌛ That took too long and was stopped."
-	ReplyBusy        = "⏳ Too many messages are waiting in this conversation; this one was not handled."
-	ReplyFailed      = "⚠️ Something went wrong handling that message."
+	replyInterrupted = "⏹ Stopped."
+	replyTimeout     = "⌛ That took too long and was stopped."
+	replyBusy        = "⏳ Too many messages are waiting in this conversation; this one was not handled."
+	replyFailed      = "⚠️ Something went wrong handling that message."
 )
 
 // errInterrupted and errShutdown are the causes a turn is cancelled with.
@@ -53,21 +54,22 @@ type GatewayOptions struct {
 	// host of threads.
 	MaxPerProfile int
 	MaxConcurrent int
-	// MaxQueue bounds the messages waiting in one session (default
-	// DefaultMaxQueue); a message beyond it is answered with ReplyBusy.
+	// MaxQueue bounds the messages waiting in one session (default 64); a
+	// message beyond it is answered with a busy notice.
 	MaxQueue int
-	// DrainTimeout, IdleAckTimeout and SendTimeout: see the defaults.
+	// DrainTimeout bounds how long a shutdown waits for turns in flight
+	// before it interrupts them (default DefaultDrainTimeout);
+	// IdleAckTimeout the wait for going_idle_ack (5 s); SendTimeout the
+	// hand-off of one reply, all its parts (45 s).
 	DrainTimeout   time.Duration
 	IdleAckTimeout time.Duration
 	SendTimeout    time.Duration
 	// MaxReceipts and ReceiptTTL bound the record of recent deliveries that
-	// makes a redelivered message answered once (defaults
-	// DefaultMaxReceipts, DefaultReceiptTTL).
+	// makes a redelivered message answered once (defaults 10000 and 1 h).
 	MaxReceipts int
 	ReceiptTTL  time.Duration
 	// MaxHeld, MaxHeldBytes and HeldTTL bound the replies held while the
-	// connection is down (defaults DefaultMaxHeld, DefaultMaxHeldBytes,
-	// DefaultHeldTTL).
+	// connection is down (defaults 1000 replies, 8 MiB of text, 10 min).
 	MaxHeld      int
 	MaxHeldBytes int
 	HeldTTL      time.Duration
@@ -136,31 +138,31 @@ func NewGateway(cfg Config, opts GatewayOptions) (*Gateway, error) {
 		opts.MaxConcurrent = 4 * goruntime.GOMAXPROCS(0)
 	}
 	if opts.MaxQueue <= 0 {
-		opts.MaxQueue = DefaultMaxQueue
+		opts.MaxQueue = defaultMaxQueue
 	}
 	if opts.DrainTimeout <= 0 {
 		opts.DrainTimeout = DefaultDrainTimeout
 	}
 	if opts.IdleAckTimeout <= 0 {
-		opts.IdleAckTimeout = DefaultIdleAckTimeout
+		opts.IdleAckTimeout = defaultIdleAckTimeout
 	}
 	if opts.SendTimeout <= 0 {
-		opts.SendTimeout = DefaultSendTimeout
+		opts.SendTimeout = defaultSendTimeout
 	}
 	if opts.MaxReceipts <= 0 {
-		opts.MaxReceipts = DefaultMaxReceipts
+		opts.MaxReceipts = defaultMaxReceipts
 	}
 	if opts.ReceiptTTL <= 0 {
-		opts.ReceiptTTL = DefaultReceiptTTL
+		opts.ReceiptTTL = defaultReceiptTTL
 	}
 	if opts.MaxHeld <= 0 {
-		opts.MaxHeld = DefaultMaxHeld
+		opts.MaxHeld = defaultMaxHeld
 	}
 	if opts.MaxHeldBytes <= 0 {
-		opts.MaxHeldBytes = DefaultMaxHeldBytes
+		opts.MaxHeldBytes = defaultMaxHeldBytes
 	}
 	if opts.HeldTTL <= 0 {
-		opts.HeldTTL = DefaultHeldTTL
+		opts.HeldTTL = defaultHeldTTL
 	}
 	now := opts.Client.Now
 	if now == nil {
@@ -183,7 +185,7 @@ func NewGateway(cfg Config, opts GatewayOptions) (*Gateway, error) {
 		flushKick: make(chan struct{}, 1),
 	}
 	co := opts.Client
-	co.Handler = g
+	co.Handler = gatewayHandler{g}
 	onState := co.OnState
 	co.OnState = func(s State) {
 		if s == StateHandshaken {
@@ -199,6 +201,3 @@ func NewGateway(cfg Config, opts GatewayOptions) (*Gateway, error) {
 	g.client = NewClient(cfg, co)
 	return g, nil
 }
-
-// Client returns the gateway's connector client.
-func (g *Gateway) Client() *Client { return g.client }

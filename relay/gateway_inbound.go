@@ -22,18 +22,18 @@ type queued struct {
 	rec *receipt
 }
 
-// Route returns the profile an event goes to, and how it was chosen
+// route returns the profile an event goes to, and how it was chosen
 // ("source", "route NAME", "default_profile" or "only profile"); ok is
 // false when the event names no profile this gateway serves. An event the
 // connector did not stamp goes to the most specific profile_routes rule,
 // else to gateway.default_profile, else to the one profile this gateway
 // serves when it serves exactly one (and none failed to load).
-func (g *Gateway) Route(ev Event) (profile, how string, ok bool) {
+func (g *Gateway) route(ev Event) (profile, how string, ok bool) {
 	switch {
 	case ev.Source.Profile != "":
 		profile, how = ev.Source.Profile, "source"
 	default:
-		if r, found := MatchRoute(g.cfg.ProfileRoutes, ev.Source); found {
+		if r, found := matchRoute(g.cfg.ProfileRoutes, ev.Source); found {
 			profile, how = r.Profile, "route "+r.Name
 		} else if g.cfg.DefaultProfile != "" {
 			profile, how = g.cfg.DefaultProfile, "default_profile"
@@ -47,11 +47,23 @@ func (g *Gateway) Route(ev Event) (profile, how string, ok bool) {
 	return profile, how, served
 }
 
-// Inbound implements [Handler]: look the delivery up (a redelivery of a
+// gatewayHandler is the [Handler] a gateway gives its client, so that the
+// Gateway itself exports no callbacks.
+type gatewayHandler struct{ g *Gateway }
+
+// Inbound hands the message to the gateway.
+func (h gatewayHandler) Inbound(ctx context.Context, in Inbound) { h.g.inbound(ctx, in) }
+
+// InterruptInbound hands the interrupt to the gateway.
+func (h gatewayHandler) InterruptInbound(sessionKey, chatID string) {
+	h.g.interruptInbound(sessionKey, chatID)
+}
+
+// inbound handles one delivery: look the delivery up (a redelivery of a
 // message still running joins its turn; one already answered is
 // acknowledged again and not run), route, queue, and start the session's
 // worker if it is idle. It never blocks on a guest.
-func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
+func (g *Gateway) inbound(ctx context.Context, in Inbound) {
 	src := in.Event.Source
 	rec, v := g.receipts.admit(in)
 	switch v {
@@ -65,7 +77,7 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 		g.ack(in.BufferID)
 		return
 	}
-	profile, how, ok := g.Route(in.Event)
+	profile, how, ok := g.route(in.Event)
 	if !ok {
 		reason := "no profile: not stamped by the connector, no profile_routes rule matches, no gateway.default_profile, and this gateway serves more than one profile"
 		if profile != "" {
@@ -88,7 +100,7 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 		g.ack(in.BufferID)
 		return
 	}
-	key := SessionKeyFor(src, profile)
+	key := sessionKeyFor(src, profile)
 	g.mu.Lock()
 	if theirs := SessionKey(in.Event); theirs != key {
 		g.aliases[theirs] = key
@@ -102,7 +114,7 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 		g.mu.Unlock()
 		g.counts.busy.Add(1)
 		g.log.Warn("relay: session queue full; message refused", "profile", profile, "session", key, "queued", g.opts.MaxQueue)
-		go g.reply(profile, in, rec, ReplyBusy)
+		go g.reply(profile, in, rec, replyBusy)
 		return
 	}
 	s.queue = append(s.queue, queued{in: in, rec: rec})
@@ -117,9 +129,9 @@ func (g *Gateway) Inbound(ctx context.Context, in Inbound) {
 	}
 }
 
-// InterruptInbound implements [Handler]: cancel the running turn of that
+// interruptInbound cancels the running turn of that
 // session (and only that one).
-func (g *Gateway) InterruptInbound(sessionKey, chatID string) {
+func (g *Gateway) interruptInbound(sessionKey, chatID string) {
 	g.mu.Lock()
 	s := g.sessions[sessionKey]
 	if s == nil {

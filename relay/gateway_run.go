@@ -44,7 +44,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	}
 	g.log.Info("relay: draining", "turns", g.inFlight())
 	idle, cancel := context.WithTimeout(base, g.opts.IdleAckTimeout)
-	if err := g.client.GoIdle(idle); err != nil {
+	if err := g.client.goIdle(idle); err != nil {
 		g.log.Warn("relay: no going_idle_ack; draining anyway", "error", err)
 	}
 	cancel()

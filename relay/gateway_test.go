@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 	"github.com/wasmgw/wasmgw/relay/relaytest"
 	"github.com/wasmgw/wasmgw/runtime"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
@@ -163,7 +164,7 @@ func (h *gatewayHarness) push(in relay.Inbound) {
 	}
 }
 
-func (h *gatewayHarness) outbound() relay.OutboundFrame {
+func (h *gatewayHarness) outbound() wire.OutboundFrame {
 	h.t.Helper()
 	f, err := h.conn.Outbound(h.ctx)
 	if err != nil {
@@ -173,12 +174,12 @@ func (h *gatewayHarness) outbound() relay.OutboundFrame {
 }
 
 // replies collects n send actions, by the message they answer.
-func (h *gatewayHarness) replies(n int) map[string]relay.Action {
+func (h *gatewayHarness) replies(n int) map[string]wire.Action {
 	h.t.Helper()
-	got := map[string]relay.Action{}
+	got := map[string]wire.Action{}
 	for len(got) < n {
 		f := h.outbound()
-		if f.Action.Op != relay.OpSend {
+		if f.Action.Op != wire.OpSend {
 			continue
 		}
 		if _, dup := got[f.Action.ReplyTo]; dup {
@@ -267,7 +268,7 @@ func TestGatewayRoutesEachMessageToItsProfile(t *testing.T) {
 		if id == "m-ops" {
 			wantMeta = nil
 		}
-		if a.ChatID != want.chat || a.Metadata[relay.MetaProfile] != wantMeta || a.Metadata[relay.MetaUserID] != "u-"+want.chat {
+		if a.ChatID != want.chat || a.Metadata[wire.MetaProfile] != wantMeta || a.Metadata[wire.MetaUserID] != "u-"+want.chat {
 			t.Errorf("reply to %s: chat %q metadata %v", id, a.ChatID, a.Metadata)
 		}
 	}
@@ -445,8 +446,8 @@ func TestGatewayReconnectsAndStopsWhenRevoked(t *testing.T) {
 		t.Fatalf("after restart: %+v", f.Action)
 	}
 
-	h.conn.Reject(1, relay.CloseUnauthorized, "unauthorized")
-	h.conn.CloseAll(relay.CloseUnauthorized, "unauthorized")
+	h.conn.Reject(1, wire.CloseUnauthorized, "unauthorized")
+	h.conn.CloseAll(wire.CloseUnauthorized, "unauthorized")
 	select {
 	case err := <-h.runErr:
 		h.runErr <- err

@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 	"github.com/wasmgw/wasmgw/runtime"
 )
 
@@ -31,14 +32,14 @@ func (g *Gateway) turn(s *session, in Inbound, rec *receipt) {
 		// Interrupted: whatever the handler made of its cancelled tool
 		// call, the turn is over and the reply says so.
 		g.log.Info("relay: turn stopped", "profile", s.profile, "session", s.key, "cause", context.Cause(ctx))
-		text = ReplyInterrupted
+		text = replyInterrupted
 	case err == nil:
 	default:
 		var ce *runtime.CallError
 		if errors.As(err, &ce) && ce.Kind == runtime.KindTimeout {
-			text = ReplyTimeout
+			text = replyTimeout
 		} else {
-			text = ReplyFailed
+			text = replyFailed
 		}
 		g.log.Warn("relay: turn failed", "profile", s.profile, "session", s.key, "error", err)
 	}
@@ -76,10 +77,10 @@ func (g *Gateway) split(text string) []string {
 	if text == "" {
 		return nil
 	}
-	if d, ok := g.client.Descriptor(); ok {
+	if d, ok := g.client.descriptor(); ok {
 		return d.Split(text)
 	}
-	return SplitText(text, DefaultMaxMessageLength, LenChars)
+	return wire.SplitText(text, wire.DefaultMaxMessageLength, wire.LenChars)
 }
 
 // identityFor names the fronted identity of a platform for outbound frames:

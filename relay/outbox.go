@@ -3,17 +3,19 @@ package relay
 import (
 	"sync"
 	"time"
+
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // Bounds of the held replies (see [GatewayOptions.MaxHeld],
 // [GatewayOptions.MaxHeldBytes] and [GatewayOptions.HeldTTL]).
 const (
-	// DefaultMaxHeld bounds the replies held for the next connection.
-	DefaultMaxHeld = 1000
-	// DefaultMaxHeldBytes bounds the text of the replies held.
-	DefaultMaxHeldBytes = 8 << 20
-	// DefaultHeldTTL is how long a reply is held before it is dropped.
-	DefaultHeldTTL = 10 * time.Minute
+	// defaultMaxHeld bounds the replies held for the next connection.
+	defaultMaxHeld = 1000
+	// defaultMaxHeldBytes bounds the text of the replies held.
+	defaultMaxHeldBytes = 8 << 20
+	// defaultHeldTTL is how long a reply is held before it is dropped.
+	defaultHeldTTL = 10 * time.Minute
 )
 
 // heldReply is a reply (the parts not yet handed off) waiting for a
@@ -23,9 +25,9 @@ type heldReply struct {
 	profile string
 	in      Inbound
 	rec     *receipt
-	parts   []Action // the remaining parts, in order
-	part    int      // index of parts[0] in the whole reply
-	total   int      // parts in the whole reply
+	parts   []wire.Action // the remaining parts, in order
+	part    int           // index of parts[0] in the whole reply
+	total   int           // parts in the whole reply
 	since   time.Time
 }
 

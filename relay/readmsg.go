@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // readMessage reads the next WebSocket message into buf. A message of at
@@ -18,11 +20,11 @@ func (cn *wsConn) readMessage(buf *bytes.Buffer) (data []byte, skipped int64, er
 		return nil, 0, err
 	}
 	buf.Reset()
-	n, err := buf.ReadFrom(io.LimitReader(r, MaxFrameSize+1))
+	n, err := buf.ReadFrom(io.LimitReader(r, wire.MaxFrameSize+1))
 	if err != nil {
 		return nil, 0, err
 	}
-	if n <= MaxFrameSize {
+	if n <= wire.MaxFrameSize {
 		return buf.Bytes(), 0, nil
 	}
 	last := buf.Bytes()[n-1]

@@ -11,11 +11,11 @@ import (
 // Bounds of the delivery record (see [GatewayOptions.MaxReceipts] and
 // [GatewayOptions.ReceiptTTL]).
 const (
-	// DefaultMaxReceipts bounds the deliveries remembered: past it the
+	// defaultMaxReceipts bounds the deliveries remembered: past it the
 	// least recently changed is forgotten first.
-	DefaultMaxReceipts = 10000
-	// DefaultReceiptTTL is how long an answered delivery is remembered.
-	DefaultReceiptTTL = time.Hour
+	defaultMaxReceipts = 10000
+	// defaultReceiptTTL is how long an answered delivery is remembered.
+	defaultReceiptTTL = time.Hour
 )
 
 // verdict is what the delivery record says of an inbound message.

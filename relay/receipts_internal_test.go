@@ -3,6 +3,8 @@ package relay
 import (
 	"testing"
 	"time"
+
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 func inbound(chat, msg, buf string) Inbound {
@@ -97,7 +99,7 @@ func TestOutboxBounds(t *testing.T) {
 	now := time.Unix(1000, 0)
 	o := &outbox{maxCount: 2, maxBytes: 10, ttl: time.Minute, now: func() time.Time { return now }}
 	h := func(id, text string) *heldReply {
-		return &heldReply{in: inbound("c", id, ""), parts: []Action{{Op: OpSend, Content: text}}, since: now}
+		return &heldReply{in: inbound("c", id, ""), parts: []wire.Action{{Op: wire.OpSend, Content: text}}, since: now}
 	}
 	if d := o.hold([]*heldReply{h("a", "1234"), h("b", "1234")}, false); len(d) != 0 {
 		t.Fatalf("dropped %d", len(d))

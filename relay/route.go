@@ -13,14 +13,14 @@ const (
 	weightThread     = 32
 )
 
-// MatchRoute returns the route of routes that sends src to a profile: among
+// matchRoute returns the route of routes that sends src to a profile: among
 // the routes whose every set field matches src, the most specific (see the
 // weights above: thread_id, then chat_id, then the parent chat of a thread,
 // then user_id, scope_id, platform); on a tie, the first in config order. A
 // route with no field set matches everything, least specifically. ok is
 // false when no route matches: the gateway then drops the event (it never
 // falls back to a "default" profile on its own).
-func MatchRoute(routes []ProfileRoute, src Source) (route ProfileRoute, ok bool) {
+func matchRoute(routes []ProfileRoute, src Source) (route ProfileRoute, ok bool) {
 	best := -1
 	for _, r := range routes {
 		score, match := routeScore(r, src)

@@ -26,25 +26,25 @@ func TestMatchRouteMostSpecificFirst(t *testing.T) {
 		{"nothing matches", Source{Platform: "telegram", ChatID: "zzz"}, ""},
 		{"empty platform reads as relay", Source{ChatID: "zzz"}, ""},
 	} {
-		r, ok := MatchRoute(routes, c.src)
+		r, ok := matchRoute(routes, c.src)
 		if got := map[bool]string{true: r.Profile}[ok]; got != c.want {
 			t.Errorf("%s: routed to %q (%s), want %q", c.name, got, r.Name, c.want)
 		}
 	}
 	// A tie goes to the first route in config order.
-	if r, _ := MatchRoute(routes, Source{Platform: "discord", ScopeID: "g1"}); r.Name != "guild" {
+	if r, _ := matchRoute(routes, Source{Platform: "discord", ScopeID: "g1"}); r.Name != "guild" {
 		t.Errorf("tie: %q, want the first", r.Name)
 	}
 	// A catch-all route is an explicit choice of the operator: it matches
 	// everything, least specifically.
 	catchAll := append([]ProfileRoute{{Name: "any", Profile: "fallback"}}, routes...)
-	if r, _ := MatchRoute(catchAll, Source{Platform: "telegram"}); r.Profile != "fallback" {
+	if r, _ := matchRoute(catchAll, Source{Platform: "telegram"}); r.Profile != "fallback" {
 		t.Errorf("catch-all: %q", r.Profile)
 	}
-	if r, _ := MatchRoute(catchAll, Source{Platform: "discord"}); r.Profile != "ops" {
+	if r, _ := matchRoute(catchAll, Source{Platform: "discord"}); r.Profile != "ops" {
 		t.Errorf("catch-all must lose to a more specific route: %q", r.Profile)
 	}
-	if _, ok := MatchRoute(nil, Source{Platform: "discord"}); ok {
+	if _, ok := matchRoute(nil, Source{Platform: "discord"}); ok {
 		t.Error("no routes matched something")
 	}
 }

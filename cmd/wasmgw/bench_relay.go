@@ -86,7 +86,7 @@ func benchRelay(ctx context.Context, r *benchReport, log *slog.Logger, engine *r
 		return fmt.Errorf("bench relay: the gateway did not connect within %s", trialHandshakeTimeout)
 	}
 
-	d := &relayDriver{conn: conn, names: names, waiting: map[string]chan relay.Action{}}
+	d := &relayDriver{conn: conn, names: names, waiting: map[string]chan string{}}
 	collectCtx, stopCollect := context.WithCancel(ctx)
 	collected := make(chan struct{})
 	go func() {
@@ -136,7 +136,7 @@ type relayDriver struct {
 	names []string
 
 	mu      sync.Mutex
-	waiting map[string]chan relay.Action // by message id
+	waiting map[string]chan string // reply texts, by message id
 	strays  int
 }
 
@@ -148,7 +148,7 @@ func (d *relayDriver) collect(ctx context.Context) {
 		if err != nil {
 			return
 		}
-		if f.Action.Op != relay.OpSend {
+		if f.Action.Op != "send" {
 			continue
 		}
 		d.mu.Lock()
@@ -159,7 +159,7 @@ func (d *relayDriver) collect(ctx context.Context) {
 		}
 		d.mu.Unlock()
 		if ok {
-			ch <- f.Action // buffered: never blocks
+			ch <- f.Action.Content // buffered: never blocks
 		}
 	}
 }
@@ -242,7 +242,7 @@ func (d *relayDriver) paced(ctx context.Context, tag string, sessions, messages,
 // roundTrip pushes one /call whoami to profile in chat and waits for its
 // reply, which must be that profile's.
 func (d *relayDriver) roundTrip(ctx context.Context, profile, chat, id string) (time.Duration, error) {
-	ch := make(chan relay.Action, 1)
+	ch := make(chan string, 1)
 	d.mu.Lock()
 	d.waiting[id] = ch
 	d.mu.Unlock()
@@ -252,8 +252,8 @@ func (d *relayDriver) roundTrip(ctx context.Context, profile, chat, id string) (
 		d.mu.Unlock()
 	}()
 	in := relay.Inbound{Event: relay.Event{
-		Text: "/call whoami {}", MessageType: relay.MessageText, MessageID: id,
-		Source: relay.Source{Platform: relay.DefaultPlatform, ChatID: chat, ChatType: relay.ChatDM, UserID: "bench", Profile: profile},
+		Text: "/call whoami {}", MessageType: "text", MessageID: id,
+		Source: relay.Source{Platform: relay.DefaultPlatform, ChatID: chat, ChatType: "dm", UserID: "bench", Profile: profile},
 	}}
 	timer := time.NewTimer(benchReplyTimeout)
 	defer timer.Stop()
@@ -262,10 +262,10 @@ func (d *relayDriver) roundTrip(ctx context.Context, profile, chat, id string) (
 		return 0, fmt.Errorf("push message %s: %w", id, err)
 	}
 	select {
-	case a := <-ch:
+	case reply := <-ch:
 		took := time.Since(start)
-		if !strings.Contains(a.Content, `"profile":"`+profile+`"`) {
-			return 0, fmt.Errorf("message %s to %s: reply %q is not that profile's whoami", id, profile, a.Content)
+		if !strings.Contains(reply, `"profile":"`+profile+`"`) {
+			return 0, fmt.Errorf("message %s to %s: reply %q is not that profile's whoami", id, profile, reply)
 		}
 		return took, nil
 	case <-timer.C:

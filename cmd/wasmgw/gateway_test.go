@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/wasmgw/wasmgw/relay"
 	"github.com/wasmgw/wasmgw/relay/relaytest"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
@@ -96,10 +98,23 @@ func startGatewayCLI(t *testing.T, ctx context.Context) (*proc, *relaytest.Conne
 }
 
 // inboundFor is a buffered DM to profile in its own chat.
+// Contract values the tests use (package relay keeps its wire protocol
+// internal): the send op and the close code of a rejected credential.
+const (
+	opSend            = "send"
+	closeUnauthorized = websocket.StatusCode(4401)
+)
+
+// sentReply is what a test keeps of a send action the gateway wrote.
+type sentReply struct {
+	Content, ChatID string
+	Metadata        map[string]any
+}
+
 func inboundFor(profile, id, text string) relay.Inbound {
 	return relay.Inbound{BufferID: "buf-" + id, Event: relay.Event{
-		Text: text, MessageType: relay.MessageText, MessageID: id,
-		Source: relay.Source{Platform: "discord", ChatID: "chat-" + profile, ChatType: relay.ChatDM, UserID: "u-" + profile, Profile: profile},
+		Text: text, MessageType: "text", MessageID: id,
+		Source: relay.Source{Platform: "discord", ChatID: "chat-" + profile, ChatType: "dm", UserID: "u-" + profile, Profile: profile},
 	}}
 }
 
@@ -121,20 +136,20 @@ func TestGatewayServesEachProfileAndDrainsOnSIGTERM(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	replies := map[string]relay.Action{}
+	replies := map[string]sentReply{}
 	for len(replies) < 2 {
 		f, err := conn.Outbound(ctx)
 		if err != nil {
 			t.Fatalf("%v\nstderr:\n%s", err, p.stderr)
 		}
-		if f.Action.Op == relay.OpSend {
-			replies[f.Action.ReplyTo] = f.Action
+		if f.Action.Op == opSend {
+			replies[f.Action.ReplyTo] = sentReply{Content: f.Action.Content, ChatID: f.Action.ChatID, Metadata: f.Action.Metadata}
 		}
 	}
 	for id, key := range map[string]string{"a1": "sk-test-alice-7f3a9c1e5b", "b1": "sk-test-bob-2d8e4f6a0c"} {
 		profile := map[string]string{"a1": "alice", "b1": "bob"}[id]
 		want := `{"profile":"` + profile + `","key_sha256":"` + sha(key) + `"}`
-		if a := replies[id]; a.Content != want || a.ChatID != "chat-"+profile || a.Metadata[relay.MetaProfile] != profile {
+		if a := replies[id]; a.Content != want || a.ChatID != "chat-"+profile || a.Metadata["profile"] != profile {
 			t.Errorf("reply to %s: %+v; want %s in chat-%s", id, a, want, profile)
 		}
 	}
@@ -186,8 +201,8 @@ func TestGatewayExitsWhenRevoked(t *testing.T) {
 	if f, err := conn.Outbound(ctx); err != nil || f.Action.Content != "echo: ping" {
 		t.Fatalf("reply %+v, %v", f.Action, err)
 	}
-	conn.Reject(1, relay.CloseUnauthorized, "unauthorized") // the fresh-token re-dial
-	conn.CloseAll(relay.CloseUnauthorized, "unauthorized")
+	conn.Reject(1, closeUnauthorized, "unauthorized") // the fresh-token re-dial
+	conn.CloseAll(closeUnauthorized, "unauthorized")
 	if code := p.wait(t, ctx); code != 1 {
 		t.Fatalf("exit %d after a revocation, want 1\nstderr:\n%s", code, p.stderr)
 	}

@@ -116,7 +116,7 @@ func collect(t *testing.T, ctx context.Context, p *proc, conn *relaytest.Connect
 			if err != nil {
 				t.Fatalf("waiting for the reply to %s (have %v): %v\nstderr:\n%s", id, replies, err, p.stderr)
 			}
-			if f.Action.Op == relay.OpSend {
+			if f.Action.Op == opSend {
 				if _, dup := replies[f.Action.ReplyTo]; dup {
 					t.Errorf("a second reply to %s: %q", f.Action.ReplyTo, f.Action.Content)
 				}

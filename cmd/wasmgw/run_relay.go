@@ -142,7 +142,7 @@ func runRelay(ctx context.Context, a *app, f *runFlags) error {
 		defer close(lines)
 		// A line too long for one message is refused, and the session
 		// goes on (it used to end it: "token too long").
-		lr := newLineReader(a.stdin, relay.MaxFrameSize/2)
+		lr := newLineReader(a.stdin, relaytest.MaxPushText)
 		for n := 1; ; n++ {
 			line, tooLong, err := lr.Next()
 			if err != nil {
@@ -153,7 +153,7 @@ func runRelay(ctx context.Context, a *app, f *runFlags) error {
 				return
 			}
 			if tooLong > 0 {
-				fmt.Fprintf(a.stderr, "wasmgw run: line %d not sent: it is %d bytes, over the %d-byte limit of one message\n", n, tooLong, relay.MaxFrameSize/2)
+				fmt.Fprintf(a.stderr, "wasmgw run: line %d not sent: it is %d bytes, over the %d-byte limit of one message\n", n, tooLong, relaytest.MaxPushText)
 				continue
 			}
 			select {
@@ -261,9 +261,9 @@ func (t *trial) converse(ctx context.Context, lines <-chan string) error {
 // local chat, stamped with the profile.
 func (t *trial) event(id, text string) relay.Event {
 	return relay.Event{
-		Text: text, MessageType: relay.MessageText, MessageID: id,
+		Text: text, MessageType: "text", MessageID: id,
 		Source: relay.Source{
-			Platform: relay.DefaultPlatform, ChatID: trialChatID, ChatType: relay.ChatDM,
+			Platform: relay.DefaultPlatform, ChatID: trialChatID, ChatType: "dm",
 			UserID: trialUser, UserName: trialUser, Profile: t.profile,
 		},
 	}
@@ -357,19 +357,21 @@ func (t *trial) printReplies(ctx context.Context) {
 				if !ok {
 					return
 				}
-				t.print(f)
+				t.print(f.Action.Op, f.Action.Content)
 			}
 		}
-		t.print(f)
+		t.print(f.Action.Op, f.Action.Content)
 	}
 }
 
-func (t *trial) print(f relay.OutboundFrame) {
-	if f.Action.Op != relay.OpSend {
+// print shows the text of a send action (op "send"); other ops are not
+// shown.
+func (t *trial) print(op, content string) {
+	if op != "send" {
 		return
 	}
 	prefix := t.profile + ": "
-	text := strings.ReplaceAll(f.Action.Content, "\n", "\n"+strings.Repeat(" ", len(prefix)))
+	text := strings.ReplaceAll(content, "\n", "\n"+strings.Repeat(" ", len(prefix)))
 	fmt.Fprintln(t.out, prefix+text)
 }
 

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wasmgw/wasmgw/relay"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
@@ -140,7 +139,7 @@ func TestRunRelayStopInterruptsALongCall(t *testing.T) {
 	}
 	send("/stop\n")
 	_ = input.Close()
-	wait(stdout, "spinner: "+relay.ReplyInterrupted)
+	wait(stdout, "spinner: "+"⏹ Stopped.")
 	select {
 	case err := <-done:
 		var ee *exitError

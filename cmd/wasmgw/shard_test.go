@@ -83,7 +83,7 @@ func TestGatewaysShareAConnectorByShard(t *testing.T) {
 		if _, err := fmt.Sscanf(h.InstanceID, "wasmgw-%d", &idx); err != nil {
 			t.Fatalf("hello %+v: no instance id", h)
 		}
-		if h.Shard == nil || *h.Shard != (relay.HelloShard{Index: idx, Count: gateways, Hash: shard.Algorithm}) || h.Version == "" {
+		if h.Shard == nil || relay.HelloShard(*h.Shard) != (relay.HelloShard{Index: idx, Count: gateways, Hash: shard.Algorithm}) || h.Version == "" {
 			t.Fatalf("hello of %s: %+v, shard %+v", h.InstanceID, h, h.Shard)
 		}
 		byInstance[h.InstanceID] = cn
@@ -113,19 +113,19 @@ func TestGatewaysShareAConnectorByShard(t *testing.T) {
 	}
 
 	total := len(names) * perProfile
-	replies := map[string]relay.Action{}
+	replies := map[string]sentReply{}
 	for len(replies) < total {
 		f, err := conn.Outbound(ctx)
 		if err != nil {
 			t.Fatalf("%d of %d replies: %v\n%s", len(replies), total, err, stderrs())
 		}
-		if f.Action.Op != relay.OpSend {
+		if f.Action.Op != opSend {
 			continue
 		}
 		if _, dup := replies[f.Action.ReplyTo]; dup {
 			t.Fatalf("message %s answered twice", f.Action.ReplyTo)
 		}
-		replies[f.Action.ReplyTo] = f.Action
+		replies[f.Action.ReplyTo] = sentReply{Content: f.Action.Content, ChatID: f.Action.ChatID, Metadata: f.Action.Metadata}
 	}
 	for acks := 0; acks < total+misrouted; acks++ {
 		if _, err := conn.InboundAck(ctx); err != nil {
@@ -133,7 +133,7 @@ func TestGatewaysShareAConnectorByShard(t *testing.T) {
 		}
 	}
 	for id, a := range replies {
-		profile, _ := a.Metadata[relay.MetaProfile].(string)
+		profile, _ := a.Metadata["profile"].(string)
 		want := `{"profile":"` + profile + `","key_sha256":"` + sha(shardKey(profile)) + `"}`
 		if !strings.HasPrefix(id, profile+"-m") || a.Content != want {
 			t.Errorf("reply to %s: %+v; want %s", id, a, want)
@@ -147,10 +147,10 @@ func TestGatewaysShareAConnectorByShard(t *testing.T) {
 		fmt.Sscanf(instance, "wasmgw-%d", &idx)
 		sends, profiles := 0, map[string]bool{}
 		for _, f := range cn.Sent() {
-			if f.Action.Op != relay.OpSend {
+			if f.Action.Op != opSend {
 				continue
 			}
-			p, _ := f.Action.Metadata[relay.MetaProfile].(string)
+			p, _ := f.Action.Metadata["profile"].(string)
 			if shard.Of(p, gateways) != idx || pushedTo[f.Action.ReplyTo] != instance {
 				t.Errorf("%s answered %s (profile %s, shard %d/%d)", instance, f.Action.ReplyTo, p, shard.Of(p, gateways), gateways)
 			}
@@ -163,7 +163,7 @@ func TestGatewaysShareAConnectorByShard(t *testing.T) {
 	if answered != total {
 		t.Fatalf("%d replies over the connections, want %d", answered, total)
 	}
-	if f, ok := conn.PendingOutbound(); ok && f.Action.Op == relay.OpSend {
+	if f, ok := conn.PendingOutbound(); ok && f.Action.Op == opSend {
 		t.Fatalf("an extra reply (a misrouted message must be dropped): %+v", f.Action)
 	}
 	for instance, p := range procs {

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // Conn is one gateway connection as the connector sees it.
@@ -26,24 +27,24 @@ type Conn struct {
 	writeMu sync.Mutex
 	killed  bool // under writeMu: nothing more is written (killed or closing)
 	mu      sync.Mutex
-	hellos  []relay.HelloFrame
-	helloCh chan relay.HelloFrame
-	seq     int                   // order of the first hello, for routing
-	sent    []relay.OutboundFrame // outbound frames of this connection
+	hellos  []wire.HelloFrame
+	helloCh chan wire.HelloFrame
+	seq     int                  // order of the first hello, for routing
+	sent    []wire.OutboundFrame // outbound frames of this connection
 	done    chan struct{}
 	status  websocket.StatusCode
 	reason  string
 }
 
 // Hellos returns the hellos received on this connection so far.
-func (cn *Conn) Hellos() []relay.HelloFrame {
+func (cn *Conn) Hellos() []wire.HelloFrame {
 	cn.mu.Lock()
 	defer cn.mu.Unlock()
-	return append([]relay.HelloFrame(nil), cn.hellos...)
+	return append([]wire.HelloFrame(nil), cn.hellos...)
 }
 
 // WaitHello returns the next hello of this connection.
-func (cn *Conn) WaitHello(ctx context.Context) (relay.HelloFrame, error) {
+func (cn *Conn) WaitHello(ctx context.Context) (wire.HelloFrame, error) {
 	return recv(ctx, cn.helloCh, "a hello")
 }
 
@@ -70,8 +71,8 @@ func (cn *Conn) SendRaw(ctx context.Context, msg []byte) error {
 }
 
 // Send writes one frame.
-func (cn *Conn) Send(ctx context.Context, f relay.Frame) error {
-	b, err := relay.EncodeFrame(f)
+func (cn *Conn) Send(ctx context.Context, f wire.Frame) error {
+	b, err := wire.EncodeFrame(f)
 	if err != nil {
 		return err
 	}
@@ -80,12 +81,16 @@ func (cn *Conn) Send(ctx context.Context, f relay.Frame) error {
 
 // Push sends an inbound message (with its buffer id, when set).
 func (cn *Conn) Push(ctx context.Context, in relay.Inbound) error {
-	return cn.Send(ctx, relay.InboundFrame{Event: in.Event, BufferID: in.BufferID})
+	ev := in.Event
+	return cn.Send(ctx, wire.InboundFrame{BufferID: in.BufferID, Event: wire.Event{
+		Text: ev.Text, MessageType: ev.MessageType, MessageID: ev.MessageID,
+		ReplyToMessageID: ev.ReplyToMessageID, MediaURLs: ev.MediaURLs, Source: wire.Source(ev.Source),
+	}})
 }
 
 // PushInterrupt sends interrupt_inbound.
 func (cn *Conn) PushInterrupt(ctx context.Context, sessionKey, chatID string) error {
-	return cn.Send(ctx, relay.InterruptInboundFrame{SessionKey: sessionKey, ChatID: chatID})
+	return cn.Send(ctx, wire.InterruptInboundFrame{SessionKey: sessionKey, ChatID: chatID})
 }
 
 // drain reads until the connection ends, recording the gateway's close.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // errKilled is returned by writes on a killed connection.
@@ -91,7 +91,7 @@ func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // OutboundFrames is the channel Outbound reads, for a test that selects
 // over several observations at once.
-func (c *Connector) OutboundFrames() <-chan relay.OutboundFrame { return c.outbound }
+func (c *Connector) OutboundFrames() <-chan wire.OutboundFrame { return c.outbound }
 
 // InboundAcks is the channel InboundAck reads, for a test that selects
 // over several observations at once.

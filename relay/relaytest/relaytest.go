@@ -21,7 +21,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // Answer modes for outbound actions.
@@ -36,9 +36,14 @@ const (
 	AnswerNone = "none"
 )
 
+// MaxPushText is the longest message text, in bytes, that [Connector.Push]
+// is sure to fit in one frame: half the 1 MiB frame limit, as JSON
+// escaping can double a text.
+const MaxPushText = wire.MaxFrameSize / 2
+
 // Options configures a [Connector].
 type Options struct {
-	// Secrets verify the upgrade bearer with relay.VerifyToken (a list, for
+	// Secrets verify the upgrade bearer with token.Verify (a list, for
 	// rotation). RequireAuth closes a connection without a valid token with
 	// 4401 ("expired" for an expired one, else "unauthorized").
 	Secrets     []string
@@ -97,10 +102,10 @@ type Connector struct {
 
 	connected chan *Conn
 	accepted  chan *Conn
-	outbound  chan relay.OutboundFrame
+	outbound  chan wire.OutboundFrame
 	acks      chan string
 	idles     chan struct{}
-	interrupt chan relay.InterruptFrame
+	interrupt chan wire.InterruptFrame
 	requests  chan HTTPRequest
 }
 
@@ -158,10 +163,10 @@ func listen(t TB, opts Options) (*Connector, error) {
 		answer:    opts.Answer,
 		connected: make(chan *Conn, chanSize),
 		accepted:  make(chan *Conn, chanSize),
-		outbound:  make(chan relay.OutboundFrame, chanSize),
+		outbound:  make(chan wire.OutboundFrame, chanSize),
 		acks:      make(chan string, chanSize),
 		idles:     make(chan struct{}, chanSize),
-		interrupt: make(chan relay.InterruptFrame, chanSize),
+		interrupt: make(chan wire.InterruptFrame, chanSize),
 		requests:  make(chan HTTPRequest, chanSize),
 	}
 	c.enroll = func(HTTPRequest) HTTPAnswer {

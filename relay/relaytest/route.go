@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 	"github.com/wasmgw/wasmgw/relay/shard"
 )
 
@@ -21,17 +22,17 @@ func (cn *Conn) setSeq(n int) {
 	cn.mu.Unlock()
 }
 
-func (cn *Conn) recordOutbound(f relay.OutboundFrame) {
+func (cn *Conn) recordOutbound(f wire.OutboundFrame) {
 	cn.mu.Lock()
 	cn.sent = append(cn.sent, f)
 	cn.mu.Unlock()
 }
 
 // Sent returns the outbound frames this connection carried so far.
-func (cn *Conn) Sent() []relay.OutboundFrame {
+func (cn *Conn) Sent() []wire.OutboundFrame {
 	cn.mu.Lock()
 	defer cn.mu.Unlock()
-	return append([]relay.OutboundFrame(nil), cn.sent...)
+	return append([]wire.OutboundFrame(nil), cn.sent...)
 }
 
 // Shard returns the shard the connection's first hello announced (nil:
@@ -39,10 +40,11 @@ func (cn *Conn) Sent() []relay.OutboundFrame {
 func (cn *Conn) Shard() *relay.HelloShard {
 	cn.mu.Lock()
 	defer cn.mu.Unlock()
-	if len(cn.hellos) == 0 {
+	if len(cn.hellos) == 0 || cn.hellos[0].Shard == nil {
 		return nil
 	}
-	return cn.hellos[0].Shard
+	sh := relay.HelloShard(*cn.hellos[0].Shard)
+	return &sh
 }
 
 // serves reports whether the connection takes messages for profile: its

@@ -14,13 +14,14 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/token"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // DefaultDescriptor is a valid descriptor for platform.
 func DefaultDescriptor(platform string) map[string]any {
 	return map[string]any{
-		"contract_version":         relay.ContractVersion,
+		"contract_version":         wire.ContractVersion,
 		"platform":                 platform,
 		"label":                    "Test " + platform,
 		"max_message_length":       2000,
@@ -28,7 +29,7 @@ func DefaultDescriptor(platform string) map[string]any {
 		"supports_edit":            true,
 		"supports_threads":         true,
 		"markdown_dialect":         "commonmark",
-		"len_unit":                 relay.LenChars,
+		"len_unit":                 wire.LenChars,
 		"supported_ops":            []string{"send", "edit", "typing", "react"},
 	}
 }
@@ -68,8 +69,8 @@ func (c *Connector) serveWS(w http.ResponseWriter, r *http.Request) {
 		c.log.Warn("relaytest: accept", "error", err)
 		return
 	}
-	ws.SetReadLimit(relay.MaxFrameSize)
-	cn := &Conn{c: c, ws: ws, raw: hw.conn, GatewayID: gatewayID, helloCh: make(chan relay.HelloFrame, chanSize), done: make(chan struct{}), status: -1}
+	ws.SetReadLimit(wire.MaxFrameSize)
+	cn := &Conn{c: c, ws: ws, raw: hw.conn, GatewayID: gatewayID, helloCh: make(chan wire.HelloFrame, chanSize), done: make(chan struct{}), status: -1}
 	c.mu.Lock()
 	if c.closed || c.gate.shut.Load() { // checked under mu: Stop and Kill snapshot c.conns under it after shutting
 		c.mu.Unlock()
@@ -96,7 +97,7 @@ func (c *Connector) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	if authReason != "" {
 		c.log.Info("relaytest: unauthorized", "reason", authReason)
-		cn.Close(relay.CloseUnauthorized, authReason)
+		cn.Close(wire.CloseUnauthorized, authReason)
 		cn.drain()
 		return
 	}
@@ -123,13 +124,13 @@ func (c *Connector) authenticate(header string) (string, string) {
 		}
 		return "", ""
 	}
-	id, err := relay.VerifyToken(tok, c.opts.Secrets, c.opts.Now())
+	id, err := token.Verify(tok, c.opts.Secrets, c.opts.Now())
 	switch {
 	case err == nil:
 		return id, ""
 	case !c.opts.RequireAuth:
 		return "", ""
-	case errors.Is(err, relay.ErrTokenExpired):
+	case errors.Is(err, token.ErrExpired):
 		return "", "expired"
 	default:
 		return "", "unauthorized"
@@ -138,7 +139,7 @@ func (c *Connector) authenticate(header string) (string, string) {
 
 func (cn *Conn) serve() {
 	c := cn.c
-	var lines relay.LineBuffer
+	var lines wire.LineBuffer
 	ctx := context.Background()
 	descs := 0
 	for {
@@ -148,14 +149,14 @@ func (cn *Conn) serve() {
 			return
 		}
 		for _, line := range lines.Feed(data) {
-			f, err := relay.DecodeFrame(line)
+			f, err := wire.DecodeFrame(line)
 			if err != nil {
 				c.log.Warn("relaytest: malformed frame from the gateway", "error", err)
 				c.problem(fmt.Errorf("malformed frame from the gateway: %w", err))
 				continue
 			}
 			switch fr := f.(type) {
-			case relay.HelloFrame:
+			case wire.HelloFrame:
 				cn.mu.Lock()
 				cn.hellos = append(cn.hellos, fr)
 				firstHello := len(cn.hellos) == 1
@@ -188,14 +189,14 @@ func (cn *Conn) serve() {
 					}
 					c.mu.Unlock()
 				}
-				if err := cn.Send(ctx, relay.DescriptorFrame{Descriptor: c.descriptorFor(fr.Platform)}); err != nil {
+				if err := cn.Send(ctx, wire.DescriptorFrame{Descriptor: c.descriptorFor(fr.Platform)}); err != nil {
 					continue
 				}
 				descs++
 				if rej != nil {
 					go cn.Close(rej.code, rej.reason)
 				}
-			case relay.OutboundFrame:
+			case wire.OutboundFrame:
 				cn.recordOutbound(fr)
 				c.outbound <- fr
 				c.mu.Lock()
@@ -214,16 +215,16 @@ func (cn *Conn) serve() {
 				default:
 					res = map[string]any{"success": true, "message_id": fmt.Sprintf("m-%d", n)}
 				}
-				b, _ := json.Marshal(map[string]any{"type": relay.TypeOutboundResult, "requestId": fr.RequestID, "result": res})
+				b, _ := json.Marshal(map[string]any{"type": wire.TypeOutboundResult, "requestId": fr.RequestID, "result": res})
 				_ = cn.SendRaw(ctx, append(b, '\n'))
-			case relay.InboundAckFrame:
+			case wire.InboundAckFrame:
 				c.acks <- fr.BufferID
-			case relay.GoingIdleFrame:
+			case wire.GoingIdleFrame:
 				c.idles <- struct{}{}
 				if !c.opts.NoIdleAck {
-					_ = cn.Send(ctx, relay.GoingIdleAckFrame{})
+					_ = cn.Send(ctx, wire.GoingIdleAckFrame{})
 				}
-			case relay.InterruptFrame:
+			case wire.InterruptFrame:
 				c.interrupt <- fr
 			default:
 				c.log.Info("relaytest: frame ignored", "type", f.FrameType())

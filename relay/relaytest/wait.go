@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 // WaitConnected returns the next connection that sent its first hello, in
@@ -51,13 +52,13 @@ func (c *Connector) PushInterrupt(ctx context.Context, sessionKey, chatID string
 }
 
 // Outbound returns the next outbound frame the gateway sent.
-func (c *Connector) Outbound(ctx context.Context) (relay.OutboundFrame, error) {
+func (c *Connector) Outbound(ctx context.Context) (wire.OutboundFrame, error) {
 	return recv(ctx, c.outbound, "an outbound frame")
 }
 
 // PendingOutbound returns the next outbound frame the gateway already
 // sent, without waiting: ok is false when there is none.
-func (c *Connector) PendingOutbound() (f relay.OutboundFrame, ok bool) {
+func (c *Connector) PendingOutbound() (f wire.OutboundFrame, ok bool) {
 	select {
 	case f = <-c.outbound:
 		return f, true
@@ -78,7 +79,7 @@ func (c *Connector) GoingIdle(ctx context.Context) error {
 }
 
 // Interrupt returns the next interrupt frame the gateway sent.
-func (c *Connector) Interrupt(ctx context.Context) (relay.InterruptFrame, error) {
+func (c *Connector) Interrupt(ctx context.Context) (wire.InterruptFrame, error) {
 	return recv(ctx, c.interrupt, "an interrupt")
 }
 

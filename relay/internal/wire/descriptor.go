@@ -1,4 +1,4 @@
-package relay
+package wire
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // ContractVersion is the contract version this package implements.
@@ -27,8 +26,9 @@ const DefaultMaxMessageLength = 4096
 // DefaultEmoji is a descriptor's emoji when it sends none.
 const DefaultEmoji = "\U0001F50C" // 🔌
 
-// LegacyOps is the op set of a connector that advertises no supported_ops.
-var LegacyOps = []string{OpSend, OpEdit, OpTyping, OpFollowUp}
+// LegacyOps returns the op set of a connector that advertises no
+// supported_ops: send, edit, typing and follow_up (a fresh slice).
+func LegacyOps() []string { return []string{OpSend, OpEdit, OpTyping, OpFollowUp} }
 
 // Descriptor is the connector's capability descriptor for one fronted
 // platform, fixed for the connection.
@@ -218,7 +218,7 @@ func jsonInt(v json.RawMessage) (int64, bool) {
 // Ops is the op set the connector implements for this platform.
 func (d Descriptor) Ops() []string {
 	if len(d.SupportedOps) == 0 {
-		return LegacyOps
+		return LegacyOps()
 	}
 	return d.SupportedOps
 }
@@ -231,63 +231,4 @@ func (d Descriptor) SupportsOp(op string) bool { return slices.Contains(d.Ops(),
 // max_message_length, counted in its len_unit; see [SplitText].
 func (d Descriptor) Split(text string) []string {
 	return SplitText(text, d.MaxMessageLength, d.LenUnit)
-}
-
-// SplitText cuts text into pieces of at most limit units (unit "utf16"
-// counts UTF-16 code units, anything else Unicode code points), never
-// inside a rune, so never inside a surrogate pair. A piece ends after the
-// last newline, else the last space, of its window when that keeps it at
-// least half full; otherwise it is cut hard. Nothing is dropped: the
-// pieces concatenate to text. limit ≤ 0 means 4096. Text that fits is one
-// piece; empty text is none.
-func SplitText(text string, limit int, unit string) []string {
-	if text == "" {
-		return nil
-	}
-	if limit <= 0 {
-		limit = DefaultMaxMessageLength
-	}
-	utf16 := unit == LenUTF16
-	width := func(r rune) int {
-		if utf16 && r > 0xFFFF && r <= utf8.MaxRune {
-			return 2
-		}
-		return 1
-	}
-	var out []string
-	for text != "" {
-		// Walk the window: end is the byte offset after the last rune that
-		// fits; nl and sp the offsets after its last newline and space, with
-		// the units before them.
-		units, end := 0, 0
-		nl, nlUnits, sp, spUnits := -1, 0, -1, 0
-		for end < len(text) {
-			r, size := utf8.DecodeRuneInString(text[end:])
-			w := width(r)
-			if units+w > limit {
-				break
-			}
-			units += w
-			end += size
-			switch r {
-			case '\n':
-				nl, nlUnits = end, units
-			case ' ':
-				sp, spUnits = end, units
-			}
-		}
-		switch {
-		case end == len(text):
-			return append(out, text)
-		case end == 0: // limit 1 and a surrogate pair: the rune goes whole
-			_, end = utf8.DecodeRuneInString(text)
-		case nl >= 0 && 2*nlUnits >= limit:
-			end = nl
-		case sp >= 0 && 2*spUnits >= limit:
-			end = sp
-		}
-		out = append(out, text[:end])
-		text = text[end:]
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package relay_test
+package wire_test
 
 import (
 	"bytes"
@@ -8,23 +8,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 func TestFrameRoundTrip(t *testing.T) {
-	frames := []relay.Frame{
-		relay.HelloFrame{Platform: "discord", BotID: "b1"},
-		relay.OutboundFrame{RequestID: "0123456789abcdef0123456789abcdef", Platform: "telegram", BotID: "b2",
-			Action: relay.Action{Op: relay.OpSend, ChatID: "c1", Content: "<b>hi</b> & bye", ReplyTo: "m0",
+	frames := []wire.Frame{
+		wire.HelloFrame{Platform: "discord", BotID: "b1"},
+		wire.OutboundFrame{RequestID: "0123456789abcdef0123456789abcdef", Platform: "telegram", BotID: "b2",
+			Action: wire.Action{Op: wire.OpSend, ChatID: "c1", Content: "<b>hi</b> & bye", ReplyTo: "m0",
 				Metadata: map[string]any{"scope_id": "g1"}, Extra: map[string]any{"thread_id": "t1"}}},
-		relay.InterruptFrame{SessionKey: "agent:main:discord:dm:c1", Reason: "/stop"},
-		relay.GoingIdleFrame{},
-		relay.InboundAckFrame{BufferID: "buf-1"},
-		relay.InterruptInboundFrame{SessionKey: "k", ChatID: "c"},
-		relay.GoingIdleAckFrame{},
+		wire.InterruptFrame{SessionKey: "agent:main:discord:dm:c1", Reason: "/stop"},
+		wire.GoingIdleFrame{},
+		wire.InboundAckFrame{BufferID: "buf-1"},
+		wire.InterruptInboundFrame{SessionKey: "k", ChatID: "c"},
+		wire.GoingIdleAckFrame{},
 	}
 	for _, f := range frames {
-		b, err := relay.EncodeFrame(f)
+		b, err := wire.EncodeFrame(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func TestFrameRoundTrip(t *testing.T) {
 		if bytes.Contains(b, []byte(`\u003c`)) {
 			t.Fatalf("HTML escaped: %s", b)
 		}
-		got, err := relay.DecodeFrame(bytes.TrimSuffix(b, []byte("\n")))
+		got, err := wire.DecodeFrame(bytes.TrimSuffix(b, []byte("\n")))
 		if err != nil {
 			t.Fatalf("%s: %v", f.FrameType(), err)
 		}
@@ -48,41 +48,41 @@ func TestFrameRoundTrip(t *testing.T) {
 }
 
 func TestDecodeFrameConnectorFrames(t *testing.T) {
-	f, err := relay.DecodeFrame([]byte(`{"type":"outbound_result","requestId":"r1","result":{"success":false,"message_id":123,"error":{"why":"x"},"code":"egress_declined"}}`))
+	f, err := wire.DecodeFrame([]byte(`{"type":"outbound_result","requestId":"r1","result":{"success":false,"message_id":123,"error":{"why":"x"},"code":"egress_declined"}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := f.(relay.OutboundResultFrame)
+	r := f.(wire.OutboundResultFrame)
 	if r.RequestID != "r1" || r.Result.MessageID != "123" || r.Result.Code != "egress_declined" || r.Result.Error != `{"why":"x"}` {
 		t.Fatalf("%+v", r)
 	}
-	f, err = relay.DecodeFrame([]byte(`{"type":"inbound","bufferId":"b","event":{"text":"hi","message_type":"sticker?","source":{"chat_id":7,"guild_id":"g","scope_id":"s"}}}`))
+	f, err = wire.DecodeFrame([]byte(`{"type":"inbound","bufferId":"b","event":{"text":"hi","message_type":"sticker?","source":{"chat_id":7,"guild_id":"g","scope_id":"s"}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := f.(relay.InboundFrame)
+	in := f.(wire.InboundFrame)
 	if in.BufferID != "b" || in.Event.MessageType != "text" || in.Event.Source.ChatID != "7" || in.Event.Source.ScopeID != "s" || in.Event.Source.Platform != "relay" {
 		t.Fatalf("%+v", in)
 	}
-	if f, err := relay.DecodeFrame([]byte(`{"type":"from-the-future","x":1}`)); err != nil || f.FrameType() != "from-the-future" {
+	if f, err := wire.DecodeFrame([]byte(`{"type":"from-the-future","x":1}`)); err != nil || f.FrameType() != "from-the-future" {
 		t.Fatalf("unknown type: %v %v", f, err)
 	}
 	for _, bad := range []string{``, `null`, `[]`, `{"x":1}`, `{"type":5}`, `{"type":"hello","platform":5}`, `{"type":"inbound","event":"x"}`} {
-		_, err := relay.DecodeFrame([]byte(bad))
-		var fe *relay.FrameError
+		_, err := wire.DecodeFrame([]byte(bad))
+		var fe *wire.FrameError
 		if !errors.As(err, &fe) {
 			t.Errorf("%q: err %v, want a FrameError", bad, err)
 		}
 	}
 	// A FrameError never quotes the line (a user's message may be in it).
-	_, err = relay.DecodeFrame([]byte(`{"type":"inbound","event":{"text":["private words"]}}`))
+	_, err = wire.DecodeFrame([]byte(`{"type":"inbound","event":{"text":["private words"]}}`))
 	if err == nil || strings.Contains(err.Error(), "private") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestLineBuffer(t *testing.T) {
-	var lb relay.LineBuffer
+	var lb wire.LineBuffer
 	var got []string
 	feed := func(s string) {
 		for _, l := range lb.Feed([]byte(s)) {
@@ -101,7 +101,7 @@ func TestLineBuffer(t *testing.T) {
 	}
 	// An oversized line is dropped whole, even across messages.
 	got = nil
-	big := strings.Repeat("x", relay.MaxFrameSize)
+	big := strings.Repeat("x", wire.MaxFrameSize)
 	feed(big)
 	feed("yy")
 	feed("tail\n" + `{"d":4}` + "\n")
@@ -123,20 +123,20 @@ func FuzzDecodeFrame(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
-		fr, err := relay.DecodeFrame(line)
+		fr, err := wire.DecodeFrame(line)
 		if err != nil {
 			if fr != nil {
 				t.Fatal("frame with error")
 			}
 			return
 		}
-		if _, unknown := fr.(relay.UnknownFrame); unknown {
+		if _, unknown := fr.(wire.UnknownFrame); unknown {
 			return
 		}
 		// What decodes re-encodes to one line of valid JSON of that type.
-		b, err := relay.EncodeFrame(fr)
+		b, err := wire.EncodeFrame(fr)
 		if err != nil {
-			if _, ok := fr.(relay.DescriptorFrame); ok {
+			if _, ok := fr.(wire.DescriptorFrame); ok {
 				return // raw descriptor kept verbatim may be null-ish
 			}
 			t.Fatalf("re-encode %T: %v", fr, err)
@@ -144,7 +144,7 @@ func FuzzDecodeFrame(f *testing.F) {
 		if bytes.Count(b, []byte("\n")) != 1 || !json.Valid(bytes.TrimSpace(b)) {
 			t.Fatalf("re-encoded %q", b)
 		}
-		again, err := relay.DecodeFrame(bytes.TrimSpace(b))
+		again, err := wire.DecodeFrame(bytes.TrimSpace(b))
 		if err != nil || again.FrameType() != fr.FrameType() {
 			t.Fatalf("second decode: %v %v", again, err)
 		}
@@ -169,7 +169,7 @@ func FuzzLineBuffer(f *testing.F) {
 			}
 		}
 		size := int(chunk)%16 + 1
-		var lb relay.LineBuffer
+		var lb wire.LineBuffer
 		var got [][]byte
 		for len(data) > 0 {
 			n := min(size, len(data))
@@ -193,7 +193,7 @@ func FuzzLineBuffer(f *testing.F) {
 // before it and, when it did not end a line, the rest of its last line.
 func TestLineBufferSkipMessage(t *testing.T) {
 	t.Parallel()
-	var lb relay.LineBuffer
+	var lb wire.LineBuffer
 	if got := lb.Feed([]byte(`{"a":1}` + "\n" + `{"partial`)); len(got) != 1 {
 		t.Fatalf("got %q", got)
 	}
@@ -215,7 +215,7 @@ func FuzzLineBufferSkip(f *testing.F) {
 	f.Add([]byte("abc"), []byte("x\n{\"a\":1}\n"), true)
 	f.Add([]byte("{\"a\":1}\n"), []byte("{\"b\":2}\n"), false)
 	f.Fuzz(func(t *testing.T, before, after []byte, endsLine bool) {
-		var lb relay.LineBuffer
+		var lb wire.LineBuffer
 		lb.Feed(before)
 		last := []byte("x")
 		if endsLine {
@@ -235,7 +235,7 @@ func FuzzLineBufferSkip(f *testing.F) {
 		if i := bytes.LastIndexByte(rest, '\n'); i >= 0 {
 			for _, l := range bytes.Split(rest[:i], []byte("\n")) {
 				l = bytes.TrimRight(l, "\r")
-				if len(bytes.TrimSpace(l)) > 0 && len(l) <= relay.MaxFrameSize {
+				if len(bytes.TrimSpace(l)) > 0 && len(l) <= wire.MaxFrameSize {
 					want = append(want, l)
 				}
 			}

@@ -1,4 +1,4 @@
-package relay
+package wire
 
 import (
 	"bytes"
@@ -107,7 +107,3 @@ func (a *Action) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
-
-// chatAddressed reports whether the action names a chat, and so carries
-// re-attached metadata.
-func (a Action) chatAddressed() bool { return a.ChatID != "" }

@@ -1,4 +1,4 @@
-package relay_test
+package token_test
 
 import (
 	"encoding/base64"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/token"
 )
 
 // tokenVectors are the spec's cross-language vectors (docs/relay.md).
@@ -25,21 +25,21 @@ var tokenVectors = []struct {
 
 func TestMintTokenVectors(t *testing.T) {
 	for _, v := range tokenVectors {
-		if got := relay.MintToken(v.id, v.secret, v.exp); got != v.token {
-			t.Errorf("MintToken(%q, exp %d) = %s, want %s", v.id, v.exp, got, v.token)
+		if got := token.Mint(v.id, v.secret, v.exp); got != v.token {
+			t.Errorf("Mint(%q, exp %d) = %s, want %s", v.id, v.exp, got, v.token)
 		}
 		// Verified at a time before any expiry, the id comes back whole
 		// (colons included: the verifier splits from the right).
-		id, err := relay.VerifyToken(v.token, []string{"other", v.secret}, time.Unix(1700000000, 0))
+		id, err := token.Verify(v.token, []string{"other", v.secret}, time.Unix(1700000000, 0))
 		if err != nil || id != v.id {
-			t.Errorf("VerifyToken(vector %q) = %q, %v", v.id, id, err)
+			t.Errorf("Verify(vector %q) = %q, %v", v.id, id, err)
 		}
 	}
 }
 
 func TestVerifyToken(t *testing.T) {
 	now := time.Unix(1767225600, 0)
-	valid := relay.MintToken("gw:1", "new", now.Unix()+300)
+	valid := token.Mint("gw:1", "new", now.Unix()+300)
 	cases := []struct {
 		name    string
 		token   string
@@ -49,23 +49,23 @@ func TestVerifyToken(t *testing.T) {
 		{"rotation: old then new", valid, []string{"old", "new"}, nil},
 		{"rotation: new then old", valid, []string{"new", "old"}, nil},
 		{"whitespace secrets ignored", valid, []string{" ", "", "new"}, nil},
-		{"wrong secret", valid, []string{"old"}, relay.ErrTokenSignature},
-		{"no secrets", valid, nil, relay.ErrTokenSignature},
-		{"expired", relay.MintToken("gw", "new", now.Unix()-1), []string{"new"}, relay.ErrTokenExpired},
-		{"expiring this second", relay.MintToken("gw", "new", now.Unix()), []string{"new"}, nil},
-		{"no expiry", relay.MintToken("gw", "new", 0), []string{"new"}, nil},
-		{"expired with a wrong secret is a signature error", relay.MintToken("gw", "new", 1), []string{"x"}, relay.ErrTokenSignature},
-		{"not base64", "!!!", []string{"new"}, relay.ErrTokenMalformed},
-		{"padded base64", base64.URLEncoding.EncodeToString([]byte("gw:0:" + strings.Repeat("a", 63))), []string{"new"}, relay.ErrTokenMalformed},
-		{"empty", "", []string{"new"}, relay.ErrTokenMalformed},
-		{"no colon", base64.RawURLEncoding.EncodeToString([]byte("abc")), []string{"new"}, relay.ErrTokenMalformed},
-		{"short sig", base64.RawURLEncoding.EncodeToString([]byte("gw:0:abcd")), []string{"new"}, relay.ErrTokenMalformed},
-		{"upper-case sig", upperSig(valid), []string{"new"}, relay.ErrTokenMalformed},
-		{"exp with sign", base64.RawURLEncoding.EncodeToString([]byte("gw:+5:" + strings.Repeat("a", 64))), []string{"new"}, relay.ErrTokenMalformed},
-		{"exp with leading zero", base64.RawURLEncoding.EncodeToString([]byte("gw:05:" + strings.Repeat("a", 64))), []string{"new"}, relay.ErrTokenMalformed},
+		{"wrong secret", valid, []string{"old"}, token.ErrSignature},
+		{"no secrets", valid, nil, token.ErrSignature},
+		{"expired", token.Mint("gw", "new", now.Unix()-1), []string{"new"}, token.ErrExpired},
+		{"expiring this second", token.Mint("gw", "new", now.Unix()), []string{"new"}, nil},
+		{"no expiry", token.Mint("gw", "new", 0), []string{"new"}, nil},
+		{"expired with a wrong secret is a signature error", token.Mint("gw", "new", 1), []string{"x"}, token.ErrSignature},
+		{"not base64", "!!!", []string{"new"}, token.ErrMalformed},
+		{"padded base64", base64.URLEncoding.EncodeToString([]byte("gw:0:" + strings.Repeat("a", 63))), []string{"new"}, token.ErrMalformed},
+		{"empty", "", []string{"new"}, token.ErrMalformed},
+		{"no colon", base64.RawURLEncoding.EncodeToString([]byte("abc")), []string{"new"}, token.ErrMalformed},
+		{"short sig", base64.RawURLEncoding.EncodeToString([]byte("gw:0:abcd")), []string{"new"}, token.ErrMalformed},
+		{"upper-case sig", upperSig(valid), []string{"new"}, token.ErrMalformed},
+		{"exp with sign", base64.RawURLEncoding.EncodeToString([]byte("gw:+5:" + strings.Repeat("a", 64))), []string{"new"}, token.ErrMalformed},
+		{"exp with leading zero", base64.RawURLEncoding.EncodeToString([]byte("gw:05:" + strings.Repeat("a", 64))), []string{"new"}, token.ErrMalformed},
 	}
 	for _, c := range cases {
-		_, err := relay.VerifyToken(c.token, c.secrets, now)
+		_, err := token.Verify(c.token, c.secrets, now)
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: err = %v, want %v", c.name, err, c.want)
 		}
@@ -76,12 +76,12 @@ func TestVerifyToken(t *testing.T) {
 		strings.Replace(string(raw), "gw:1", "gw:2", 1),
 		strings.Replace(string(raw), ":"+itoa(now.Unix()+300)+":", ":"+itoa(now.Unix()+301)+":", 1),
 	} {
-		if _, err := relay.VerifyToken(base64.RawURLEncoding.EncodeToString([]byte(tampered)), []string{"new"}, now); !errors.Is(err, relay.ErrTokenSignature) {
+		if _, err := token.Verify(base64.RawURLEncoding.EncodeToString([]byte(tampered)), []string{"new"}, now); !errors.Is(err, token.ErrSignature) {
 			t.Errorf("tampered %q: %v", tampered, err)
 		}
 	}
 	// The errors carry neither the token nor a secret.
-	_, err := relay.VerifyToken(valid, []string{"supersecret"}, now)
+	_, err := token.Verify(valid, []string{"supersecret"}, now)
 	if strings.Contains(err.Error(), valid) || strings.Contains(err.Error(), "supersecret") {
 		t.Fatalf("error leaks: %v", err)
 	}
@@ -102,21 +102,21 @@ func FuzzVerifyToken(f *testing.F) {
 	}
 	f.Add("", "", "", int64(0))
 	f.Add("Zm9vOjE6YmFy", "k", "a:b", int64(-1))
-	f.Fuzz(func(t *testing.T, token, secret, id string, exp int64) {
+	f.Fuzz(func(t *testing.T, raw, secret, id string, exp int64) {
 		now := time.Unix(1767225600, 0)
 		// Arbitrary input: never panics, and a success names an id.
-		if got, err := relay.VerifyToken(token, []string{secret}, now); err == nil && !strings.Contains(mustDecode(token), got) {
+		if got, err := token.Verify(raw, []string{secret}, now); err == nil && !strings.Contains(mustDecode(raw), got) {
 			t.Fatalf("verified id %q not in the token", got)
 		}
 		// A minted token verifies back to its id unless expired.
 		if exp < 0 || strings.TrimSpace(secret) == "" {
 			return
 		}
-		tok := relay.MintToken(id, secret, exp)
-		got, err := relay.VerifyToken(tok, []string{secret}, now)
+		tok := token.Mint(id, secret, exp)
+		got, err := token.Verify(tok, []string{secret}, now)
 		switch {
 		case exp != 0 && exp < now.Unix():
-			if !errors.Is(err, relay.ErrTokenExpired) {
+			if !errors.Is(err, token.ErrExpired) {
 				t.Fatalf("expired token: %v", err)
 			}
 		case err != nil || got != id:

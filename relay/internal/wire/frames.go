@@ -1,4 +1,10 @@
-package relay
+// Package wire is the relay connector contract's wire protocol (contract
+// v1, docs/relay.md "Frames"): the newline-delimited JSON frames a gateway
+// and a connector exchange ([EncodeFrame], [DecodeFrame], [LineBuffer]),
+// the inbound [Event] with its [Source], outbound [Action]s and their
+// [OutboundResult], the capability [Descriptor] and text splitting
+// ([SplitText]), and the close codes of the WebSocket.
+package wire
 
 import (
 	"bytes"
@@ -336,78 +342,4 @@ func jsonErr(err error) error {
 		return fmt.Errorf("invalid JSON at offset %d", se.Offset)
 	}
 	return err
-}
-
-// LineBuffer splits WebSocket text messages into frame lines: a message may
-// hold several lines, and a trailing partial line waits for the next
-// message. Blank lines are skipped. A line longer than [MaxFrameSize] is
-// dropped whole (Overflowed counts them). The zero value is ready to use; a
-// LineBuffer is not safe for concurrent use.
-type LineBuffer struct {
-	partial    []byte
-	discarding bool // inside an oversized line: skip to its '\n'
-	overflowed int
-}
-
-// Feed appends msg and returns the complete, non-blank lines (without
-// '\n' or a trailing '\r'). The returned slices are valid until the next
-// Feed.
-func (l *LineBuffer) Feed(msg []byte) [][]byte {
-	var lines [][]byte
-	data := msg
-	if l.discarding {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			return nil
-		}
-		l.discarding = false
-		data = data[i+1:]
-	}
-	if len(l.partial) > 0 {
-		l.partial = append(l.partial, data...)
-		data = l.partial
-	}
-	for {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			break
-		}
-		line := bytes.TrimRight(data[:i], "\r")
-		switch {
-		case len(line) > MaxFrameSize:
-			l.overflowed++
-		case len(bytes.TrimSpace(line)) > 0:
-			lines = append(lines, line)
-		}
-		data = data[i+1:]
-	}
-	switch {
-	case len(data) > MaxFrameSize:
-		l.overflowed++
-		l.discarding = true
-		l.partial = nil
-	case len(data) == 0:
-		l.partial = nil
-	default:
-		// A fresh slice: the returned lines may alias the old one.
-		l.partial = append([]byte(nil), data...)
-	}
-	return lines
-}
-
-// Pending is the length of the buffered partial line.
-func (l *LineBuffer) Pending() int { return len(l.partial) }
-
-// Overflowed counts lines dropped for exceeding MaxFrameSize.
-func (l *LineBuffer) Overflowed() int { return l.overflowed }
-
-// SkipMessage records that a whole WebSocket message was skipped (it was
-// over [MaxFrameSize]); last holds its final byte. Every line the message
-// touched is dropped whole: a partial line buffered before it, and, when
-// the message did not end with '\n', the rest of its last line up to the
-// next '\n' of a later message. It counts as one overflow.
-func (l *LineBuffer) SkipMessage(last []byte) {
-	l.overflowed++
-	l.partial = nil
-	l.discarding = len(last) == 0 || last[len(last)-1] != '\n'
 }

@@ -1,4 +1,7 @@
-package relay
+// Package token mints and verifies the relay upgrade token, the bearer a
+// gateway presents when it dials the connector: byte-compatible with the
+// connector's makeToken (docs/relay.md, "Dial and upgrade token").
+package token
 
 import (
 	"crypto/hmac"
@@ -11,28 +14,28 @@ import (
 	"time"
 )
 
-// DefaultTokenTTL is how long an upgrade token minted for a dial stays
+// DefaultTTL is how long an upgrade token minted for a dial stays
 // valid: the connector's default, 300 seconds.
-const DefaultTokenTTL = 300 * time.Second
+const DefaultTTL = 300 * time.Second
 
-// Errors of [VerifyToken]. None of them carries the token or a secret.
+// Errors of [Verify]. None of them carries the token or a secret.
 var (
-	// ErrTokenMalformed: not base64url, or not "<id>:<exp>:<64 hex>".
-	ErrTokenMalformed = errors.New("relay token: malformed")
-	// ErrTokenSignature: no secret of the list produced the signature.
-	ErrTokenSignature = errors.New("relay token: bad signature")
-	// ErrTokenExpired: the signature is valid but exp is in the past.
-	ErrTokenExpired = errors.New("relay token: expired")
+	// ErrMalformed: not base64url, or not "<id>:<exp>:<64 hex>".
+	ErrMalformed = errors.New("relay token: malformed")
+	// ErrSignature: no secret of the list produced the signature.
+	ErrSignature = errors.New("relay token: bad signature")
+	// ErrExpired: the signature is valid but exp is in the past.
+	ErrExpired = errors.New("relay token: expired")
 )
 
-// MintToken returns the upgrade bearer token for gatewayID signed with
+// Mint returns the upgrade bearer token for gatewayID signed with
 // secret, valid until the unix time exp (0: no expiry):
 //
 //	signed = gatewayID + ":" + exp
 //	token  = base64url-nopad(signed + ":" + hex(HMAC-SHA256(secret, signed)))
 //
 // It is byte-compatible with the connector's makeToken.
-func MintToken(gatewayID, secret string, exp int64) string {
+func Mint(gatewayID, secret string, exp int64) string {
 	signed := gatewayID + ":" + strconv.FormatInt(exp, 10)
 	return base64.RawURLEncoding.EncodeToString([]byte(signed + ":" + sign(signed, secret)))
 }
@@ -45,31 +48,31 @@ func sign(msg, secret string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// VerifyToken checks token against every usable secret of the rotation
+// Verify checks token against every usable secret of the rotation
 // list and returns the gateway id it was minted for. The payload is split
 // from the right, so a gateway id may contain ':'. exp 0 never expires; any
-// other exp before now's unix second is [ErrTokenExpired] (reported only
+// other exp before now's unix second is [ErrExpired] (reported only
 // for a valid signature, so "expired" never leaks whether a forged token
 // would have matched). Whitespace-only secrets are never used.
-func VerifyToken(token string, secrets []string, now time.Time) (gatewayID string, err error) {
+func Verify(token string, secrets []string, now time.Time) (gatewayID string, err error) {
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil || len(raw) == 0 {
-		return "", ErrTokenMalformed
+		return "", ErrMalformed
 	}
 	payload := string(raw)
 	i := strings.LastIndexByte(payload, ':')
 	if i < 0 {
-		return "", ErrTokenMalformed
+		return "", ErrMalformed
 	}
 	signed, sig := payload[:i], payload[i+1:]
 	j := strings.LastIndexByte(signed, ':')
 	if j < 0 || !isLowerHex(sig, sha256.Size*2) {
-		return "", ErrTokenMalformed
+		return "", ErrMalformed
 	}
 	id, expText := signed[:j], signed[j+1:]
 	exp, ok := parseExp(expText)
 	if !ok {
-		return "", ErrTokenMalformed
+		return "", ErrMalformed
 	}
 	matched := false
 	for _, s := range secrets {
@@ -82,10 +85,10 @@ func VerifyToken(token string, secrets []string, now time.Time) (gatewayID strin
 		}
 	}
 	if !matched {
-		return "", ErrTokenSignature
+		return "", ErrSignature
 	}
 	if exp != 0 && now.Unix() > exp {
-		return "", ErrTokenExpired
+		return "", ErrExpired
 	}
 	return id, nil
 }

@@ -1,4 +1,4 @@
-package relay_test
+package wire_test
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wasmgw/wasmgw/relay"
+	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
 func validDescriptor() map[string]any {
@@ -18,13 +18,13 @@ func validDescriptor() map[string]any {
 	}
 }
 
-func parse(t *testing.T, m map[string]any) (relay.Descriptor, error) {
+func parse(t *testing.T, m map[string]any) (wire.Descriptor, error) {
 	t.Helper()
 	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return relay.ParseDescriptor(b)
+	return wire.ParseDescriptor(b)
 }
 
 func TestDescriptorDefaults(t *testing.T) {
@@ -32,12 +32,12 @@ func TestDescriptorDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := relay.Descriptor{ContractVersion: 1, Platform: "telegram", Label: "Telegram", MaxMessageLength: 4096,
+	want := wire.Descriptor{ContractVersion: 1, Platform: "telegram", Label: "Telegram", MaxMessageLength: 4096,
 		SupportsDraftStreaming: true, SupportsEdit: true, MarkdownDialect: "markdownv2", LenUnit: "utf16", Emoji: "🔌"}
 	if !reflect.DeepEqual(d, want) {
 		t.Fatalf("got %+v\nwant %+v", d, want)
 	}
-	if !reflect.DeepEqual(d.Ops(), relay.LegacyOps) || !d.SupportsOp("follow_up") || d.SupportsOp("react") {
+	if !reflect.DeepEqual(d.Ops(), wire.LegacyOps()) || !d.SupportsOp("follow_up") || d.SupportsOp("react") {
 		t.Fatalf("legacy ops: %v", d.Ops())
 	}
 }
@@ -67,7 +67,7 @@ func TestDescriptorMaxMessageLengthGarbage(t *testing.T) {
 		m := validDescriptor()
 		m["max_message_length"] = v
 		d, err := parse(t, m)
-		if err != nil || d.MaxMessageLength != relay.DefaultMaxMessageLength {
+		if err != nil || d.MaxMessageLength != wire.DefaultMaxMessageLength {
 			t.Errorf("max_message_length %v: %d, %v", v, d.MaxMessageLength, err)
 		}
 	}
@@ -84,7 +84,7 @@ func TestDescriptorRequired(t *testing.T) {
 		m := validDescriptor()
 		delete(m, field)
 		_, err := parse(t, m)
-		var de *relay.DescriptorError
+		var de *wire.DescriptorError
 		if !errors.As(err, &de) || de.Field != field || !strings.Contains(err.Error(), field) {
 			t.Errorf("without %s: %v", field, err)
 		}
@@ -93,20 +93,20 @@ func TestDescriptorRequired(t *testing.T) {
 		m := validDescriptor()
 		m[field] = bad
 		_, err := parse(t, m)
-		var de *relay.DescriptorError
+		var de *wire.DescriptorError
 		if !errors.As(err, &de) || de.Field != field {
 			t.Errorf("%s=%v: %v", field, bad, err)
 		}
 	}
 	for _, raw := range []string{``, `null`, `[]`, `"x"`, `{`} {
-		if _, err := relay.ParseDescriptor([]byte(raw)); err == nil {
+		if _, err := wire.ParseDescriptor([]byte(raw)); err == nil {
 			t.Errorf("%q parsed", raw)
 		}
 	}
 }
 
 func TestSplitText(t *testing.T) {
-	d := relay.Descriptor{MaxMessageLength: 10, LenUnit: relay.LenUTF16}
+	d := wire.Descriptor{MaxMessageLength: 10, LenUnit: wire.LenUTF16}
 	parts := d.Split("hello world, this is 😀😀😀😀😀😀 long")
 	if strings.Join(parts, "") != "hello world, this is 😀😀😀😀😀😀 long" {
 		t.Fatal("text lost")
@@ -132,16 +132,16 @@ func FuzzParseDescriptor(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		d, err := relay.ParseDescriptor(raw)
+		d, err := wire.ParseDescriptor(raw)
 		if err != nil {
-			var de *relay.DescriptorError
+			var de *wire.DescriptorError
 			if !errors.As(err, &de) || de.Field == "" {
 				t.Fatalf("error without a field: %v", err)
 			}
 			return
 		}
 		if d.MaxMessageLength <= 0 || d.ContractVersion < 1 || strings.TrimSpace(d.Platform) == "" ||
-			(d.LenUnit != relay.LenChars && d.LenUnit != relay.LenUTF16) || len(d.Ops()) == 0 {
+			(d.LenUnit != wire.LenChars && d.LenUnit != wire.LenUTF16) || len(d.Ops()) == 0 {
 			t.Fatalf("invalid descriptor accepted: %+v", d)
 		}
 		for _, op := range d.SupportedOps {

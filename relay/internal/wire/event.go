@@ -1,0 +1,234 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Message types of an [Event]. An unknown type reads as [MessageText].
+const (
+	MessageText    = "text"
+	MessageCommand = "command"
+)
+
+// DefaultPlatform is a source's platform when the connector names none.
+const DefaultPlatform = "relay"
+
+// Chat types of a [Source].
+const (
+	ChatDM      = "dm"
+	ChatGroup   = "group"
+	ChatChannel = "channel"
+	ChatThread  = "thread"
+	ChatForum   = "forum"
+)
+
+// knownMessageTypes are the reference's MessageType values.
+var knownMessageTypes = map[string]bool{
+	"text": true, "command": true, "photo": true, "video": true, "audio": true, "voice": true,
+	"document": true, "sticker": true, "location": true,
+}
+
+// Event is the connector's normalized inbound message (the "event" of an
+// inbound frame). Ids that a connector sends as JSON numbers are read as
+// their decimal text.
+type Event struct {
+	Text string `json:"text"`
+	// MessageType is "text", "command", ...; an unknown type reads as
+	// "text".
+	MessageType      string   `json:"message_type"`
+	MessageID        string   `json:"message_id,omitempty"`
+	ReplyToMessageID string   `json:"reply_to_message_id,omitempty"`
+	MediaURLs        []string `json:"media_urls,omitempty"`
+	Source           Source   `json:"source"`
+}
+
+// Source is where an event comes from: the session key discriminators and
+// the chat metadata the gateway re-attaches to its replies.
+type Source struct {
+	// Platform is the underlying platform ("discord", "telegram", ...);
+	// absent reads as "relay".
+	Platform string `json:"platform"`
+	ChatID   string `json:"chat_id"`
+	// ChatType is dm, group, channel, thread or forum; absent reads as dm.
+	ChatType  string `json:"chat_type"`
+	ChatName  string `json:"chat_name,omitempty"`
+	UserID    string `json:"user_id,omitempty"`
+	UserIDAlt string `json:"user_id_alt,omitempty"`
+	// UserName is the display name (user_display_name, else user_name, else
+	// user_handle on the wire); presentation only.
+	UserName  string `json:"user_name,omitempty"`
+	ThreadID  string `json:"thread_id,omitempty"`
+	ChatTopic string `json:"chat_topic,omitempty"`
+	ChatIDAlt string `json:"chat_id_alt,omitempty"`
+	// ScopeID is the scope (Discord guild, Slack workspace, Matrix server);
+	// on the wire scope_id wins over the legacy guild_id.
+	ScopeID      string `json:"scope_id,omitempty"`
+	ParentChatID string `json:"parent_chat_id,omitempty"`
+	MessageID    string `json:"message_id,omitempty"`
+	// ProspectiveThreadID is the thread a channel message's reply will be
+	// auto-threaded into (Discord): the session follows it.
+	ProspectiveThreadID string `json:"prospective_thread_id,omitempty"`
+	IsBot               bool   `json:"is_bot"`
+	MessageIsEdit       bool   `json:"message_is_edit"`
+	// Profile is the connector-stamped target profile; empty on a
+	// single-profile connector.
+	Profile string `json:"profile,omitempty"`
+}
+
+// idString is a wire id: a JSON string or number (read as its text), or
+// null.
+type idString string
+
+// UnmarshalJSON reads a string, a number (as its text) or null.
+func (s *idString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+		return fmt.Errorf("empty id")
+	case b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = idString(v)
+	case string(b) == "null":
+		*s = ""
+	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return err
+		}
+		*s = idString(n.String())
+	default:
+		return fmt.Errorf("id: expected a string or a number")
+	}
+	return nil
+}
+
+// nullBool is a bool that reads null as false.
+type nullBool bool
+
+// UnmarshalJSON reads true, false or null (false).
+func (v *nullBool) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*v = false
+		return nil
+	}
+	var x bool
+	if err := json.Unmarshal(b, &x); err != nil {
+		return fmt.Errorf("expected true or false")
+	}
+	*v = nullBool(x)
+	return nil
+}
+
+// UnmarshalJSON reads the wire form: ids as strings or numbers, scope_id
+// over guild_id, the display name fallbacks, and the defaults.
+func (s *Source) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Platform            *string  `json:"platform"`
+		ChatID              idString `json:"chat_id"`
+		ChatType            *string  `json:"chat_type"`
+		ChatName            *string  `json:"chat_name"`
+		UserID              idString `json:"user_id"`
+		UserIDAlt           idString `json:"user_id_alt"`
+		UserDisplayName     *string  `json:"user_display_name"`
+		UserName            *string  `json:"user_name"`
+		UserHandle          *string  `json:"user_handle"`
+		ThreadID            idString `json:"thread_id"`
+		ChatTopic           *string  `json:"chat_topic"`
+		ChatIDAlt           idString `json:"chat_id_alt"`
+		ScopeID             idString `json:"scope_id"`
+		GuildID             idString `json:"guild_id"`
+		ParentChatID        idString `json:"parent_chat_id"`
+		MessageID           idString `json:"message_id"`
+		ProspectiveThreadID idString `json:"prospective_thread_id"`
+		IsBot               nullBool `json:"is_bot"`
+		MessageIsEdit       nullBool `json:"message_is_edit"`
+		Profile             *string  `json:"profile"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	*s = Source{
+		Platform:            deref(w.Platform),
+		ChatID:              string(w.ChatID),
+		ChatType:            deref(w.ChatType),
+		ChatName:            deref(w.ChatName),
+		UserID:              string(w.UserID),
+		UserIDAlt:           string(w.UserIDAlt),
+		UserName:            first(deref(w.UserDisplayName), deref(w.UserName), deref(w.UserHandle)),
+		ThreadID:            string(w.ThreadID),
+		ChatTopic:           deref(w.ChatTopic),
+		ChatIDAlt:           string(w.ChatIDAlt),
+		ScopeID:             first(string(w.ScopeID), string(w.GuildID)),
+		ParentChatID:        string(w.ParentChatID),
+		MessageID:           string(w.MessageID),
+		ProspectiveThreadID: string(w.ProspectiveThreadID),
+		IsBot:               bool(w.IsBot),
+		MessageIsEdit:       bool(w.MessageIsEdit),
+		Profile:             strings.TrimSpace(deref(w.Profile)),
+	}
+	if s.Platform == "" {
+		s.Platform = DefaultPlatform
+	}
+	if s.ChatType == "" {
+		s.ChatType = ChatDM
+	}
+	return nil
+}
+
+// UnmarshalJSON reads the wire form of an event (see [Source]).
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Text             *string    `json:"text"`
+		MessageType      *string    `json:"message_type"`
+		MessageID        idString   `json:"message_id"`
+		ReplyToMessageID idString   `json:"reply_to_message_id"`
+		MediaURLs        []idString `json:"media_urls"`
+		Source           *Source    `json:"source"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("event: %w", err)
+	}
+	*e = Event{
+		Text:             deref(w.Text),
+		MessageType:      deref(w.MessageType),
+		MessageID:        string(w.MessageID),
+		ReplyToMessageID: string(w.ReplyToMessageID),
+	}
+	if !knownMessageTypes[e.MessageType] {
+		e.MessageType = MessageText
+	}
+	for _, u := range w.MediaURLs {
+		if u != "" {
+			e.MediaURLs = append(e.MediaURLs, string(u))
+		}
+	}
+	if w.Source != nil {
+		e.Source = *w.Source
+	} else {
+		e.Source = Source{Platform: DefaultPlatform, ChatType: ChatDM}
+	}
+	return nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// first returns the first non-empty string of vs.
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
