@@ -1,0 +1,68 @@
+package wire
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+// decodeSeeds are frames that exercise the one-pass path, its guard and
+// the exact path: repeated, null, missing, escaped and case-folded keys.
+var decodeSeeds = []string{
+	`{"type":"hello","platform":"discord","botId":"b"}`,
+	`{"type":"descriptor","descriptor":{"platform":"x"}}`,
+	`{"type":"inbound","event":{"text":"t","source":{"chat_id":1}},"bufferId":"b"}`,
+	`{"type":"inbound","event":{"text":"t","message_type":"photo","media_urls":[1,null,"u"],"source":{"chat_id":1,"user_handle":"h","is_bot":null,"profile":" p "}}}`,
+	`{"type":"inbound","event":{"text":"a"},"event":{"source":{"chat_id":2}}}`,
+	`{"type":"inbound","event":{"source":{"chat_id":1},"source":{"user_id":2}}}`,
+	`{"type":"inbound","event":{"source":{"chat_id":true},"source":{}}}`,
+	`{"type":"inbound","event":null}`,
+	`{"type":"inbound","event":{}}`,
+	`{"type":"inbound"}`,
+	`{"type":"inbound","x":"event","event":{"text":"y"}}`,
+	`{"type":"inbound","\u0065vent":{"text":"x"},"event":{}}`,
+	`{"type":"inbound","EVENT":{"text":"x"},"event":{"text":"y"}}`,
+	`{"type":"inbound","event":{"ſource":{"chat_id":1},"source":{"user_id":2}}}`,
+	`{"type":"inbound","event":{"text":5}}`,
+	`{"type":"inbound","event":[],"bufferId":7}`,
+	`{"type":"inbound","type":"hello","event":{}}`,
+	`{"type":"inbound","type":null}`,
+	`{"TYPE":"inbound","event":{"text":"t"}}`,
+	` {"type":"inbound","event":{"text":"t"}}`,
+	`{"type":"inbound","event":{"text":"t \"event\" \"source\""}}`,
+	`{"type":"outbound_result","requestId":"r","result":{"success":true,"message_id":5}}`,
+	`{"type":"outbound_result","requestId":"r","result":{"error":{"a":1}},"result":{"success":true}}`,
+	`{"type":"outbound_result","result":null}`,
+	`{"type":"interrupt_inbound","session_key":"k","chat_id":9}`,
+	`{"type":"outbound","requestId":"r","action":{"op":"send","chat_id":"c","x":[1]}}`,
+	`{"type":"going_idle_ack"}`, `{"type":"passthrough_forward","forward":{}}`, `{"type":"?"}`, `{`, `null`,
+}
+
+// FuzzDecodeFrameMatchesReference: for every line, DecodeFrame and the
+// reference decoder (decode_ref_test.go) return the same frame, or both a
+// *FrameError of the same type and length.
+func FuzzDecodeFrameMatchesReference(f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add([]byte(s))
+	}
+	for _, c := range decodeCases() {
+		f.Add(c.line)
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		got, err := DecodeFrame(line)
+		want, wantErr := refDecodeFrame(line)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("%q:\nerror %v\nwant  %v", line, err, wantErr)
+		}
+		if err != nil {
+			var fe, wfe *FrameError
+			if !errors.As(err, &fe) || !errors.As(wantErr, &wfe) || fe.Type != wfe.Type || fe.Len != wfe.Len {
+				t.Fatalf("%q:\nerror %#v\nwant  %#v", line, err, wantErr)
+			}
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\nframe %#v\nwant  %#v", line, got, want)
+		}
+	})
+}
