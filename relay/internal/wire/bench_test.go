@@ -24,11 +24,11 @@ func inboundLine(n int) []byte {
 			"guild_id": "5566", "is_bot": false, "profile": "ops",
 		},
 	}
-	b, err := json.Marshal(map[string]any{"type": "inbound", "event": ev, "bufferId": "buf-42"})
+	b, err := json.Marshal(map[string]any{"event": ev, "bufferId": "buf-42"})
 	if err != nil {
 		panic(err)
 	}
-	return b
+	return append([]byte(`{"type":"inbound",`), b[1:]...) // the type first, as a connector writes it
 }
 
 // resultLine is an outbound_result frame.

@@ -25,10 +25,14 @@ const (
 	ChatForum   = "forum"
 )
 
-// knownMessageTypes are the reference's MessageType values.
-var knownMessageTypes = map[string]bool{
-	"text": true, "command": true, "photo": true, "video": true, "audio": true, "voice": true,
-	"document": true, "sticker": true, "location": true,
+// knownMessageType reports whether t is one of the reference's
+// MessageType values.
+func knownMessageType(t string) bool {
+	switch t {
+	case "text", "command", "photo", "video", "audio", "voice", "document", "sticker", "location":
+		return true
+	}
+	return false
 }
 
 // Event is the connector's normalized inbound message (the "event" of an
@@ -125,35 +129,34 @@ func (v *nullBool) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON reads the wire form: ids as strings or numbers, scope_id
-// over guild_id, the display name fallbacks, and the defaults.
-func (s *Source) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Platform            *string  `json:"platform"`
-		ChatID              idString `json:"chat_id"`
-		ChatType            *string  `json:"chat_type"`
-		ChatName            *string  `json:"chat_name"`
-		UserID              idString `json:"user_id"`
-		UserIDAlt           idString `json:"user_id_alt"`
-		UserDisplayName     *string  `json:"user_display_name"`
-		UserName            *string  `json:"user_name"`
-		UserHandle          *string  `json:"user_handle"`
-		ThreadID            idString `json:"thread_id"`
-		ChatTopic           *string  `json:"chat_topic"`
-		ChatIDAlt           idString `json:"chat_id_alt"`
-		ScopeID             idString `json:"scope_id"`
-		GuildID             idString `json:"guild_id"`
-		ParentChatID        idString `json:"parent_chat_id"`
-		MessageID           idString `json:"message_id"`
-		ProspectiveThreadID idString `json:"prospective_thread_id"`
-		IsBot               nullBool `json:"is_bot"`
-		MessageIsEdit       nullBool `json:"message_is_edit"`
-		Profile             *string  `json:"profile"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return fmt.Errorf("source: %w", err)
-	}
-	*s = Source{
+// sourceFields is the wire form of a [Source].
+type sourceFields struct {
+	Platform            *string  `json:"platform"`
+	ChatID              idString `json:"chat_id"`
+	ChatType            *string  `json:"chat_type"`
+	ChatName            *string  `json:"chat_name"`
+	UserID              idString `json:"user_id"`
+	UserIDAlt           idString `json:"user_id_alt"`
+	UserDisplayName     *string  `json:"user_display_name"`
+	UserName            *string  `json:"user_name"`
+	UserHandle          *string  `json:"user_handle"`
+	ThreadID            idString `json:"thread_id"`
+	ChatTopic           *string  `json:"chat_topic"`
+	ChatIDAlt           idString `json:"chat_id_alt"`
+	ScopeID             idString `json:"scope_id"`
+	GuildID             idString `json:"guild_id"`
+	ParentChatID        idString `json:"parent_chat_id"`
+	MessageID           idString `json:"message_id"`
+	ProspectiveThreadID idString `json:"prospective_thread_id"`
+	IsBot               nullBool `json:"is_bot"`
+	MessageIsEdit       nullBool `json:"message_is_edit"`
+	Profile             *string  `json:"profile"`
+}
+
+// source applies scope_id over guild_id, the display name fallbacks and
+// the defaults.
+func (w *sourceFields) source() Source {
+	s := Source{
 		Platform:            deref(w.Platform),
 		ChatID:              string(w.ChatID),
 		ChatType:            deref(w.ChatType),
@@ -178,29 +181,28 @@ func (s *Source) UnmarshalJSON(b []byte) error {
 	if s.ChatType == "" {
 		s.ChatType = ChatDM
 	}
-	return nil
+	return s
 }
 
-// UnmarshalJSON reads the wire form of an event (see [Source]).
-func (e *Event) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Text             *string    `json:"text"`
-		MessageType      *string    `json:"message_type"`
-		MessageID        idString   `json:"message_id"`
-		ReplyToMessageID idString   `json:"reply_to_message_id"`
-		MediaURLs        []idString `json:"media_urls"`
-		Source           *Source    `json:"source"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return fmt.Errorf("event: %w", err)
-	}
-	*e = Event{
+// eventFields is the wire form of an [Event] but its source.
+type eventFields struct {
+	Text             *string    `json:"text"`
+	MessageType      *string    `json:"message_type"`
+	MessageID        idString   `json:"message_id"`
+	ReplyToMessageID idString   `json:"reply_to_message_id"`
+	MediaURLs        []idString `json:"media_urls"`
+}
+
+// event applies the message type default and drops empty media URLs; the
+// source is src, or the default one when src is nil.
+func (w *eventFields) event(src *Source) Event {
+	e := Event{
 		Text:             deref(w.Text),
 		MessageType:      deref(w.MessageType),
 		MessageID:        string(w.MessageID),
 		ReplyToMessageID: string(w.ReplyToMessageID),
 	}
-	if !knownMessageTypes[e.MessageType] {
+	if !knownMessageType(e.MessageType) {
 		e.MessageType = MessageText
 	}
 	for _, u := range w.MediaURLs {
@@ -208,11 +210,37 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 			e.MediaURLs = append(e.MediaURLs, string(u))
 		}
 	}
-	if w.Source != nil {
-		e.Source = *w.Source
+	if src != nil {
+		e.Source = *src
 	} else {
 		e.Source = Source{Platform: DefaultPlatform, ChatType: ChatDM}
 	}
+	return e
+}
+
+// UnmarshalJSON reads the wire form: ids as strings or numbers, scope_id
+// over guild_id, the display name fallbacks, and the defaults. It is the
+// exact path of [DecodeFrame]; see decode.go for the one-pass path.
+func (s *Source) UnmarshalJSON(b []byte) error {
+	var w sourceFields
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	*s = w.source()
+	return nil
+}
+
+// UnmarshalJSON reads the wire form of an event (see [Source]). A repeated
+// "source" key replaces, never merges, the source read before it.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var w struct {
+		eventFields
+		Source *Source `json:"source"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("event: %w", err)
+	}
+	*e = w.event(w.Source)
 	return nil
 }
 
