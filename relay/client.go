@@ -154,7 +154,9 @@ type ClientOptions struct {
 // says hello for each fronted identity, reads the connector's frames,
 // correlates outbound actions with their results and reconnects with
 // backoff. Create it with [NewClient] and drive it with [Client.Run]; the
-// other methods are safe for concurrent use.
+// other methods are safe for concurrent use. On its own it delivers
+// inbound messages to its [Handler] and acknowledges buffered ones
+// ([Client.Ack]); replies are written by the [Gateway] that owns it.
 type Client struct {
 	cfg     Config
 	opts    ClientOptions

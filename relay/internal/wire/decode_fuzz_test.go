@@ -66,3 +66,26 @@ func FuzzDecodeFrameMatchesReference(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIDMatchesReference: idString and nullBool read every input as the
+// reference's do, error or value.
+func FuzzIDMatchesReference(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"caf\u00e9"`, `"a\"b"`, `"é"`, "\"\xff\"", `12`, `-0`, `01`, `-`, `1.5e3`,
+		` 7 `, `null`, `true`, `false`, ` true`, `tru`, `""`, `"`, `[]`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var id idString
+		var ref refIDString
+		err, refErr := id.UnmarshalJSON(b), ref.UnmarshalJSON(b)
+		if (err == nil) != (refErr == nil) || err == nil && string(id) != string(ref) {
+			t.Fatalf("id %q: %q %v; reference %q %v", b, id, err, ref, refErr)
+		}
+		var nb nullBool
+		var refNB refNullBool
+		err, refErr = nb.UnmarshalJSON(b), refNB.UnmarshalJSON(b)
+		if (err == nil) != (refErr == nil) || err == nil && bool(nb) != bool(refNB) {
+			t.Fatalf("bool %q: %v %v; reference %v %v", b, nb, err, refNB, refErr)
+		}
+	})
+}

@@ -6,6 +6,7 @@ package wire
 // DecodeFrame to: every event and source level re-unmarshals its bytes.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,18 @@ type refInboundFrame struct {
 
 // FrameType returns the wire type.
 func (refInboundFrame) FrameType() string { return TypeInbound }
+
+// refOutboundResult is OutboundResult with the reference's UnmarshalJSON.
+type refOutboundResult OutboundResult
+
+// refOutboundResultFrame is OutboundResultFrame over refOutboundResult.
+type refOutboundResultFrame struct {
+	RequestID string            `json:"requestId"`
+	Result    refOutboundResult `json:"result"`
+}
+
+// FrameType returns the wire type.
+func (refOutboundResultFrame) FrameType() string { return TypeOutboundResult }
 
 // refKnownMessageTypes are the reference's MessageType values.
 var refKnownMessageTypes = map[string]bool{
@@ -71,7 +84,7 @@ func refDecodeFrame(line []byte) (Frame, error) {
 	case TypeInbound:
 		f = &refInboundFrame{}
 	case TypeOutboundResult:
-		f = &OutboundResultFrame{}
+		f = &refOutboundResultFrame{}
 	case TypeInterruptInbound:
 		f = &InterruptInboundFrame{}
 	case TypeGoingIdleAck:
@@ -103,8 +116,8 @@ func refDeref(f Frame) Frame {
 	case *refInboundFrame:
 		return InboundFrame{Event: Event{Text: v.Event.Text, MessageType: v.Event.MessageType, MessageID: v.Event.MessageID,
 			ReplyToMessageID: v.Event.ReplyToMessageID, MediaURLs: v.Event.MediaURLs, Source: v.Event.Source}, BufferID: v.BufferID}
-	case *OutboundResultFrame:
-		return *v
+	case *refOutboundResultFrame:
+		return OutboundResultFrame{RequestID: v.RequestID, Result: OutboundResult(v.Result)}
 	case *InterruptInboundFrame:
 		return *v
 	case *PassthroughForwardFrame:
@@ -116,26 +129,26 @@ func refDeref(f Frame) Frame {
 // UnmarshalJSON is the reference's Source.UnmarshalJSON.
 func (s *refSource) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Platform            *string  `json:"platform"`
-		ChatID              idString `json:"chat_id"`
-		ChatType            *string  `json:"chat_type"`
-		ChatName            *string  `json:"chat_name"`
-		UserID              idString `json:"user_id"`
-		UserIDAlt           idString `json:"user_id_alt"`
-		UserDisplayName     *string  `json:"user_display_name"`
-		UserName            *string  `json:"user_name"`
-		UserHandle          *string  `json:"user_handle"`
-		ThreadID            idString `json:"thread_id"`
-		ChatTopic           *string  `json:"chat_topic"`
-		ChatIDAlt           idString `json:"chat_id_alt"`
-		ScopeID             idString `json:"scope_id"`
-		GuildID             idString `json:"guild_id"`
-		ParentChatID        idString `json:"parent_chat_id"`
-		MessageID           idString `json:"message_id"`
-		ProspectiveThreadID idString `json:"prospective_thread_id"`
-		IsBot               nullBool `json:"is_bot"`
-		MessageIsEdit       nullBool `json:"message_is_edit"`
-		Profile             *string  `json:"profile"`
+		Platform            *string     `json:"platform"`
+		ChatID              refIDString `json:"chat_id"`
+		ChatType            *string     `json:"chat_type"`
+		ChatName            *string     `json:"chat_name"`
+		UserID              refIDString `json:"user_id"`
+		UserIDAlt           refIDString `json:"user_id_alt"`
+		UserDisplayName     *string     `json:"user_display_name"`
+		UserName            *string     `json:"user_name"`
+		UserHandle          *string     `json:"user_handle"`
+		ThreadID            refIDString `json:"thread_id"`
+		ChatTopic           *string     `json:"chat_topic"`
+		ChatIDAlt           refIDString `json:"chat_id_alt"`
+		ScopeID             refIDString `json:"scope_id"`
+		GuildID             refIDString `json:"guild_id"`
+		ParentChatID        refIDString `json:"parent_chat_id"`
+		MessageID           refIDString `json:"message_id"`
+		ProspectiveThreadID refIDString `json:"prospective_thread_id"`
+		IsBot               refNullBool `json:"is_bot"`
+		MessageIsEdit       refNullBool `json:"message_is_edit"`
+		Profile             *string     `json:"profile"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("source: %w", err)
@@ -171,12 +184,12 @@ func (s *refSource) UnmarshalJSON(b []byte) error {
 // UnmarshalJSON is the reference's Event.UnmarshalJSON.
 func (e *refEvent) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Text             *string    `json:"text"`
-		MessageType      *string    `json:"message_type"`
-		MessageID        idString   `json:"message_id"`
-		ReplyToMessageID idString   `json:"reply_to_message_id"`
-		MediaURLs        []idString `json:"media_urls"`
-		Source           *refSource `json:"source"`
+		Text             *string       `json:"text"`
+		MessageType      *string       `json:"message_type"`
+		MessageID        refIDString   `json:"message_id"`
+		ReplyToMessageID refIDString   `json:"reply_to_message_id"`
+		MediaURLs        []refIDString `json:"media_urls"`
+		Source           *refSource    `json:"source"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("event: %w", err)
@@ -199,6 +212,75 @@ func (e *refEvent) UnmarshalJSON(b []byte) error {
 		e.Source = Source(*w.Source)
 	} else {
 		e.Source = Source{Platform: DefaultPlatform, ChatType: ChatDM}
+	}
+	return nil
+}
+
+// refIDString is the reference idString.
+type refIDString string
+
+// UnmarshalJSON reads a string, a number (as its text) or null.
+func (s *refIDString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+		return fmt.Errorf("empty id")
+	case b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = refIDString(v)
+	case string(b) == "null":
+		*s = ""
+	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return err
+		}
+		*s = refIDString(n.String())
+	default:
+		return fmt.Errorf("id: expected a string or a number")
+	}
+	return nil
+}
+
+// refNullBool is the reference nullBool.
+type refNullBool bool
+
+// UnmarshalJSON reads true, false or null (false).
+func (v *refNullBool) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*v = false
+		return nil
+	}
+	var x bool
+	if err := json.Unmarshal(b, &x); err != nil {
+		return fmt.Errorf("expected true or false")
+	}
+	*v = refNullBool(x)
+	return nil
+}
+
+// UnmarshalJSON is the reference OutboundResult.UnmarshalJSON.
+func (r *refOutboundResult) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Success   refNullBool `json:"success"`
+		MessageID refIDString `json:"message_id"`
+		Error     any         `json:"error"`
+		Code      *string     `json:"code"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("outbound result: %w", err)
+	}
+	*r = refOutboundResult{Success: bool(w.Success), MessageID: string(w.MessageID), Code: deref(w.Code), Raw: append(json.RawMessage(nil), b...)}
+	switch e := w.Error.(type) {
+	case nil:
+	case string:
+		r.Error = e
+	default:
+		eb, _ := json.Marshal(e)
+		r.Error = string(eb)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Message types of an [Event]. An unknown type reads as [MessageText].
@@ -93,6 +94,10 @@ func (s *idString) UnmarshalJSON(b []byte) error {
 	case len(b) == 0:
 		return fmt.Errorf("empty id")
 	case b[0] == '"':
+		if v, ok := plainString(b); ok {
+			*s = idString(v)
+			return nil
+		}
 		var v string
 		if err := json.Unmarshal(b, &v); err != nil {
 			return err
@@ -101,6 +106,10 @@ func (s *idString) UnmarshalJSON(b []byte) error {
 	case string(b) == "null":
 		*s = ""
 	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
+		if plainInteger(b) {
+			*s = idString(b)
+			return nil
+		}
 		var n json.Number
 		if err := json.Unmarshal(b, &n); err != nil {
 			return err
@@ -112,13 +121,53 @@ func (s *idString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// plainString returns the text of a JSON string literal b that has no
+// escape, no control character and valid UTF-8, which json.Unmarshal would
+// return unchanged; ok is false for any other b.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	for _, c := range in {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
+}
+
+// plainInteger reports whether b is a JSON integer (an optional '-', then
+// 0 or digits not starting with 0), whose text json.Number keeps as is.
+func plainInteger(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 || b[0] == '0' && len(b) > 1 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // nullBool is a bool that reads null as false.
 type nullBool bool
 
 // UnmarshalJSON reads true, false or null (false).
 func (v *nullBool) UnmarshalJSON(b []byte) error {
-	if string(bytes.TrimSpace(b)) == "null" {
+	switch string(bytes.TrimSpace(b)) {
+	case "null", "false":
 		*v = false
+		return nil
+	case "true":
+		*v = true
 		return nil
 	}
 	var x bool
