@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
@@ -68,7 +69,7 @@ func FuzzDecodeFrameMatchesReference(f *testing.F) {
 }
 
 // FuzzIDMatchesReference: idString and nullBool read every input as the
-// reference's do, error or value.
+// reference's do, and optString as a *string does, error or value.
 func FuzzIDMatchesReference(f *testing.F) {
 	for _, s := range []string{`"abc"`, `"caf\u00e9"`, `"a\"b"`, `"é"`, "\"\xff\"", `12`, `-0`, `01`, `-`, `1.5e3`,
 		` 7 `, `null`, `true`, `false`, ` true`, `tru`, `""`, `"`, `[]`, ``} {
@@ -86,6 +87,12 @@ func FuzzIDMatchesReference(f *testing.F) {
 		err, refErr = nb.UnmarshalJSON(b), refNB.UnmarshalJSON(b)
 		if (err == nil) != (refErr == nil) || err == nil && bool(nb) != bool(refNB) {
 			t.Fatalf("bool %q: %v %v; reference %v %v", b, nb, err, refNB, refErr)
+		}
+		var os optString
+		var p *string
+		err, refErr = os.UnmarshalJSON(b), json.Unmarshal(b, &p)
+		if (err == nil) != (refErr == nil) || err == nil && string(os) != deref(p) {
+			t.Fatalf("string %q: %q %v; *string %v %v", b, os, err, p, refErr)
 		}
 	})
 }

@@ -157,17 +157,39 @@ func plainInteger(b []byte) bool {
 	return true
 }
 
+// optString is a wire string that reads null as "". Unlike a *string it
+// allocates nothing of its own; like one, a later null clears it.
+type optString string
+
+// UnmarshalJSON reads a string or null.
+func (s *optString) UnmarshalJSON(b []byte) error {
+	if v, ok := plainString(b); ok {
+		*s = optString(v)
+		return nil
+	}
+	var p *string
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*s = optString(deref(p))
+	return nil
+}
+
 // nullBool is a bool that reads null as false.
 type nullBool bool
 
 // UnmarshalJSON reads true, false or null (false).
 func (v *nullBool) UnmarshalJSON(b []byte) error {
-	switch string(bytes.TrimSpace(b)) {
-	case "null", "false":
+	switch string(b) {
+	case "false":
 		*v = false
 		return nil
 	case "true":
 		*v = true
+		return nil
+	}
+	if string(bytes.TrimSpace(b)) == "null" {
+		*v = false
 		return nil
 	}
 	var x bool
@@ -180,41 +202,41 @@ func (v *nullBool) UnmarshalJSON(b []byte) error {
 
 // sourceFields is the wire form of a [Source].
 type sourceFields struct {
-	Platform            *string  `json:"platform"`
-	ChatID              idString `json:"chat_id"`
-	ChatType            *string  `json:"chat_type"`
-	ChatName            *string  `json:"chat_name"`
-	UserID              idString `json:"user_id"`
-	UserIDAlt           idString `json:"user_id_alt"`
-	UserDisplayName     *string  `json:"user_display_name"`
-	UserName            *string  `json:"user_name"`
-	UserHandle          *string  `json:"user_handle"`
-	ThreadID            idString `json:"thread_id"`
-	ChatTopic           *string  `json:"chat_topic"`
-	ChatIDAlt           idString `json:"chat_id_alt"`
-	ScopeID             idString `json:"scope_id"`
-	GuildID             idString `json:"guild_id"`
-	ParentChatID        idString `json:"parent_chat_id"`
-	MessageID           idString `json:"message_id"`
-	ProspectiveThreadID idString `json:"prospective_thread_id"`
-	IsBot               nullBool `json:"is_bot"`
-	MessageIsEdit       nullBool `json:"message_is_edit"`
-	Profile             *string  `json:"profile"`
+	Platform            optString `json:"platform"`
+	ChatID              idString  `json:"chat_id"`
+	ChatType            optString `json:"chat_type"`
+	ChatName            optString `json:"chat_name"`
+	UserID              idString  `json:"user_id"`
+	UserIDAlt           idString  `json:"user_id_alt"`
+	UserDisplayName     optString `json:"user_display_name"`
+	UserName            optString `json:"user_name"`
+	UserHandle          optString `json:"user_handle"`
+	ThreadID            idString  `json:"thread_id"`
+	ChatTopic           optString `json:"chat_topic"`
+	ChatIDAlt           idString  `json:"chat_id_alt"`
+	ScopeID             idString  `json:"scope_id"`
+	GuildID             idString  `json:"guild_id"`
+	ParentChatID        idString  `json:"parent_chat_id"`
+	MessageID           idString  `json:"message_id"`
+	ProspectiveThreadID idString  `json:"prospective_thread_id"`
+	IsBot               nullBool  `json:"is_bot"`
+	MessageIsEdit       nullBool  `json:"message_is_edit"`
+	Profile             optString `json:"profile"`
 }
 
 // source applies scope_id over guild_id, the display name fallbacks and
 // the defaults.
 func (w *sourceFields) source() Source {
 	s := Source{
-		Platform:            deref(w.Platform),
+		Platform:            string(w.Platform),
 		ChatID:              string(w.ChatID),
-		ChatType:            deref(w.ChatType),
-		ChatName:            deref(w.ChatName),
+		ChatType:            string(w.ChatType),
+		ChatName:            string(w.ChatName),
 		UserID:              string(w.UserID),
 		UserIDAlt:           string(w.UserIDAlt),
-		UserName:            first(deref(w.UserDisplayName), deref(w.UserName), deref(w.UserHandle)),
+		UserName:            first(string(w.UserDisplayName), string(w.UserName), string(w.UserHandle)),
 		ThreadID:            string(w.ThreadID),
-		ChatTopic:           deref(w.ChatTopic),
+		ChatTopic:           string(w.ChatTopic),
 		ChatIDAlt:           string(w.ChatIDAlt),
 		ScopeID:             first(string(w.ScopeID), string(w.GuildID)),
 		ParentChatID:        string(w.ParentChatID),
@@ -222,7 +244,7 @@ func (w *sourceFields) source() Source {
 		ProspectiveThreadID: string(w.ProspectiveThreadID),
 		IsBot:               bool(w.IsBot),
 		MessageIsEdit:       bool(w.MessageIsEdit),
-		Profile:             strings.TrimSpace(deref(w.Profile)),
+		Profile:             strings.TrimSpace(string(w.Profile)),
 	}
 	if s.Platform == "" {
 		s.Platform = DefaultPlatform
@@ -236,7 +258,7 @@ func (w *sourceFields) source() Source {
 // eventFields is the wire form of an [Event] but its source.
 type eventFields struct {
 	Text             *string    `json:"text"`
-	MessageType      *string    `json:"message_type"`
+	MessageType      optString  `json:"message_type"`
 	MessageID        idString   `json:"message_id"`
 	ReplyToMessageID idString   `json:"reply_to_message_id"`
 	MediaURLs        []idString `json:"media_urls"`
@@ -247,7 +269,7 @@ type eventFields struct {
 func (w *eventFields) event(src *Source) Event {
 	e := Event{
 		Text:             deref(w.Text),
-		MessageType:      deref(w.MessageType),
+		MessageType:      string(w.MessageType),
 		MessageID:        string(w.MessageID),
 		ReplyToMessageID: string(w.ReplyToMessageID),
 	}
