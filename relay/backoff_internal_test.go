@@ -65,9 +65,6 @@ func TestBackoffResetRule(t *testing.T) {
 }
 
 func TestDefaultGatewayIDUsesHostname(t *testing.T) {
-	saved := hostname
-	t.Cleanup(func() { hostname = saved })
-	hostname = func() (string, error) { return " box-7 ", nil }
 	var body map[string]any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewDecoder(r.Body).Decode(&body)
@@ -78,11 +75,13 @@ func TestDefaultGatewayIDUsesHostname(t *testing.T) {
 	if _, ok := Provision(t.Context(), cfg, nil, slog.New(slog.DiscardHandler)); ok {
 		t.Fatal("credentials from secretIssued false")
 	}
-	if body["gatewayId"] != "gw-box-7" {
-		t.Fatalf("gatewayId %v", body["gatewayId"])
+	if want := defaultGatewayID(); body["gatewayId"] != want {
+		t.Fatalf("gatewayId %v, want %s", body["gatewayId"], want)
 	}
-	hostname = func() (string, error) { return "", errors.New("no host") }
-	if got := defaultGatewayID(); got != "gw-wasmgw" {
+	if got := gatewayIDFromHost(func() (string, error) { return " box-7 ", nil }); got != "gw-box-7" {
+		t.Fatalf("from a padded host name: %s", got)
+	}
+	if got := gatewayIDFromHost(func() (string, error) { return "", errors.New("no host") }); got != "gw-wasmgw" {
 		t.Fatalf("fallback %s", got)
 	}
 }

@@ -22,12 +22,12 @@ const provisionTimeout = 15 * time.Second
 // answers 403: the enrollment token or the identity token was refused.
 var ErrEnrollmentRefused = errors.New("relay enroll: enrollment refused by the connector (403)")
 
-// hostname is os.Hostname, swapped by tests.
-var hostname = os.Hostname
-
 // defaultGatewayID is the gateway id used when GATEWAY_RELAY_ID is unset:
 // "gw-" + the host name ("gw-wasmgw" when it cannot be read).
-func defaultGatewayID() string {
+func defaultGatewayID() string { return gatewayIDFromHost(os.Hostname) }
+
+// gatewayIDFromHost is defaultGatewayID with the host name read by hostname.
+func gatewayIDFromHost(hostname func() (string, error)) string {
 	h, err := hostname()
 	if h = strings.TrimSpace(h); err != nil || h == "" {
 		h = "wasmgw"
