@@ -19,6 +19,8 @@ import (
 	"github.com/wasmgw/wasmgw/runtime/builtin"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // DefaultInterpolation is the interpolation module a profile gets when its
@@ -86,7 +88,7 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 	// The request is written by hand from the parsed entry (compact, keys
 	// in order); an entry ParseJSON refuses goes as json.Marshal writes it,
 	// and validation then refuses the result, as it always did.
-	orig, perr := mcp.ParseJSON(entry)
+	orig, perr := value.ParseJSON(entry)
 	if perr == nil {
 		// Where references may stand (and args split into arguments):
 		// checked when the config is loaded, and here for any entry.
@@ -162,7 +164,7 @@ const maxRefs = 100_000
 //
 // Errors name fields and kinds, never values.
 func validateInterpolation(entry json.RawMessage, out []byte) (abi.InterpolateResult, *mcp.Value, error) {
-	orig, err := mcp.ParseJSON(entry)
+	orig, err := value.ParseJSON(entry)
 	return validateParsed(orig, err, out)
 }
 
@@ -180,7 +182,7 @@ func validateParsed(orig *mcp.Value, perr error, out []byte) (abi.InterpolateRes
 			return none, nil, err
 		}
 	}
-	if p, same := mcp.SameShape(orig, got); !same {
+	if p, same := value.SameShape(orig, got); !same {
 		if p == "" {
 			return none, nil, errors.New("the entry changed shape: keys were added or removed")
 		}
@@ -198,7 +200,7 @@ func validateParsed(orig *mcp.Value, perr error, out []byte) (abi.InterpolateRes
 	}
 	var paths []byte
 	fields := make([]field, 0, 32)
-	mcp.ZipLeaves(orig, got, func(path []byte, x, y *mcp.Value) {
+	value.ZipLeaves(orig, got, func(path []byte, x, y *mcp.Value) {
 		start := len(paths)
 		paths = append(paths, path...)
 		fields = append(fields, field{path: [2]int{start, len(paths)}, before: x.Str, after: y.Str})
@@ -276,7 +278,7 @@ func decodeResult(out []byte) (abi.InterpolateResult, *mcp.Value, error) {
 	if len(res.Entry) == 0 {
 		return none, nil, errors.New("no entry")
 	}
-	got, err := mcp.ParseJSON(res.Entry)
+	got, err := value.ParseJSON(res.Entry)
 	if err != nil {
 		return none, nil, fmt.Errorf("the entry is not valid JSON (%s)", errKind(err))
 	}
@@ -294,7 +296,7 @@ func decodeResult(out []byte) (abi.InterpolateResult, *mcp.Value, error) {
 // reports true, decodeResult gives the same.
 func decodeResultFast(out []byte) (abi.InterpolateResult, *mcp.Value, bool) {
 	var res abi.InterpolateResult
-	env, err := mcp.ParseJSON(out)
+	env, err := value.ParseJSON(out)
 	if err != nil || env.Kind != mcp.Object {
 		return res, nil, false
 	}

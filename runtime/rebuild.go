@@ -6,6 +6,8 @@ import (
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // The host builds what it runs. An interpolation module's answer is used
@@ -37,7 +39,7 @@ func rebuildEntry(template, got *mcp.Value, refs []abi.Reference, scope *Scope, 
 	out.Leaves(func(_ string, leaf *mcp.Value) { leaves = append(leaves, leaf) })
 	var err error
 	i := 0
-	mcp.ZipLeaves(template, got, func(path []byte, x, y *mcp.Value) {
+	value.ZipLeaves(template, got, func(path []byte, x, y *mcp.Value) {
 		leaf := leaves[i]
 		i++
 		if err != nil {

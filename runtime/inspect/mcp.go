@@ -13,6 +13,8 @@ import (
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 
 	"github.com/wasmgw/wasmgw/abi"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // Ref is one ${...} occurrence in a string.
@@ -149,7 +151,7 @@ func inspectMCP(node *yaml.Node, profile string, env mcpEnv) ([]MCPServerReport,
 			entry = entry.Alias
 		}
 		s := MCPServerReport{Name: name, Enabled: true, Transport: "unknown"}
-		if v, err := mcp.FromYAML(entry); err == nil {
+		if v, err := value.FromYAML(entry); err == nil {
 			if err := mcp.CheckReferences(name, v); err != nil {
 				add("mcp.ref-in-host-position", SeverityMedium, name, fmt.Sprintf("%v: the host refuses this server at load (fail-closed), so it is not served", err))
 			}

@@ -13,6 +13,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wasmgw/wasmgw/runtime/mcp/internal/fnmatch"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // Defaults of the reference (hermes-agent tools/mcp_tool.py).
@@ -88,12 +90,12 @@ func ParseServers(node *yaml.Node) ([]Entry, error) {
 	if node.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("mcp_servers (line %d): want a mapping of server names", node.Line)
 	}
-	all, err := FromYAML(node)
+	all, err := value.FromYAML(node)
 	if err != nil {
-		var ye *yamlError
+		var ye *value.YAMLError
 		if errors.As(err, &ye) {
-			server, field, _ := strings.Cut(ye.path, ".")
-			return nil, &ConfigError{Server: server, Line: ye.line, Field: field, Msg: ye.msg}
+			server, field, _ := strings.Cut(ye.Path, ".")
+			return nil, &ConfigError{Server: server, Line: ye.Line, Field: field, Msg: ye.Msg}
 		}
 		return nil, err
 	}
@@ -245,7 +247,7 @@ var knownKeys = []string{"command", "args", "env", "cwd", "url", "transport", "h
 // Decode decodes one server entry (JSON, as an interpolation module
 // returns it). Errors are *ConfigError naming the field.
 func Decode(name string, entry json.RawMessage) (ServerConfig, error) {
-	v, err := ParseJSON(entry)
+	v, err := value.ParseJSON(entry)
 	if err != nil {
 		return ServerConfig{}, &ConfigError{Server: name, Msg: "not valid JSON: " + err.Error()}
 	}
@@ -406,7 +408,7 @@ func decodeArgs(v *Value) ([]string, error) {
 		args := make([]string, 0, len(v.Items))
 		for i, it := range v.Items {
 			if it.Kind != String && it.Kind != Number {
-				return nil, &fieldError{sub: JoinIndex("", i), msg: "want a string or a number, got " + it.Kind.String()}
+				return nil, &fieldError{sub: value.JoinIndex("", i), msg: "want a string or a number, got " + it.Kind.String()}
 			}
 			args = append(args, it.Str)
 		}
@@ -452,15 +454,15 @@ func stringMap(v *Value, header bool) (map[string]string, error) {
 		val, ok := scalarText(v.Items[i])
 		switch {
 		case !ok:
-			return nil, &fieldError{sub: JoinKey("", k), msg: "want a string, got " + v.Items[i].Kind.String()}
+			return nil, &fieldError{sub: value.JoinKey("", k), msg: "want a string, got " + v.Items[i].Kind.String()}
 		case header && !validHeaderName(k):
-			return nil, &fieldError{sub: JoinKey("", k), msg: "not a valid HTTP header name"}
+			return nil, &fieldError{sub: value.JoinKey("", k), msg: "not a valid HTTP header name"}
 		case header && strings.ContainsAny(val, "\r\n\x00"):
-			return nil, &fieldError{sub: JoinKey("", k), msg: "a header value must not contain CR, LF or NUL"}
+			return nil, &fieldError{sub: value.JoinKey("", k), msg: "a header value must not contain CR, LF or NUL"}
 		case !header && (k == "" || strings.ContainsAny(k, "=\x00")):
-			return nil, &fieldError{sub: JoinKey("", k), msg: "not a valid environment variable name"}
+			return nil, &fieldError{sub: value.JoinKey("", k), msg: "not a valid environment variable name"}
 		case !header && strings.ContainsRune(val, 0):
-			return nil, &fieldError{sub: JoinKey("", k), msg: "an environment value must not contain NUL"}
+			return nil, &fieldError{sub: value.JoinKey("", k), msg: "an environment value must not contain NUL"}
 		}
 		m[k] = val
 	}
@@ -569,7 +571,7 @@ func toolFilter(v *Value) (include, exclude []string, err error) {
 		var out []string
 		for i, it := range x.Items {
 			if it.Kind != String && it.Kind != Number {
-				return nil, &fieldError{sub: JoinIndex(key, i), msg: "want a tool name, got " + it.Kind.String()}
+				return nil, &fieldError{sub: value.JoinIndex(key, i), msg: "want a tool name, got " + it.Kind.String()}
 			}
 			out = append(out, it.Str)
 		}

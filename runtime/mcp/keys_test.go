@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // TestToolFilterGlobs: tools.include and tools.exclude are fnmatch
@@ -45,7 +47,7 @@ func TestToolFilterGlobs(t *testing.T) {
 // security keys marked; keys it honours are not.
 func TestEntryWarnings(t *testing.T) {
 	t.Parallel()
-	v, err := ParseJSON([]byte(`{"command":"npx","args":["--root","${workspaceFolder}/src"],"env":{"T":"${TOKEN}"},
+	v, err := value.ParseJSON([]byte(`{"command":"npx","args":["--root","${workspaceFolder}/src"],"env":{"T":"${TOKEN}"},
 		"auth":"oauth","lifecycle":"eager","trust":"friendly","ssl_verify":false,"client_cert":"c.pem",
 		"sampling":{"enabled":true},"tools":{"include":["a*"],"resources":false},"frobnicate":1,"timeout":5,"enabled":true}`))
 	if err != nil {
@@ -67,12 +69,12 @@ func TestEntryWarnings(t *testing.T) {
 
 	// An HTTP entry: ssl_verify false is loud, a CA bundle and a client
 	// certificate are honoured, trust: host is the confinement's to act on.
-	v, _ = ParseJSON([]byte(`{"url":"https://x.example/mcp","ssl_verify":false,"client_cert":["c.pem","k.pem"],"trust":"host"}`))
+	v, _ = value.ParseJSON([]byte(`{"url":"https://x.example/mcp","ssl_verify":false,"client_cert":["c.pem","k.pem"],"trust":"host"}`))
 	ws = EntryWarnings("remote", v)
 	if len(ws) != 1 || ws[0].Key != "ssl_verify" || !ws[0].Security || !strings.Contains(ws[0].Msg, "NOT verified") {
 		t.Errorf("http entry warnings %v", ws)
 	}
-	v, _ = ParseJSON([]byte(`{"url":"https://x.example/mcp","ssl_verify":"ca.pem"}`))
+	v, _ = value.ParseJSON([]byte(`{"url":"https://x.example/mcp","ssl_verify":"ca.pem"}`))
 	if ws := EntryWarnings("remote", v); len(ws) != 0 {
 		t.Errorf("a CA bundle is honoured, yet: %v", ws)
 	}

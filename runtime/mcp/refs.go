@@ -69,7 +69,7 @@ func CheckReferences(name string, v *Value) error {
 			// (A value of the wrong kind is refused by DecodeValue, with
 			// the clearer "want a string".)
 			var where string
-			item.walk(key, func(path string, leaf *Value) bool {
+			item.Walk(key, func(path string, leaf *Value) bool {
 				if where == "" && leaf.Kind == String && strings.Contains(leaf.Str, "${") {
 					where = path
 				}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // Sandbox is how a stdio server is confined (docs/security.md, "MCP server
@@ -147,7 +149,7 @@ func (s *Sandbox) decodeFilesystem(v *Value) error {
 		for j, it := range items {
 			sub := k
 			if x.Kind == Array {
-				sub = JoinIndex(k, j)
+				sub = value.JoinIndex(k, j)
 			}
 			if it.Kind != String || !filepath.IsAbs(it.Str) {
 				return &fieldError{sub: sub, msg: "want an absolute path"}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // TestSandboxKeys: trust, network, limits and filesystem decode as
@@ -74,7 +76,7 @@ func FuzzSandbox(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := ParseJSON(data)
+		v, err := value.ParseJSON(data)
 		if err != nil {
 			return
 		}
