@@ -70,7 +70,7 @@ func TestParseAndDecodeAHermesBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	if gh.Transport != TransportStdio || gh.Command != "npx" || len(gh.Args) != 2 || gh.Env["PORT"] != "8080" ||
-		gh.Timeout != DefaultTimeout || gh.ConnectTimeout != DefaultConnectTimeout || !gh.Enabled ||
+		gh.Timeout != defaultTimeout || gh.ConnectTimeout != defaultConnectTimeout || !gh.Enabled ||
 		!gh.Allows("list_issues") || gh.Allows("delete_repo") {
 		t.Errorf("github %+v", gh)
 	}
@@ -170,7 +170,7 @@ func TestDecodeRules(t *testing.T) {
 		{`{"url":"https://h/mcp","tools":{"include":"a","exclude":"a"}}`, func(c ServerConfig) bool { return c.Allows("a") && !c.Allows("b") }},
 		{`{"command":"srv","env":{"ON":true,"N":1}}`, func(c ServerConfig) bool { return c.Env["ON"] == "true" && c.Env["N"] == "1" }},
 	} {
-		c, err := Decode("s", json.RawMessage(tc.entry))
+		c, err := decode("s", json.RawMessage(tc.entry))
 		if err != nil || !tc.check(c) {
 			t.Errorf("%s: %+v, %v", tc.entry, c, err)
 		}
@@ -203,7 +203,7 @@ func TestDecodeRefusalsNameTheFieldNotTheValue(t *testing.T) {
 		{`{"command":"x","tools":"all"}`, `tools: want a mapping`},
 		{`{"command":"x","a":1,"a":2}`, `not valid JSON: duplicate key "a"`},
 	} {
-		_, err := Decode("s", json.RawMessage(tc.entry))
+		_, err := decode("s", json.RawMessage(tc.entry))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", tc.entry, err, tc.want)
 			continue
@@ -224,14 +224,14 @@ func TestShellSplit(t *testing.T) {
 		"x\\ y\tz":           {"x y", "z"},
 		`--flag="two words"`: {"--flag=two words"},
 	} {
-		got, err := ShellSplit(in)
+		got, err := shellSplit(in)
 		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("ShellSplit(%q) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("shellSplit(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{`'open`, `"open`, `end\`} {
-		if _, err := ShellSplit(bad); err == nil {
-			t.Errorf("ShellSplit(%q) accepted", bad)
+		if _, err := shellSplit(bad); err == nil {
+			t.Errorf("shellSplit(%q) accepted", bad)
 		}
 	}
 }
@@ -260,7 +260,7 @@ func FuzzDecode(f *testing.F) {
 				}
 			}
 		}
-		c, err := Decode("fuzz", data)
+		c, err := decode("fuzz", data)
 		if err != nil {
 			var ce *ConfigError
 			if !errors.As(err, &ce) || ce.Server != "fuzz" {
@@ -303,7 +303,7 @@ func FuzzParseServers(f *testing.F) {
 			return
 		}
 		for _, e := range entries {
-			if !ValidServerName(e.Name) || e.Value.Kind != Object {
+			if !validServerName(e.Name) || e.Value.Kind != Object {
 				t.Fatalf("bad entry %q", e.Name)
 			}
 			raw := e.Value.JSON()
@@ -317,4 +317,14 @@ func FuzzParseServers(f *testing.F) {
 			_, _ = DecodeValue(e.Name, e.Value)
 		}
 	})
+}
+
+// decode decodes one server entry (JSON, as an interpolation module
+// returns it). Errors are *ConfigError naming the field.
+func decode(name string, entry json.RawMessage) (ServerConfig, error) {
+	v, err := value.ParseJSON(entry)
+	if err != nil {
+		return ServerConfig{}, &ConfigError{Server: name, Msg: "not valid JSON: " + err.Error()}
+	}
+	return DecodeValue(name, v)
 }

@@ -173,7 +173,7 @@ func orDev(v string) string {
 
 // startChild starts the stdio server with its built environment.
 func (c *Conn) startChild(opts Options) (sdk.Transport, error) {
-	env := BuildEnv(opts.Environ, c.cfg.Env)
+	env := buildEnv(opts.Environ, c.cfg.Env)
 	dir := opts.Dir
 	if c.cfg.Cwd != "" {
 		dir = c.cfg.Cwd

@@ -57,7 +57,7 @@ var contextVars = map[string]bool{
 // EntryWarnings returns a warning for every key of the entry (as written)
 // wasmgw does not honour, and for settings that weaken it (ssl_verify:
 // false), in key order. It never fails: a bad value of a key wasmgw reads
-// is Decode's to report.
+// is DecodeValue's to report.
 func EntryWarnings(server string, entry *Value) []KeyWarning {
 	if entry == nil || entry.Kind != Object {
 		return nil

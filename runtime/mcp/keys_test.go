@@ -24,7 +24,7 @@ func TestToolFilterGlobs(t *testing.T) {
 		{`{"command":"x","tools":{"include":["ech?","[gp]*Env","get-[!s]*"],"exclude":["echo"]}}`, []string{"get-env", "echo", "printEnv"}, nil},
 		{`{"command":"x","tools":{"include":["GET-SUM"]}}`, nil, []string{`tools.include[0] "GET-SUM"`}},
 	} {
-		cfg, err := Decode("s", []byte(c.entry))
+		cfg, err := decode("s", []byte(c.entry))
 		if err != nil {
 			t.Fatalf("%s: %v", c.entry, err)
 		}
@@ -91,7 +91,7 @@ func TestDecodeTLSKeys(t *testing.T) {
 		`{"url":"https://x/","client_cert":["c.pem","k.pem"]}`:              {CertFile: "c.pem", KeyFile: "k.pem"},
 		`{"url":"https://x/","client_cert":{"cert":"c.pem","key":"k.pem"}}`: {CertFile: "c.pem", KeyFile: "k.pem"},
 	} {
-		cfg, err := Decode("s", []byte(entry))
+		cfg, err := decode("s", []byte(entry))
 		if err != nil || cfg.TLS != want {
 			t.Errorf("%s: %+v %v, want %+v", entry, cfg.TLS, err, want)
 		}
@@ -102,7 +102,7 @@ func TestDecodeTLSKeys(t *testing.T) {
 		`{"url":"https://x/","client_cert":{"crt":"c.pem"}}`,
 		`{"url":"https://x/","client_cert":""}`,
 	} {
-		if _, err := Decode("s", []byte(entry)); err == nil {
+		if _, err := decode("s", []byte(entry)); err == nil {
 			t.Errorf("%s: accepted", entry)
 		}
 	}

@@ -152,7 +152,7 @@ func splitArgsTemplate(s string) (*Value, error) {
 		last = sp.End
 	}
 	b.WriteString(s[last:])
-	words, err := ShellSplit(b.String())
+	words, err := shellSplit(b.String())
 	if err != nil {
 		return nil, err
 	}
