@@ -3,7 +3,6 @@ package mcp
 import (
 	"errors"
 	"fmt"
-
 	"strings"
 	"time"
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wasmgw/wasmgw/runtime/mcp/mcptest"
 	"net"
 	"os"
 	"os/exec"
@@ -15,8 +14,8 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/runtime/mcp"
-
 	"github.com/wasmgw/wasmgw/runtime/mcp/internal/confine"
+	"github.com/wasmgw/wasmgw/runtime/mcp/mcptest"
 )
 
 type attempt struct {

@@ -3,9 +3,8 @@ package mcp
 import (
 	"fmt"
 
-	"github.com/wasmgw/wasmgw/runtime/mcp/internal/fnmatch"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/value"
+	"github.com/wasmgw/wasmgw/runtime/mcp/internal/fnmatch"
 )
 
 // Allows reports whether the tool filter keeps the MCP tool name. Include

@@ -2,7 +2,6 @@ package mcp
 
 import (
 	"errors"
-
 	"strings"
 )
 
