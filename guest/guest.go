@@ -26,10 +26,13 @@ var (
 // HostError is a host function's negative result that has no error value of
 // its own in this package.
 type HostError struct {
+	// Func is the host function, such as abi.FuncSecretGet.
 	Func string
+	// Code is its negative result, one of abi's Err codes.
 	Code int32
 }
 
+// Error names the function and the code.
 func (e *HostError) Error() string {
 	return fmt.Sprintf("host function %s: %s (%d)", e.Func, abi.ErrorName(e.Code), e.Code)
 }
