@@ -18,9 +18,8 @@ import (
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
-	"github.com/wasmgw/wasmgw/runtime/mcp"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/value"
+	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
 // DefaultInterpolation is the interpolation module a profile gets when its
@@ -141,7 +140,7 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 // appendRequest appends the abi.InterpolateRequest JSON for entry.
 func appendRequest(b []byte, server string, entry *mcp.Value) []byte {
 	b = append(b, `{"server":`...)
-	b = (&mcp.Value{Kind: mcp.String, Str: server}).AppendJSON(b)
+	b = (&mcp.Value{Kind: value.String, Str: server}).AppendJSON(b)
 	b = append(b, `,"entry":`...)
 	b = entry.AppendJSON(b)
 	return append(b, '}')
@@ -282,7 +281,7 @@ func decodeResult(out []byte) (abi.InterpolateResult, *mcp.Value, error) {
 	if err != nil {
 		return none, nil, fmt.Errorf("the entry is not valid JSON (%s)", errKind(err))
 	}
-	if got.Kind != mcp.Object {
+	if got.Kind != value.Object {
 		return none, nil, fmt.Errorf("the entry is %s, not a mapping", got.Kind)
 	}
 	return res, got, nil
@@ -297,7 +296,7 @@ func decodeResult(out []byte) (abi.InterpolateResult, *mcp.Value, error) {
 func decodeResultFast(out []byte) (abi.InterpolateResult, *mcp.Value, bool) {
 	var res abi.InterpolateResult
 	env, err := value.ParseJSON(out)
-	if err != nil || env.Kind != mcp.Object {
+	if err != nil || env.Kind != value.Object {
 		return res, nil, false
 	}
 	var entry, refs *mcp.Value
@@ -311,21 +310,21 @@ func decodeResultFast(out []byte) (abi.InterpolateResult, *mcp.Value, bool) {
 			return res, nil, false
 		}
 	}
-	if entry == nil || entry.Kind != mcp.Object {
+	if entry == nil || entry.Kind != value.Object {
 		return res, nil, false
 	}
-	if refs != nil && refs.Kind != mcp.Null {
-		if refs.Kind != mcp.Array {
+	if refs != nil && refs.Kind != value.Null {
+		if refs.Kind != value.Array {
 			return res, nil, false
 		}
 		res.Refs = make([]abi.Reference, len(refs.Items))
 		for i, r := range refs.Items {
-			if r.Kind != mcp.Object {
+			if r.Kind != value.Object {
 				return res, nil, false
 			}
 			for j, k := range r.Keys {
 				v := r.Items[j]
-				if v.Kind != mcp.String {
+				if v.Kind != value.String {
 					return res, nil, false
 				}
 				switch k {

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/abi"
-	"github.com/wasmgw/wasmgw/runtime/mcp"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
@@ -95,7 +93,7 @@ func FuzzValidateInterpolation(f *testing.F) {
 	scope := NewScope("p", "", map[string]string{"T": "t0k-secret-value"}, Globals{})
 	f.Fuzz(func(t *testing.T, entry, out []byte) {
 		orig, err := value.ParseJSON(entry)
-		if err != nil || orig.Kind != mcp.Object {
+		if err != nil || orig.Kind != value.Object {
 			return
 		}
 		res, got, err := validateInterpolation(entry, out)

@@ -12,9 +12,8 @@ import (
 	"strings"
 
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
-	"github.com/wasmgw/wasmgw/runtime/mcp"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/value"
+	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
 // callMCPTool runs an mcp.SERVER.TOOL call; handled is false for a name
@@ -47,7 +46,7 @@ func (t *Tenant) callMCPTool(ctx context.Context, name string, input []byte) (ou
 	if len(input) == 0 {
 		input = []byte("{}")
 	}
-	if v, err := value.ParseJSON(input); err != nil || v.Kind != mcp.Object {
+	if v, err := value.ParseJSON(input); err != nil || v.Kind != value.Object {
 		return nil, true, fmt.Errorf("profile %q: tool %q: input is not a JSON object", t.profile.Name, name)
 	}
 	l, err := t.mcpLink(ctx, s)

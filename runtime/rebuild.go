@@ -5,9 +5,8 @@ import (
 	"strings"
 
 	"github.com/wasmgw/wasmgw/abi"
-	"github.com/wasmgw/wasmgw/runtime/mcp"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/value"
+	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
 // The host builds what it runs. An interpolation module's answer is used

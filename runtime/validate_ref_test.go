@@ -14,9 +14,8 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/abi"
-	"github.com/wasmgw/wasmgw/runtime/mcp"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/value"
+	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
 func refValidateInterpolation(entry json.RawMessage, out []byte) (abi.InterpolateResult, *mcp.Value, error) {
@@ -41,7 +40,7 @@ func refValidateInterpolation(entry json.RawMessage, out []byte) (abi.Interpolat
 	if err != nil {
 		return none, nil, fmt.Errorf("the entry is not valid JSON (%s)", errKind(err))
 	}
-	if got.Kind != mcp.Object {
+	if got.Kind != value.Object {
 		return none, nil, fmt.Errorf("the entry is %s, not a mapping", got.Kind)
 	}
 	if p, same := value.SameShape(orig, got); !same {

@@ -5,9 +5,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wasmgw/wasmgw/runtime/mcp"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/value"
+	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
 // confinement fills in how a stdio server is confined on this machine's

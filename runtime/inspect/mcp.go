@@ -10,11 +10,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wasmgw/wasmgw/runtime/mcp"
-
 	"github.com/wasmgw/wasmgw/abi"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/value"
+	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
 // Ref is one ${...} occurrence in a string.

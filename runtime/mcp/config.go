@@ -104,7 +104,7 @@ func ParseServers(node *yaml.Node) ([]Entry, error) {
 			return nil, &ConfigError{Server: name, Line: line, Msg: "invalid server name (want [A-Za-z0-9_-], 1 to 64 characters: it names the server's tools mcp.NAME.TOOL)"}
 		}
 		v := all.Items[i]
-		if v.Kind != Object {
+		if v.Kind != value.Object {
 			return nil, &ConfigError{Server: name, Line: line, Msg: "want a mapping of settings, got " + v.Kind.String()}
 		}
 		if err := CheckReferences(name, v); err != nil {

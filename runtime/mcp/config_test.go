@@ -303,7 +303,7 @@ func FuzzParseServers(f *testing.F) {
 			return
 		}
 		for _, e := range entries {
-			if !validServerName(e.Name) || e.Value.Kind != Object {
+			if !validServerName(e.Name) || e.Value.Kind != value.Object {
 				t.Fatalf("bad entry %q", e.Name)
 			}
 			raw := e.Value.JSON()

@@ -34,7 +34,7 @@ func DecodeValue(name string, v *Value) (ServerConfig, error) {
 	fail := func(field, format string, args ...any) error {
 		return &ConfigError{Server: name, Field: field, Msg: fmt.Sprintf(format, args...)}
 	}
-	if v == nil || v.Kind != Object {
+	if v == nil || v.Kind != value.Object {
 		kind := "nothing"
 		if v != nil {
 			kind = v.Kind.String()
@@ -66,7 +66,7 @@ func DecodeValue(name string, v *Value) (ServerConfig, error) {
 				err = checkURL(c.URL)
 			}
 		case "transport":
-			if val.Kind != Null {
+			if val.Kind != value.Null {
 				transport, err = str(val)
 			}
 		case "timeout":
@@ -145,7 +145,7 @@ func joinSub(key, sub string) string {
 }
 
 func str(v *Value) (string, error) {
-	if v.Kind != String {
+	if v.Kind != value.String {
 		return "", fmt.Errorf("want a string, got %s", v.Kind)
 	}
 	return v.Str, nil
@@ -155,9 +155,9 @@ func str(v *Value) (string, error) {
 // 8080" in env is the string "8080" to the child).
 func scalarText(v *Value) (string, bool) {
 	switch v.Kind {
-	case String, Number:
+	case value.String, value.Number:
 		return v.Str, true
-	case Bool:
+	case value.Bool:
 		return strconv.FormatBool(v.Bool), true
 	}
 	return "", false
@@ -165,18 +165,18 @@ func scalarText(v *Value) (string, bool) {
 
 func decodeArgs(v *Value) ([]string, error) {
 	switch v.Kind {
-	case Null:
+	case value.Null:
 		return nil, nil
-	case Array:
+	case value.Array:
 		args := make([]string, 0, len(v.Items))
 		for i, it := range v.Items {
-			if it.Kind != String && it.Kind != Number {
+			if it.Kind != value.String && it.Kind != value.Number {
 				return nil, &fieldError{sub: value.JoinIndex("", i), msg: "want a string or a number, got " + it.Kind.String()}
 			}
 			args = append(args, it.Str)
 		}
 		return args, nil
-	case String:
+	case value.String:
 		text := strings.TrimSpace(v.Str)
 		if text == "" {
 			return nil, nil
@@ -206,10 +206,10 @@ func decodeArgs(v *Value) ([]string, error) {
 
 // stringMap decodes env or headers: a mapping of names to scalars.
 func stringMap(v *Value, header bool) (map[string]string, error) {
-	if v.Kind == Null {
+	if v.Kind == value.Null {
 		return nil, nil
 	}
-	if v.Kind != Object {
+	if v.Kind != value.Object {
 		return nil, fmt.Errorf("want a mapping, got %s", v.Kind)
 	}
 	m := make(map[string]string, len(v.Keys))
@@ -256,9 +256,9 @@ func checkURL(s string) error {
 func seconds(v *Value, def time.Duration) (time.Duration, error) {
 	var f float64
 	switch v.Kind {
-	case Null:
+	case value.Null:
 		return def, nil
-	case Number, String:
+	case value.Number, value.String:
 		var err error
 		if f, err = strconv.ParseFloat(strings.TrimSpace(v.Str), 64); err != nil {
 			return 0, errors.New("want a number of seconds")
@@ -274,17 +274,17 @@ func seconds(v *Value, def time.Duration) (time.Duration, error) {
 
 func boolish(v *Value) (bool, error) {
 	switch v.Kind {
-	case Null:
+	case value.Null:
 		return true, nil
-	case Bool:
+	case value.Bool:
 		return v.Bool, nil
-	case Number:
+	case value.Number:
 		f, err := strconv.ParseFloat(v.Str, 64)
 		if err != nil {
 			return false, errors.New("want true or false")
 		}
 		return f != 0, nil
-	case String:
+	case value.String:
 		switch strings.ToLower(strings.TrimSpace(v.Str)) {
 		case "true", "1", "yes", "on":
 			return true, nil
@@ -303,7 +303,7 @@ func EnabledAsWritten(v *Value) (enabled, known bool) {
 	if e == nil {
 		return true, true
 	}
-	if e.Kind == String && strings.Contains(e.Str, "${") {
+	if e.Kind == value.String && strings.Contains(e.Str, "${") {
 		return true, false
 	}
 	b, err := boolish(e)

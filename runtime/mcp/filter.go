@@ -64,26 +64,26 @@ func anyMatch(pattern string, names []string) bool {
 }
 
 func toolFilter(v *Value) (include, exclude []string, err error) {
-	if v.Kind == Null {
+	if v.Kind == value.Null {
 		return nil, nil, nil
 	}
-	if v.Kind != Object {
+	if v.Kind != value.Object {
 		return nil, nil, fmt.Errorf("want a mapping (include, exclude), got %s", v.Kind)
 	}
 	names := func(key string) ([]string, error) {
 		x := v.Get(key)
-		if x == nil || x.Kind == Null {
+		if x == nil || x.Kind == value.Null {
 			return nil, nil
 		}
-		if s, ok := scalarText(x); ok && x.Kind != Bool {
+		if s, ok := scalarText(x); ok && x.Kind != value.Bool {
 			return []string{s}, nil
 		}
-		if x.Kind != Array {
+		if x.Kind != value.Array {
 			return nil, &fieldError{sub: key, msg: "want a tool name or a list of them, got " + x.Kind.String()}
 		}
 		var out []string
 		for i, it := range x.Items {
-			if it.Kind != String && it.Kind != Number {
+			if it.Kind != value.String && it.Kind != value.Number {
 				return nil, &fieldError{sub: value.JoinIndex(key, i), msg: "want a tool name, got " + it.Kind.String()}
 			}
 			out = append(out, it.Str)
