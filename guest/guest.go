@@ -174,10 +174,13 @@ func encodeAttrs(args []any) []byte {
 // Error is returned by a tool to report a failure with a machine-readable
 // code; any other error is reported with code "tool_error".
 type Error struct {
-	Code    string
+	// Code is machine-readable, such as "invalid_input".
+	Code string
+	// Message is for people.
 	Message string
 }
 
+// Error returns "Code: Message".
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 type tool struct {
