@@ -3,8 +3,9 @@
 // so that an entry round-trips from config.yaml through a guest module and
 // back to the screen as written. It parses JSON (ParseJSON) and YAML nodes
 // (FromYAML), prints both, names field paths ("env.TOKEN", "args[2]") and
-// compares shapes (SameShape, ZipLeaves). runtime/mcp re-exports Value and
-// its kinds; runtime and runtime/inspect use the rest.
+// compares shapes (SameShape, ZipLeaves). runtime/mcp names Value for its
+// callers (an alias: runtime.MCPServer.Masked is one); runtime/mcp,
+// runtime and runtime/inspect use the rest.
 package value
 
 // Kind is the JSON kind of a Value.
