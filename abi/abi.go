@@ -136,7 +136,7 @@ const (
 	ExportAlloc = "wasmgw_alloc"
 
 	// ExportDescribe writes, through [FuncOutput], the module's [Manifest]
-	// JSON and returns a [Status].
+	// JSON and returns [StatusOK] (or [StatusError] with an [Error]).
 	//
 	//	wasmgw_describe() -> i32
 	ExportDescribe = "wasmgw_describe"
@@ -162,15 +162,12 @@ const (
 	ExportInterpolate = "wasmgw_interpolate"
 )
 
-// Status is what a guest export returns.
-type Status = int32
-
-// Statuses returned by guest exports.
+// Statuses returned by guest exports (an i32).
 const (
 	// StatusOK: the output is the result.
-	StatusOK Status = 0
+	StatusOK int32 = 0
 	// StatusError: the output is an [Error] envelope.
-	StatusError Status = 1
+	StatusError int32 = 1
 )
 
 // Error codes returned by host functions. They are negative so that a

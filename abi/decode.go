@@ -1,13 +1,6 @@
 package abi
 
-import (
-	"encoding/json"
-	"fmt"
-	"strings"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
-)
+import "fmt"
 
 // The envelopes a handler decodes on every message, decoded without
 // reflection. In a Go guest under wazero's termination checks,
@@ -34,8 +27,8 @@ type decodeClass string
 
 func (c decodeClass) Error() string { return string(c) }
 
-// DecodeError says where and why an envelope could not be decoded.
-type DecodeError struct {
+// decodeError says where and why an envelope could not be decoded.
+type decodeError struct {
 	// Envelope is the type being decoded, such as "HandleRequest".
 	Envelope string
 	// Offset is the byte offset of the problem in the input.
@@ -46,12 +39,12 @@ type DecodeError struct {
 }
 
 // Error says which envelope, where and what.
-func (e *DecodeError) Error() string {
+func (e *decodeError) Error() string {
 	return fmt.Sprintf("abi: %s: offset %d: %s", e.Envelope, e.Offset, e.What)
 }
 
 // Unwrap returns the class of the problem, if it has one.
-func (e *DecodeError) Unwrap() error { return e.err }
+func (e *decodeError) Unwrap() error { return e.err }
 
 // DecodeHandleRequest decodes the input of [ExportHandle].
 func DecodeHandleRequest(data []byte) (HandleRequest, error) {
@@ -117,11 +110,11 @@ type decoder struct {
 }
 
 func (d *decoder) fail(what string) error {
-	return &DecodeError{Envelope: d.env, Offset: d.i, What: what}
+	return &decodeError{Envelope: d.env, Offset: d.i, What: what}
 }
 
 func (d *decoder) failf(err error, format string, args ...any) error {
-	return &DecodeError{Envelope: d.env, Offset: d.i, What: fmt.Sprintf(format, args...), err: err}
+	return &decodeError{Envelope: d.env, Offset: d.i, What: fmt.Sprintf(format, args...), err: err}
 }
 
 // top decodes the whole input as one value read by body; a top-level
@@ -138,131 +131,6 @@ func (d *decoder) top(body func() error) error {
 		return d.fail("data after the top-level value")
 	}
 	return nil
-}
-
-func (d *decoder) space() {
-	for d.i < len(d.s) {
-		switch d.s[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-// peek returns the next byte after white space, or 0 at the end.
-func (d *decoder) peek() byte {
-	d.space()
-	if d.i < len(d.s) {
-		return d.s[d.i]
-	}
-	return 0
-}
-
-func (d *decoder) eat(c byte) bool {
-	if d.peek() == c {
-		d.i++
-		return true
-	}
-	return false
-}
-
-// null consumes a null literal if one is next.
-func (d *decoder) null() bool {
-	if d.peek() == 'n' && strings.HasPrefix(d.s[d.i:], "null") {
-		d.i += 4
-		return true
-	}
-	return false
-}
-
-// object reads an object at depth whose known keys are names: field is
-// called with the key's index to read its value; unknown keys' values are
-// checked and skipped. The caller has handled null.
-func (d *decoder) object(depth int, names []string, field func(k int) error) error {
-	if depth > maxDepth {
-		return d.fail("exceeded max depth")
-	}
-	if !d.eat('{') {
-		return d.fail("expected an object")
-	}
-	if d.eat('}') {
-		return nil
-	}
-	var seen uint64
-	for {
-		if d.peek() != '"' {
-			return d.fail("expected a key")
-		}
-		keyAt := d.i
-		key, err := d.str()
-		if err != nil {
-			return err
-		}
-		if !d.eat(':') {
-			return d.fail("expected ':' after a key")
-		}
-		k := -1
-		for j, n := range names {
-			if key == n {
-				k = j
-				break
-			}
-		}
-		if k < 0 {
-			for _, n := range names {
-				if strings.EqualFold(key, n) {
-					d.i = keyAt
-					return d.failf(errStrict, "key %q: keys are case-sensitive (want %q)", key, n)
-				}
-			}
-			if err := d.skip(depth + 1); err != nil {
-				return err
-			}
-		} else {
-			if seen&(1<<k) != 0 {
-				d.i = keyAt
-				return d.failf(errStrict, "key %q appears twice", key)
-			}
-			seen |= 1 << k
-			if err := field(k); err != nil {
-				return err
-			}
-		}
-		if d.eat(',') {
-			continue
-		}
-		if d.eat('}') {
-			return nil
-		}
-		return d.fail("expected ',' or '}' in an object")
-	}
-}
-
-// array reads an array at depth, calling elem for each element.
-func (d *decoder) array(depth int, elem func(i int) error) error {
-	if depth > maxDepth {
-		return d.fail("exceeded max depth")
-	}
-	if !d.eat('[') {
-		return d.fail("expected an array")
-	}
-	if d.eat(']') {
-		return nil
-	}
-	for i := 0; ; i++ {
-		if err := elem(i); err != nil {
-			return err
-		}
-		if d.eat(',') {
-			continue
-		}
-		if d.eat(']') {
-			return nil
-		}
-		return d.fail("expected ',' or ']' in an array")
-	}
 }
 
 func (d *decoder) stringField(dst *string) error {
@@ -320,215 +188,4 @@ func (d *decoder) tools(dst *[]ToolInfo) error {
 	})
 	*dst = out
 	return err
-}
-
-// raw keeps the next value's bytes as they are (null included, as
-// encoding/json does for a json.RawMessage).
-func (d *decoder) raw(depth int, dst *json.RawMessage) error {
-	d.space()
-	start := d.i
-	if err := d.skip(depth); err != nil {
-		return err
-	}
-	*dst = json.RawMessage(d.s[start:d.i])
-	return nil
-}
-
-// skip checks and passes over one value at depth.
-func (d *decoder) skip(depth int) error {
-	switch c := d.peek(); {
-	case c == '{':
-		return d.object(depth, nil, nil)
-	case c == '[':
-		return d.array(depth, func(int) error { return d.skip(depth + 1) })
-	case c == '"':
-		_, err := d.str()
-		return err
-	case c == 't':
-		return d.literal("true")
-	case c == 'f':
-		return d.literal("false")
-	case c == 'n':
-		return d.literal("null")
-	case c == '-' || '0' <= c && c <= '9':
-		return d.number()
-	case c == 0 && d.i == len(d.s):
-		return d.fail("unexpected end of input")
-	default:
-		return d.fail(fmt.Sprintf("unexpected character %q", c))
-	}
-}
-
-func (d *decoder) literal(word string) error {
-	if !strings.HasPrefix(d.s[d.i:], word) {
-		return d.fail("invalid literal")
-	}
-	d.i += len(word)
-	return nil
-}
-
-func (d *decoder) digits() int {
-	n := 0
-	for d.i < len(d.s) && '0' <= d.s[d.i] && d.s[d.i] <= '9' {
-		d.i++
-		n++
-	}
-	return n
-}
-
-// number checks a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (d *decoder) number() error {
-	if d.s[d.i] == '-' {
-		d.i++
-	}
-	if d.i < len(d.s) && d.s[d.i] == '0' {
-		d.i++
-	} else if d.digits() == 0 {
-		return d.fail("invalid number")
-	}
-	if d.i < len(d.s) && d.s[d.i] == '.' {
-		d.i++
-		if d.digits() == 0 {
-			return d.fail("invalid number")
-		}
-	}
-	if d.i < len(d.s) && (d.s[d.i] == 'e' || d.s[d.i] == 'E') {
-		d.i++
-		if d.i < len(d.s) && (d.s[d.i] == '+' || d.s[d.i] == '-') {
-			d.i++
-		}
-		if d.digits() == 0 {
-			return d.fail("invalid number")
-		}
-	}
-	return nil
-}
-
-// str reads a string at d.i (which is '"'), checking its escapes and
-// decoding it with [Unquote]. A string without escapes or non-ASCII bytes
-// is a substring of the input.
-func (d *decoder) str() (string, error) {
-	start := d.i + 1
-	i := plainRun(d.s, start)
-	plain := true
-	for i < len(d.s) {
-		switch c := d.s[i]; {
-		case c == '"':
-			d.i = i + 1
-			if plain {
-				return d.s[start:i], nil
-			}
-			return Unquote(d.s[start:i]), nil
-		case c < ' ':
-			d.i = i
-			return "", d.fail("control character in a string")
-		case c == '\\':
-			plain = false
-			if i+1 >= len(d.s) {
-				d.i = i
-				return "", d.fail("unterminated escape")
-			}
-			switch d.s[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if getu4(d.s[i:]) < 0 {
-					d.i = i
-					return "", d.fail("invalid \\u escape")
-				}
-				i += 6
-			default:
-				d.i = i
-				return "", d.fail("invalid escape")
-			}
-		default: // non-ASCII: Unquote checks the UTF-8
-			plain = false
-			i++
-		}
-		i = plainRun(d.s, i)
-	}
-	d.i = len(d.s)
-	return "", d.fail("unterminated string")
-}
-
-// Unquote decodes the body of a valid JSON string (the text between its
-// quotes) as encoding/json does: escapes decoded, a lone or mismatched
-// surrogate and every byte of invalid UTF-8 replaced by U+FFFD. The caller
-// has checked the escapes; Unquote does not.
-func Unquote(s string) string {
-	b := make([]byte, 0, len(s)+8)
-	for i := 0; i < len(s); {
-		if j := plainRun(s, i); j > i {
-			b = append(b, s[i:j]...)
-			if i = j; i == len(s) {
-				break
-			}
-		}
-		switch c := s[i]; {
-		case c == '\\':
-			switch s[i+1] {
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r := getu4(s[i:])
-				i += 6
-				if utf16.IsSurrogate(r) {
-					if dec := utf16.DecodeRune(r, getu4(s[i:])); dec != unicode.ReplacementChar {
-						b = utf8.AppendRune(b, dec)
-						i += 6
-						continue
-					}
-					r = unicode.ReplacementChar
-				}
-				b = utf8.AppendRune(b, r)
-				continue
-			default: // " \ /
-				b = append(b, s[i+1])
-			}
-			i += 2
-		case c < utf8.RuneSelf: // a quote or a control character
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = utf8.AppendRune(b, unicode.ReplacementChar)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-		}
-	}
-	return string(b)
-}
-
-// getu4 decodes \uXXXX at the start of s, or returns -1.
-func getu4(s string) rune {
-	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
-		return -1
-	}
-	var r rune
-	for i := 2; i < 6; i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return -1
-		}
-		r = r*16 + rune(c)
-	}
-	return r
 }

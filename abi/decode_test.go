@@ -56,9 +56,9 @@ func TestDecodeRefusesWithPosition(t *testing.T) {
 		{`{"x":` + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + `}`, "exceeded max depth"},
 	} {
 		_, err := DecodeHandleRequest([]byte(c.in))
-		var de *DecodeError
+		var de *decodeError
 		if !errors.As(err, &de) || !strings.Contains(err.Error(), c.what) || !strings.HasPrefix(err.Error(), "abi: HandleRequest: offset ") {
-			t.Errorf("%.40q: err = %v, want a DecodeError saying %q", c.in, err, c.what)
+			t.Errorf("%.40q: err = %v, want a decodeError saying %q", c.in, err, c.what)
 		}
 		if json.Unmarshal([]byte(c.in), new(HandleRequest)) == nil {
 			t.Errorf("%.40q: encoding/json accepts what we refuse", c.in)

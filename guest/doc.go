@@ -21,6 +21,11 @@
 // the functions the host calls (see package abi and docs/abi.md); an author
 // never deals with pointers.
 //
+// A module that writes a wasm export of its own (as guest/handler and
+// guest/interp do for wasmgw_handle and wasmgw_interpolate) reads the
+// export's input with Take and ends with Respond; both exist only in a
+// wasip1 build.
+//
 // Built for any other platform than wasip1 the package compiles, so that
 // tools can be vetted and unit-tested natively, but every host call fails
 // with [ErrNoHost].

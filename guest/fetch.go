@@ -36,10 +36,12 @@ type FetchRequest struct {
 // FetchResponse is the response, scrubbed by the host of the profile's
 // secret values.
 type FetchResponse struct {
+	// Status is the HTTP status code.
 	Status int
 	// Headers by canonical name.
 	Headers map[string][]string
-	Body    []byte
+	// Body is the response body, at most the module's max_response bytes.
+	Body []byte
 	// Truncated: the body was longer than the module's max_response.
 	Truncated bool
 }
@@ -68,10 +70,14 @@ var (
 // FetchError is a failed [Fetch]: the host's error code and its
 // explanation (which names hosts and secret names, never values).
 type FetchError struct {
-	Code    int32
+	// Code is the host's negative result: abi.ErrEgress, abi.ErrNetwork,
+	// abi.ErrNotFound, abi.ErrBudget, ...
+	Code int32
+	// Message is the host's explanation, when it gave one.
 	Message string
 }
 
+// Error gives the host's explanation, or the name of the code.
 func (e *FetchError) Error() string {
 	if e.Message == "" {
 		return fmt.Sprintf("http_fetch: %s (%d)", abi.ErrorName(e.Code), e.Code)
@@ -158,11 +164,13 @@ func fetchError(code int32) error {
 
 // StatusError is a response whose status is not 2xx, from [PostJSON].
 type StatusError struct {
+	// Status is the HTTP status code.
 	Status int
 	// Body is the start of the response body (scrubbed by the host).
 	Body string
 }
 
+// Error gives the status and the start of the body.
 func (e *StatusError) Error() string { return fmt.Sprintf("HTTP status %d: %s", e.Status, e.Body) }
 
 // PostJSON posts in as JSON to url with the given headers (which may hold

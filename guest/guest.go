@@ -26,10 +26,13 @@ var (
 // HostError is a host function's negative result that has no error value of
 // its own in this package.
 type HostError struct {
+	// Func is the host function, such as abi.FuncSecretGet.
 	Func string
+	// Code is its negative result, one of abi's Err codes.
 	Code int32
 }
 
+// Error names the function and the code.
 func (e *HostError) Error() string {
 	return fmt.Sprintf("host function %s: %s (%d)", e.Func, abi.ErrorName(e.Code), e.Code)
 }
@@ -171,10 +174,13 @@ func encodeAttrs(args []any) []byte {
 // Error is returned by a tool to report a failure with a machine-readable
 // code; any other error is reported with code "tool_error".
 type Error struct {
-	Code    string
+	// Code is machine-readable, such as "invalid_input".
+	Code string
+	// Message is for people.
 	Message string
 }
 
+// Error returns "Code: Message".
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 type tool struct {

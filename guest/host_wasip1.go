@@ -56,10 +56,9 @@ func hostLog(level int32, msg string, attrs []byte) {
 	wasmLog(level, strPtr(msg), uint32(len(msg)), ptr(attrs), uint32(len(attrs)))
 }
 
-// SetOutput hands the bytes of the current call's result to the host. SDK
-// packages for handler and interpolation modules use it; tool authors
-// return values instead.
-func SetOutput(b []byte) int32 { return wasmOutput(ptr(b), uint32(len(b))) }
+// setOutput hands the bytes of the current call's result to the host
+// (through [Respond]).
+func setOutput(b []byte) int32 { return wasmOutput(ptr(b), uint32(len(b))) }
 
 // scratch is the buffer last handed to the host by wasmgw_alloc. The host
 // writes each call's inputs into it and may reuse it for later calls, until
@@ -108,14 +107,17 @@ func wasmCallTool(nameP, nameN, inP, inN uint32) int32 {
 }
 
 // Respond sets the call's output from a result or an error and returns the
-// status for the export to return. Every export ends with it.
+// status for the export to return. Every export ends with it: a module
+// that writes an export of its own by hand (guest/handler and guest/interp
+// do, for wasmgw_handle and wasmgw_interpolate) reads its input with
+// [Take] and returns Respond(out, err).
 func Respond(out []byte, err error) int32 {
 	if err != nil {
-		SetOutput(errorEnvelope(err))
+		setOutput(errorEnvelope(err))
 		return abi.StatusError
 	}
-	if code := SetOutput(out); code < 0 {
-		SetOutput(errorEnvelope(&Error{Code: abi.ErrorName(code), Message: "the host refused the output"}))
+	if code := setOutput(out); code < 0 {
+		setOutput(errorEnvelope(&Error{Code: abi.ErrorName(code), Message: "the host refused the output"}))
 		return abi.StatusError
 	}
 	return abi.StatusOK

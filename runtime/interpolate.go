@@ -18,6 +18,7 @@ import (
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
@@ -86,7 +87,7 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 	// The request is written by hand from the parsed entry (compact, keys
 	// in order); an entry ParseJSON refuses goes as json.Marshal writes it,
 	// and validation then refuses the result, as it always did.
-	orig, perr := mcp.ParseJSON(entry)
+	orig, perr := value.ParseJSON(entry)
 	if perr == nil {
 		// Where references may stand (and args split into arguments):
 		// checked when the config is loaded, and here for any entry.
@@ -139,7 +140,7 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 // appendRequest appends the abi.InterpolateRequest JSON for entry.
 func appendRequest(b []byte, server string, entry *mcp.Value) []byte {
 	b = append(b, `{"server":`...)
-	b = (&mcp.Value{Kind: mcp.String, Str: server}).AppendJSON(b)
+	b = (&mcp.Value{Kind: value.String, Str: server}).AppendJSON(b)
 	b = append(b, `,"entry":`...)
 	b = entry.AppendJSON(b)
 	return append(b, '}')
@@ -162,7 +163,7 @@ const maxRefs = 100_000
 //
 // Errors name fields and kinds, never values.
 func validateInterpolation(entry json.RawMessage, out []byte) (abi.InterpolateResult, *mcp.Value, error) {
-	orig, err := mcp.ParseJSON(entry)
+	orig, err := value.ParseJSON(entry)
 	return validateParsed(orig, err, out)
 }
 
@@ -180,7 +181,7 @@ func validateParsed(orig *mcp.Value, perr error, out []byte) (abi.InterpolateRes
 			return none, nil, err
 		}
 	}
-	if p, same := mcp.SameShape(orig, got); !same {
+	if p, same := value.SameShape(orig, got); !same {
 		if p == "" {
 			return none, nil, errors.New("the entry changed shape: keys were added or removed")
 		}
@@ -198,7 +199,7 @@ func validateParsed(orig *mcp.Value, perr error, out []byte) (abi.InterpolateRes
 	}
 	var paths []byte
 	fields := make([]field, 0, 32)
-	mcp.ZipLeaves(orig, got, func(path []byte, x, y *mcp.Value) {
+	value.ZipLeaves(orig, got, func(path []byte, x, y *mcp.Value) {
 		start := len(paths)
 		paths = append(paths, path...)
 		fields = append(fields, field{path: [2]int{start, len(paths)}, before: x.Str, after: y.Str})
@@ -276,11 +277,11 @@ func decodeResult(out []byte) (abi.InterpolateResult, *mcp.Value, error) {
 	if len(res.Entry) == 0 {
 		return none, nil, errors.New("no entry")
 	}
-	got, err := mcp.ParseJSON(res.Entry)
+	got, err := value.ParseJSON(res.Entry)
 	if err != nil {
 		return none, nil, fmt.Errorf("the entry is not valid JSON (%s)", errKind(err))
 	}
-	if got.Kind != mcp.Object {
+	if got.Kind != value.Object {
 		return none, nil, fmt.Errorf("the entry is %s, not a mapping", got.Kind)
 	}
 	return res, got, nil
@@ -294,8 +295,8 @@ func decodeResult(out []byte) (abi.InterpolateResult, *mcp.Value, error) {
 // reports true, decodeResult gives the same.
 func decodeResultFast(out []byte) (abi.InterpolateResult, *mcp.Value, bool) {
 	var res abi.InterpolateResult
-	env, err := mcp.ParseJSON(out)
-	if err != nil || env.Kind != mcp.Object {
+	env, err := value.ParseJSON(out)
+	if err != nil || env.Kind != value.Object {
 		return res, nil, false
 	}
 	var entry, refs *mcp.Value
@@ -309,21 +310,21 @@ func decodeResultFast(out []byte) (abi.InterpolateResult, *mcp.Value, bool) {
 			return res, nil, false
 		}
 	}
-	if entry == nil || entry.Kind != mcp.Object {
+	if entry == nil || entry.Kind != value.Object {
 		return res, nil, false
 	}
-	if refs != nil && refs.Kind != mcp.Null {
-		if refs.Kind != mcp.Array {
+	if refs != nil && refs.Kind != value.Null {
+		if refs.Kind != value.Array {
 			return res, nil, false
 		}
 		res.Refs = make([]abi.Reference, len(refs.Items))
 		for i, r := range refs.Items {
-			if r.Kind != mcp.Object {
+			if r.Kind != value.Object {
 				return res, nil, false
 			}
 			for j, k := range r.Keys {
 				v := r.Items[j]
-				if v.Kind != mcp.String {
+				if v.Kind != value.String {
 					return res, nil, false
 				}
 				switch k {

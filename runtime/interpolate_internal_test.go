@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/abi"
-	"github.com/wasmgw/wasmgw/runtime/mcp"
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 const sampleEntry = `{"command":"npx","args":["-y","${X}",3],"env":{"TOKEN":"${MY_MCP_TOKEN}","M":"${UNSET}","F":"fixed"},"enabled":true}`
@@ -92,15 +92,15 @@ func FuzzValidateInterpolation(f *testing.F) {
 	f.Add([]byte(`{"a":"x"}`), []byte(`{"entry":[],"refs":[{}]}`))
 	scope := NewScope("p", "", map[string]string{"T": "t0k-secret-value"}, Globals{})
 	f.Fuzz(func(t *testing.T, entry, out []byte) {
-		orig, err := mcp.ParseJSON(entry)
-		if err != nil || orig.Kind != mcp.Object {
+		orig, err := value.ParseJSON(entry)
+		if err != nil || orig.Kind != value.Object {
 			return
 		}
 		res, got, err := validateInterpolation(entry, out)
 		if err != nil {
 			return
 		}
-		if p, same := mcp.SameShape(orig, got); !same {
+		if p, same := value.SameShape(orig, got); !same {
 			t.Fatalf("accepted a result that changed shape at %q", p)
 		}
 		resolvedAt := map[string]bool{}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
@@ -45,7 +46,7 @@ func (t *Tenant) callMCPTool(ctx context.Context, name string, input []byte) (ou
 	if len(input) == 0 {
 		input = []byte("{}")
 	}
-	if v, err := mcp.ParseJSON(input); err != nil || v.Kind != mcp.Object {
+	if v, err := value.ParseJSON(input); err != nil || v.Kind != value.Object {
 		return nil, true, fmt.Errorf("profile %q: tool %q: input is not a JSON object", t.profile.Name, name)
 	}
 	l, err := t.mcpLink(ctx, s)

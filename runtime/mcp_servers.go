@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
@@ -130,7 +131,7 @@ func (t *Tenant) MCPFilterWarnings() []string {
 // no secret (errors may reach a chat user).
 func whereIs(srv *MCPServer) string {
 	for _, k := range []string{"command", "url"} {
-		if v := srv.Masked.Get(k); v != nil && v.Kind == mcp.String {
+		if v := srv.Masked.Get(k); v != nil && v.Kind == value.String {
 			return k + " " + redact.Anonymize(v.Str)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
@@ -37,7 +38,7 @@ func rebuildEntry(template, got *mcp.Value, refs []abi.Reference, scope *Scope, 
 	out.Leaves(func(_ string, leaf *mcp.Value) { leaves = append(leaves, leaf) })
 	var err error
 	i := 0
-	mcp.ZipLeaves(template, got, func(path []byte, x, y *mcp.Value) {
+	value.ZipLeaves(template, got, func(path []byte, x, y *mcp.Value) {
 		leaf := leaves[i]
 		i++
 		if err != nil {

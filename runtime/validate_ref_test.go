@@ -14,12 +14,13 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
 func refValidateInterpolation(entry json.RawMessage, out []byte) (abi.InterpolateResult, *mcp.Value, error) {
 	var none abi.InterpolateResult
-	orig, err := mcp.ParseJSON(entry)
+	orig, err := value.ParseJSON(entry)
 	if err != nil {
 		return none, nil, fmt.Errorf("the request's entry: %v", err)
 	}
@@ -35,14 +36,14 @@ func refValidateInterpolation(entry json.RawMessage, out []byte) (abi.Interpolat
 	if len(res.Entry) == 0 {
 		return none, nil, errors.New("no entry")
 	}
-	got, err := mcp.ParseJSON(res.Entry)
+	got, err := value.ParseJSON(res.Entry)
 	if err != nil {
 		return none, nil, fmt.Errorf("the entry is not valid JSON (%s)", errKind(err))
 	}
-	if got.Kind != mcp.Object {
+	if got.Kind != value.Object {
 		return none, nil, fmt.Errorf("the entry is %s, not a mapping", got.Kind)
 	}
-	if p, same := mcp.SameShape(orig, got); !same {
+	if p, same := value.SameShape(orig, got); !same {
 		if p == "" {
 			return none, nil, errors.New("the entry changed shape: keys were added or removed")
 		}

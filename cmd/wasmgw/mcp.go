@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -104,8 +105,8 @@ Examples:
 	}
 	defer s.close(ctx)
 
-	doc := &mcp.Value{Kind: mcp.Object}
-	servers := &mcp.Value{Kind: mcp.Object}
+	var resolved []string
+	var masked []*mcp.Value
 	var unresolved []unresolvedRef
 	var warnings []mcp.KeyWarning
 	failed := false
@@ -116,8 +117,8 @@ Examples:
 			failed = true
 			continue
 		}
-		servers.Keys = append(servers.Keys, name)
-		servers.Items = append(servers.Items, srv.Masked)
+		resolved = append(resolved, name)
+		masked = append(masked, srv.Masked)
 		for _, r := range srv.Unresolved() {
 			unresolved = append(unresolved, unresolvedRef{Server: name, Reference: r})
 		}
@@ -135,28 +136,14 @@ Examples:
 	}
 	switch f.format {
 	case "json":
-		doc.Keys = []string{"profile", "mcp_servers", "unresolved", "not_honoured"}
-		list := &mcp.Value{Kind: mcp.Array}
-		for _, u := range unresolved {
-			list.Items = append(list.Items, u.value())
-		}
-		nh := &mcp.Value{Kind: mcp.Array}
-		for _, w := range warnings {
-			str := func(s string) *mcp.Value { return &mcp.Value{Kind: mcp.String, Str: s} }
-			nh.Items = append(nh.Items, &mcp.Value{Kind: mcp.Object, Keys: []string{"server", "key", "security", "message"},
-				Items: []*mcp.Value{str(w.Server), str(w.Key), {Kind: mcp.Bool, Bool: w.Security}, str(w.Msg)}})
-		}
-		doc.Items = []*mcp.Value{{Kind: mcp.String, Str: s.tenant.Profile().Name}, servers, list, nh}
 		var out bytes.Buffer
-		if err := json.Indent(&out, doc.JSON(), "", "  "); err != nil {
+		if err := json.Indent(&out, resolveJSON(s.tenant.Profile().Name, resolved, masked, unresolved, warnings), "", "  "); err != nil {
 			return err
 		}
 		out.WriteByte('\n')
 		_, _ = a.stdout.Write(out.Bytes())
 	default:
-		doc.Keys = []string{"mcp_servers"}
-		doc.Items = []*mcp.Value{servers}
-		root := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc.YAML()},
+		root := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{resolveYAML(resolved, masked)},
 			HeadComment: fmt.Sprintf("wasmgw mcp resolve: profile %q\nResolved references are shown as ***NAME; no secret value is printed.", s.tenant.Profile().Name)}
 		if err := writeYAML(a.stdout, root); err != nil {
 			return err
@@ -196,10 +183,59 @@ func (u unresolvedRef) explain() string {
 	return u.Literal + " is not set in the profile (or not granted to its interpolation module, or empty); kept as written"
 }
 
-func (u unresolvedRef) value() *mcp.Value {
-	str := func(s string) *mcp.Value { return &mcp.Value{Kind: mcp.String, Str: s} }
-	return &mcp.Value{Kind: mcp.Object, Keys: []string{"server", "path", "name", "outcome", "literal"},
-		Items: []*mcp.Value{str(u.Server), str(u.Path), str(u.Name), str(u.Outcome), str(u.Literal)}}
+// resolveJSON is the document mcp resolve --format json prints (before
+// indenting): the profile, its servers masked in config order, the
+// unresolved references and the keys not honoured, keys in that order.
+func resolveJSON(profile string, names []string, masked []*mcp.Value, unresolved []unresolvedRef, warnings []mcp.KeyWarning) []byte {
+	b := []byte(`{"profile":`)
+	b = abi.AppendString(b, profile)
+	b = append(b, `,"mcp_servers":{`...)
+	for i, name := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = abi.AppendString(b, name)
+		b = append(b, ':')
+		b = masked[i].AppendJSON(b)
+	}
+	b = append(b, `},"unresolved":[`...)
+	for i, u := range unresolved {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendField(append(b, '{'), "server", u.Server)
+		b = appendField(append(b, ','), "path", u.Path)
+		b = appendField(append(b, ','), "name", u.Name)
+		b = appendField(append(b, ','), "outcome", u.Outcome)
+		b = append(appendField(append(b, ','), "literal", u.Literal), '}')
+	}
+	b = append(b, `],"not_honoured":[`...)
+	for i, w := range warnings {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendField(append(b, '{'), "server", w.Server)
+		b = appendField(append(b, ','), "key", w.Key)
+		b = strconv.AppendBool(append(b, `,"security":`...), w.Security)
+		b = append(appendField(append(b, ','), "message", w.Msg), '}')
+	}
+	return append(b, "]}"...)
+}
+
+// appendField appends "key":"val" (both JSON strings) to b.
+func appendField(b []byte, key, val string) []byte {
+	return abi.AppendString(append(abi.AppendString(b, key), ':'), val)
+}
+
+// resolveYAML is the mapping mcp resolve prints as YAML: mcp_servers, the
+// profile's servers masked in config order.
+func resolveYAML(names []string, masked []*mcp.Value) *yaml.Node {
+	key := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+	servers := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for i, name := range names {
+		servers.Content = append(servers.Content, key(name), masked[i].YAML())
+	}
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{key("mcp_servers"), servers}}
 }
 
 func mcpToolsCommand(ctx context.Context, a *app, args []string) error {

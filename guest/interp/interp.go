@@ -20,7 +20,6 @@ package interp
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -47,9 +46,9 @@ func SecretLookup(name string) (string, bool, error) {
 	return "", false, err
 }
 
-// RefName returns the variable name of a reference body (the text between
+// refName returns the variable name of a reference body (the text between
 // "${" and "}"): trimmed, with an "env:" prefix removed.
-func RefName(body string) string {
+func refName(body string) string {
 	if body != "" && plainEdge(body[0]) && plainEdge(body[len(body)-1]) && !strings.HasPrefix(body, "env:") {
 		return body // nothing to trim or remove: the common case
 	}
@@ -102,10 +101,10 @@ func allOf(s string, k uint8) bool {
 		classes[b[12]]&classes[b[13]]&classes[b[14]]&classes[b[15]]&k != 0
 }
 
-// ValidName reports whether name is a variable name wasmgw resolves:
+// validName reports whether name is a variable name wasmgw resolves:
 // [A-Za-z_][A-Za-z0-9_.-]*, at most abi.MaxNameLen bytes (the host's
 // secret-name rule).
-func ValidName(name string) bool {
+func validName(name string) bool {
 	if name == "" || len(name) > abi.MaxNameLen || classes[name[0]]&classStart == 0 {
 		return false
 	}
@@ -117,22 +116,6 @@ func ValidName(name string) bool {
 	}
 	return allOf(name, className)
 }
-
-// JoinKey returns the field path of key inside path: "env.TOKEN", or
-// `headers["X.Api Key"]` (a JSON string in brackets) for a key that is not
-// made of [A-Za-z0-9_-] only.
-func JoinKey(path, key string) string {
-	if simpleKey(key) {
-		if path == "" {
-			return key
-		}
-		return path + "." + key
-	}
-	return path + "[" + string(appendString(nil, key)) + "]"
-}
-
-// JoinIndex returns the field path of list item i inside path: "args[2]".
-func JoinIndex(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 func simpleKey(k string) bool {
 	if k == "" {

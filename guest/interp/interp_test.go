@@ -176,7 +176,7 @@ func FuzzResolve(f *testing.F) {
 			t.Fatalf("changed without a reference: %q -> %q", in, res.Entry)
 		}
 		for _, r := range res.Refs {
-			if r.Outcome == abi.RefResolved && !ValidName(r.Name) || r.Outcome != abi.RefResolved && !strings.HasPrefix(r.Literal, "${") {
+			if r.Outcome == abi.RefResolved && !validName(r.Name) || r.Outcome != abi.RefResolved && !strings.HasPrefix(r.Literal, "${") {
 				t.Fatalf("bad reference %+v", r)
 			}
 		}

@@ -55,8 +55,8 @@ func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error)
 		literal := s[start : end+1]
 		out = r.text(out, s[:start], e.verbatim)
 		s = s[end+1:]
-		name := RefName(literal[2 : len(literal)-1])
-		if !ValidName(name) {
+		name := refName(literal[2 : len(literal)-1])
+		if !validName(name) {
 			r.refs = append(r.refs, ref{path: e.path, outcome: abi.RefUnsupported, literal: literal})
 			out = r.text(out, literal, e.verbatim)
 			continue
@@ -109,8 +109,8 @@ func (r *resolver) interpolateWhole(out []byte, e *edit, sc *scanner) ([]byte, e
 		literal := s[start : end+1]
 		b = append(b, s[:start]...)
 		s = s[end+1:]
-		name := RefName(literal[2 : len(literal)-1])
-		if !ValidName(name) {
+		name := refName(literal[2 : len(literal)-1])
+		if !validName(name) {
 			r.refs = append(r.refs, ref{path: e.path, outcome: abi.RefUnsupported, literal: literal})
 			b = append(b, literal...)
 			continue

@@ -44,7 +44,8 @@ func (sc *scanner) containerPath(k int) [2]int {
 }
 
 // appendPart appends the part of a path that names the current item of f
-// (JoinKey, JoinIndex) to b; root says b holds no path yet.
+// (".key", `["quoted key"]` or "[i]", as abi.Reference.Path writes it) to
+// b; root says b holds no path yet.
 func (f *frame) appendPart(b []byte, root bool) []byte {
 	if f.array {
 		b = append(b, '[')

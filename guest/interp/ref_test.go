@@ -72,7 +72,7 @@ func (w *refWalker) value(path string, depth int) error {
 				}
 				w.out = refAppendString(w.out, key)
 				w.out = append(w.out, ':')
-				if err := w.value(JoinKey(path, key), depth+1); err != nil {
+				if err := w.value(joinKey(path, key), depth+1); err != nil {
 					return err
 				}
 			}
@@ -83,7 +83,7 @@ func (w *refWalker) value(path string, depth int) error {
 				if i > 0 {
 					w.out = append(w.out, ',')
 				}
-				if err := w.value(JoinIndex(path, i), depth+1); err != nil {
+				if err := w.value(joinIndex(path, i), depth+1); err != nil {
 					return err
 				}
 			}
@@ -128,8 +128,8 @@ func (w *refWalker) interpolate(path, s string) (string, error) {
 		literal := s[start : end+1]
 		b.WriteString(s[:start])
 		s = s[end+1:]
-		name := RefName(literal[2 : len(literal)-1])
-		if !ValidName(name) {
+		name := refName(literal[2 : len(literal)-1])
+		if !validName(name) {
 			w.refs = append(w.refs, abi.Reference{Path: path, Outcome: abi.RefUnsupported, Literal: literal})
 			b.WriteString(literal)
 			continue
@@ -214,3 +214,19 @@ func refServe(in []byte, lookup Lookup) ([]byte, error) {
 	}
 	return json.Marshal(res)
 }
+
+// joinKey returns the field path of key inside path: "env.TOKEN", or
+// `headers["X.Api Key"]` (a JSON string in brackets) for a key that is not
+// made of [A-Za-z0-9_-] only.
+func joinKey(path, key string) string {
+	if simpleKey(key) {
+		if path == "" {
+			return key
+		}
+		return path + "." + key
+	}
+	return path + "[" + string(appendString(nil, key)) + "]"
+}
+
+// joinIndex returns the field path of list item i inside path: "args[2]".
+func joinIndex(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }

@@ -13,8 +13,8 @@ func FuzzValidNameMatchesABI(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := ValidName(s), abi.ValidSecretName(s); got != want {
-			t.Fatalf("ValidName(%q) = %v, abi.ValidSecretName = %v", s, got, want)
+		if got, want := validName(s), abi.ValidSecretName(s); got != want {
+			t.Fatalf("validName(%q) = %v, abi.ValidSecretName = %v", s, got, want)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
@@ -16,7 +17,7 @@ func confinement(s *MCPServerReport, entry *yaml.Node, profile string, findings 
 	add := func(id string, sev Severity, msg string) {
 		findings = append(findings, Finding{ID: id, Severity: sev, Profile: profile, Subject: "mcp_servers." + s.Name, Message: msg})
 	}
-	v, err := mcp.FromYAML(entry)
+	v, err := value.FromYAML(entry)
 	if err != nil {
 		return findings // the entry itself is refused; the load reports it
 	}

@@ -10,9 +10,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wasmgw/wasmgw/runtime/mcp"
-
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
+	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
 // Ref is one ${...} occurrence in a string.
@@ -149,7 +149,7 @@ func inspectMCP(node *yaml.Node, profile string, env mcpEnv) ([]MCPServerReport,
 			entry = entry.Alias
 		}
 		s := MCPServerReport{Name: name, Enabled: true, Transport: "unknown"}
-		if v, err := mcp.FromYAML(entry); err == nil {
+		if v, err := value.FromYAML(entry); err == nil {
 			if err := mcp.CheckReferences(name, v); err != nil {
 				add("mcp.ref-in-host-position", SeverityMedium, name, fmt.Sprintf("%v: the host refuses this server at load (fail-closed), so it is not served", err))
 			}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 func parseYAML(t testing.TB, src string) []Entry {
@@ -68,7 +70,7 @@ func TestParseAndDecodeAHermesBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	if gh.Transport != TransportStdio || gh.Command != "npx" || len(gh.Args) != 2 || gh.Env["PORT"] != "8080" ||
-		gh.Timeout != DefaultTimeout || gh.ConnectTimeout != DefaultConnectTimeout || !gh.Enabled ||
+		gh.Timeout != defaultTimeout || gh.ConnectTimeout != defaultConnectTimeout || !gh.Enabled ||
 		!gh.Allows("list_issues") || gh.Allows("delete_repo") {
 		t.Errorf("github %+v", gh)
 	}
@@ -168,7 +170,7 @@ func TestDecodeRules(t *testing.T) {
 		{`{"url":"https://h/mcp","tools":{"include":"a","exclude":"a"}}`, func(c ServerConfig) bool { return c.Allows("a") && !c.Allows("b") }},
 		{`{"command":"srv","env":{"ON":true,"N":1}}`, func(c ServerConfig) bool { return c.Env["ON"] == "true" && c.Env["N"] == "1" }},
 	} {
-		c, err := Decode("s", json.RawMessage(tc.entry))
+		c, err := decode("s", json.RawMessage(tc.entry))
 		if err != nil || !tc.check(c) {
 			t.Errorf("%s: %+v, %v", tc.entry, c, err)
 		}
@@ -201,7 +203,7 @@ func TestDecodeRefusalsNameTheFieldNotTheValue(t *testing.T) {
 		{`{"command":"x","tools":"all"}`, `tools: want a mapping`},
 		{`{"command":"x","a":1,"a":2}`, `not valid JSON: duplicate key "a"`},
 	} {
-		_, err := Decode("s", json.RawMessage(tc.entry))
+		_, err := decode("s", json.RawMessage(tc.entry))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", tc.entry, err, tc.want)
 			continue
@@ -209,48 +211,6 @@ func TestDecodeRefusalsNameTheFieldNotTheValue(t *testing.T) {
 		if strings.Contains(err.Error(), secret) {
 			t.Errorf("%s: the error shows a value: %v", tc.entry, err)
 		}
-	}
-}
-
-func TestSameShapeAndPaths(t *testing.T) {
-	a, _ := ParseJSON([]byte(`{"command":"x","args":["a",1,true,null],"env":{"X.Y":"v"},"n":1.0}`))
-	ok := []string{
-		`{"command":"y","args":["b",1,true,null],"env":{"X.Y":"w"},"n":1}`,
-		`{"n":1e0,"env":{"X.Y":""},"args":["",1,true,null],"command":""}`,
-	}
-	for _, s := range ok {
-		b, err := ParseJSON([]byte(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, same := SameShape(a, b); !same {
-			t.Errorf("%s: differs at %q", s, p)
-		}
-	}
-	for s, wantPath := range map[string]string{
-		`{"command":1,"args":["a",1,true,null],"env":{"X.Y":"v"},"n":1}`:         "command",
-		`{"command":"x","args":["a",1,false,null],"env":{"X.Y":"v"},"n":1}`:      "args[2]",
-		`{"command":"x","args":["a",1,true],"env":{"X.Y":"v"},"n":1}`:            "args",
-		`{"command":"x","args":["a",1,true,null],"env":{"X.Z":"v"},"n":1}`:       `env["X.Y"]`,
-		`{"command":"x","args":["a",1,true,null],"env":{"X.Y":"v"},"n":2}`:       "n",
-		`{"command":"x","args":["a",1,true,null],"env":{"X.Y":"v"},"m":1}`:       "n",
-		`{"command":"x","args":["a",1,true,null],"env":{"X.Y":"v"},"n":1,"o":1}`: "",
-	} {
-		b, err := ParseJSON([]byte(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, same := SameShape(a, b); same || p != wantPath {
-			t.Errorf("%s: same=%v at %q, want a difference at %q", s, same, p, wantPath)
-		}
-	}
-	var paths []string
-	a.Leaves(func(p string, _ *Value) { paths = append(paths, p) })
-	if !reflect.DeepEqual(paths, []string{"command", "args[0]", `env["X.Y"]`}) {
-		t.Errorf("leaves %q", paths)
-	}
-	if a.At(`env["X.Y"]`).Str != "v" || a.At("args[1]").Str != "1" || a.At("nope") != nil {
-		t.Error("At")
 	}
 }
 
@@ -264,14 +224,14 @@ func TestShellSplit(t *testing.T) {
 		"x\\ y\tz":           {"x y", "z"},
 		`--flag="two words"`: {"--flag=two words"},
 	} {
-		got, err := ShellSplit(in)
+		got, err := shellSplit(in)
 		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("ShellSplit(%q) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("shellSplit(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{`'open`, `"open`, `end\`} {
-		if _, err := ShellSplit(bad); err == nil {
-			t.Errorf("ShellSplit(%q) accepted", bad)
+		if _, err := shellSplit(bad); err == nil {
+			t.Errorf("shellSplit(%q) accepted", bad)
 		}
 	}
 }
@@ -293,14 +253,14 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if v, err := ParseJSON(data); err == nil {
+		if v, err := value.ParseJSON(data); err == nil {
 			for _, w := range EntryWarnings("fuzz", v) {
 				if w.Key == "" || w.Msg == "" {
 					t.Fatalf("an empty warning %+v for %s", w, data)
 				}
 			}
 		}
-		c, err := Decode("fuzz", data)
+		c, err := decode("fuzz", data)
 		if err != nil {
 			var ce *ConfigError
 			if !errors.As(err, &ce) || ce.Server != "fuzz" {
@@ -343,18 +303,28 @@ func FuzzParseServers(f *testing.F) {
 			return
 		}
 		for _, e := range entries {
-			if !ValidServerName(e.Name) || e.Value.Kind != Object {
+			if !validServerName(e.Name) || e.Value.Kind != value.Object {
 				t.Fatalf("bad entry %q", e.Name)
 			}
 			raw := e.Value.JSON()
-			back, err := ParseJSON(raw)
+			back, err := value.ParseJSON(raw)
 			if err != nil {
 				t.Fatalf("entry %q does not round-trip: %v\n%s", e.Name, err, raw)
 			}
-			if p, same := SameShape(e.Value, back); !same {
+			if p, same := value.SameShape(e.Value, back); !same {
 				t.Fatalf("entry %q changed at %q in a round trip", e.Name, p)
 			}
 			_, _ = DecodeValue(e.Name, e.Value)
 		}
 	})
+}
+
+// decode decodes one server entry (JSON, as an interpolation module
+// returns it). Errors are *ConfigError naming the field.
+func decode(name string, entry json.RawMessage) (ServerConfig, error) {
+	v, err := value.ParseJSON(entry)
+	if err != nil {
+		return ServerConfig{}, &ConfigError{Server: name, Msg: "not valid JSON: " + err.Error()}
+	}
+	return DecodeValue(name, v)
 }

@@ -10,10 +10,6 @@ import (
 	"github.com/wasmgw/wasmgw/runtime/mcp/internal/confine"
 )
 
-// ErrCannotConfine reports that the kernel cannot confine a stdio server:
-// it is not started (fail closed) unless its entry says trust: host.
-var ErrCannotConfine = confine.ErrUnsupported
-
 // ConfinementSupport reports what this kernel offers stdio servers: the
 // Landlock ABI version (0: none), whether unprivileged user namespaces look
 // available, and whether that is enough to confine a server.
@@ -22,19 +18,9 @@ func ConfinementSupport() (landlockABI int, userNamespaces, ok bool) {
 	return abi, userns, abi >= confine.MinLandlockABI
 }
 
-// MinLandlockABI is the lowest Landlock ABI version that confines a server.
-const MinLandlockABI = confine.MinLandlockABI
-
-// Default resource limits of a confined server.
-const (
-	DefaultMemoryLimit    = confine.DefaultMemory
-	DefaultProcessesLimit = confine.DefaultProcesses
-	DefaultOpenFilesLimit = confine.DefaultOpenFiles
-)
-
-// ScratchDir is the private writable directory of server name under base
+// scratchDir is the private writable directory of server name under base
 // (Options.ScratchDir, or DIR/scratch).
-func ScratchDir(opts Options, name string) string {
+func scratchDir(opts Options, name string) string {
 	base := opts.ScratchDir
 	if base == "" {
 		base = filepath.Join(opts.Dir, "scratch")
@@ -53,7 +39,7 @@ func (c *Conn) confineWith(cmd *exec.Cmd, opts Options, env []string, noNS bool)
 	}
 	sb := c.cfg.Sandbox
 	p := confine.Policy{
-		Scratch:      ScratchDir(opts, c.cfg.Name),
+		Scratch:      scratchDir(opts, c.cfg.Name),
 		Read:         sb.Read,
 		Write:        sb.Write,
 		UserHome:     envValue(env, "HOME"),

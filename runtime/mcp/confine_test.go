@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wasmgw/wasmgw/runtime/mcp/mcptest"
 	"net"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/runtime/mcp"
+	"github.com/wasmgw/wasmgw/runtime/mcp/internal/confine"
+	"github.com/wasmgw/wasmgw/runtime/mcp/mcptest"
 )
 
 type attempt struct {
@@ -159,7 +160,7 @@ func TestConfinementFailsClosed(t *testing.T) {
 		_ = c.Close()
 		t.Fatal("a server was started where the kernel cannot confine it")
 	}
-	if !errors.Is(err, mcp.ErrCannotConfine) || !strings.Contains(err.Error(), "trust: host") || !strings.Contains(err.Error(), "ABI is 3") {
+	if !errors.Is(err, confine.ErrUnsupported) || !strings.Contains(err.Error(), "trust: host") || !strings.Contains(err.Error(), "ABI is 3") {
 		t.Errorf("error %q", err)
 	}
 	if _, err := os.Stat(mcp.ScratchDir(opts, cfg.Name)); err == nil {
@@ -222,7 +223,7 @@ func TestConfinedLimitsAndNetwork(t *testing.T) {
 			home, _, p2 := twoProfileHome(t)
 			cfg := stdioConfig(t, nil)
 			cfg.Args = []string{"--probe"}
-			want := limitsOut{OpenFiles: mcp.DefaultOpenFilesLimit, Data: mcp.DefaultMemoryLimit, Processes: mcp.DefaultProcessesLimit}
+			want := limitsOut{OpenFiles: confine.DefaultOpenFiles, Data: confine.DefaultMemory, Processes: confine.DefaultProcesses}
 			if deny {
 				cfg.Sandbox = mcp.Sandbox{DenyNetwork: true, Memory: 512 << 20, Processes: 64, OpenFiles: 200}
 				want = limitsOut{OpenFiles: 200, Data: 512 << 20, Processes: 64}

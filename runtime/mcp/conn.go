@@ -8,10 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -164,76 +160,6 @@ func Connect(ctx context.Context, cfg ServerConfig, opts Options) (*Conn, error)
 	return c, nil
 }
 
-func orDev(v string) string {
-	if v == "" {
-		return "dev"
-	}
-	return v
-}
-
-// startChild starts the stdio server with its built environment.
-func (c *Conn) startChild(opts Options) (sdk.Transport, error) {
-	env := BuildEnv(opts.Environ, c.cfg.Env)
-	dir := opts.Dir
-	if c.cfg.Cwd != "" {
-		dir = c.cfg.Cwd
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(opts.Dir, dir)
-		}
-	}
-	path, err := resolveCommand(c.cfg.Command, env, dir)
-	if err != nil {
-		return nil, fmt.Errorf("command: %w", err)
-	}
-	cmd := &exec.Cmd{Path: path, Args: append([]string{c.cfg.Command}, c.cfg.Args...), Env: env, Dir: dir}
-	if !c.cfg.Sandbox.TrustHost {
-		if err := c.confine(cmd, opts, env); err != nil {
-			return nil, err
-		}
-	}
-	if opts.Stderr != nil {
-		c.stderr = &lineWriter{w: opts.Stderr, prefix: "[" + c.cfg.Name + "]", redact: opts.Redact, now: opts.Now}
-		cmd.Stderr = c.stderr
-	}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if c.proc, err = startProcess(cmd); err != nil && c.confined != "" && nsRefused(err) {
-		// The kernel refused the namespaces: Landlock alone still
-		// confines the server (the audit and the log say so).
-		retry := &exec.Cmd{Path: path, Args: append([]string{c.cfg.Command}, c.cfg.Args...), Env: env, Dir: dir}
-		if err := c.confineWith(retry, opts, env, true); err != nil {
-			return nil, err
-		}
-		retry.Stderr = cmd.Stderr
-		if stdin, err = retry.StdinPipe(); err != nil {
-			return nil, err
-		}
-		if stdout, err = retry.StdoutPipe(); err != nil {
-			return nil, err
-		}
-		c.proc, err = startProcess(retry)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("start: %w", err)
-	}
-	if c.stderr != nil {
-		how := "unconfined (trust: host)"
-		if c.confined != "" {
-			how = "confined: " + c.confined
-		}
-		c.stderr.emitMarker(fmt.Sprintf("started pid %d, %s", c.proc.pgid, how))
-	}
-	return &sdk.IOTransport{Reader: &drainOnClose{r: stdout}, Writer: stdin}, nil
-}
-
-func (l *lineWriter) emitMarker(msg string) { l.emit([]byte("===== " + msg + " =====")) }
-
 // listTools reads every page of the server's tools and keeps those the
 // entry's filter allows.
 func (c *Conn) listTools(ctx context.Context) error {
@@ -285,71 +211,6 @@ func (c *Conn) PID() int {
 // up, or Close was called.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
-// Result is a tool call's result.
-type Result struct {
-	// Output is the MCP result as JSON: {"content":[...]} plus
-	// "structuredContent" when the server sent it.
-	Output json.RawMessage
-	// IsError is the server's report that the tool failed; Text then says
-	// why.
-	IsError bool
-	// Text joins the result's text contents.
-	Text string
-}
-
-// Call calls tool with args (a JSON object) and waits at most the entry's
-// timeout (and ctx). A failure the server reports inside its result is a
-// Result with IsError set, not an error.
-func (c *Conn) Call(ctx context.Context, tool string, args json.RawMessage) (*Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	stop := context.AfterFunc(c.life, cancel)
-	defer stop()
-	if len(args) == 0 {
-		args = json.RawMessage("{}")
-	}
-	res, err := c.session.CallTool(ctx, &sdk.CallToolParams{Name: tool, Arguments: args})
-	if err != nil {
-		if c.life.Err() != nil {
-			return nil, errors.New("the connection was closed")
-		}
-		return nil, c.explain("call "+tool, err)
-	}
-	out := struct {
-		Content           []sdk.Content `json:"content"`
-		StructuredContent any           `json:"structuredContent,omitempty"`
-	}{Content: res.Content, StructuredContent: res.StructuredContent}
-	if out.Content == nil {
-		out.Content = []sdk.Content{}
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return nil, fmt.Errorf("call %s: the result does not encode: %w", tool, err)
-	}
-	var text []string
-	for _, ct := range res.Content {
-		if tc, ok := ct.(*sdk.TextContent); ok {
-			text = append(text, tc.Text)
-		}
-	}
-	return &Result{Output: b, IsError: res.IsError, Text: strings.Join(text, "\n")}, nil
-}
-
-// explain adds to err what a child's exit says about it.
-func (c *Conn) explain(what string, err error) error {
-	if c.proc != nil {
-		select {
-		case <-c.proc.done:
-			if c.proc.err != nil {
-				return fmt.Errorf("%s: %w (the server exited: %v; see its stderr log)", what, err, c.proc.err)
-			}
-			return fmt.Errorf("%s: %w (the server exited; see its stderr log)", what, err)
-		default:
-		}
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
 // Close ends the session: calls in flight are cancelled, the session is
 // closed (for stdio, by closing the child's stdin), and a stdio child is
 // given StopGrace to exit, then SIGTERM, then SIGKILL, group-wide, and
@@ -389,48 +250,10 @@ func (c *Conn) Close() error {
 // close (the SDK bounds it at 5s).
 const closeDeleteGrace = 5 * time.Second
 
-// httpClient returns the client of an HTTP server: the entry's headers are
-// added to requests for the entry URL's origin only (never to another
-// origin a redirect leads to).
-func httpClient(cfg ServerConfig, base http.RoundTripper, dir string) (*http.Client, error) {
-	u, err := url.Parse(cfg.URL)
-	if err != nil {
-		return nil, errors.New("url: not a valid URL")
+// orDev is the client version to announce: v, or "dev".
+func orDev(v string) string {
+	if v == "" {
+		return "dev"
 	}
-	if base == nil {
-		base = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	if base, err = tlsTransport(cfg.TLS, base, dir); err != nil {
-		return nil, err
-	}
-	return &http.Client{Transport: &headerTransport{base: base, origin: origin(u), headers: cfg.Headers}}, nil
-}
-
-// headerTransport injects an entry's resolved headers into the requests to
-// its origin.
-type headerTransport struct {
-	base    http.RoundTripper
-	origin  string
-	headers map[string]string
-}
-
-// RoundTrip implements http.RoundTripper.
-func (h *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if len(h.headers) == 0 || origin(req.URL) != h.origin {
-		return h.base.RoundTrip(req)
-	}
-	r := req.Clone(req.Context())
-	for k, v := range h.headers {
-		r.Header.Set(k, v)
-	}
-	return h.base.RoundTrip(r)
-}
-
-// origin is scheme://host:port with the default port made explicit.
-func origin(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
-	}
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
+	return v
 }

@@ -115,17 +115,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func TestBuildEnv(t *testing.T) {
-	env := mcp.BuildEnv([]string{"PATH=/bin", "HOME=/h", "XDG_X=1", "XDG_=no", "AWS_SECRET=no", "PATH=/usr/bin", "LANG"}, map[string]string{"HOME": "/override", "K": "v"})
-	want := []string{"HOME=/override", "K=v", "PATH=/usr/bin", "XDG_X=1"}
-	if !reflect.DeepEqual(env, want) {
-		t.Errorf("BuildEnv = %q, want %q", env, want)
-	}
-	if e := mcp.BuildEnv(nil, nil); e == nil || len(e) != 0 {
-		t.Errorf("BuildEnv(nil, nil) = %#v, want an empty non-nil list", e)
-	}
-}
-
 func TestCommandIsFoundInTheChildsPATHOnly(t *testing.T) {
 	srv := mcptest.Server(t)
 	dir := t.TempDir()

@@ -40,10 +40,10 @@ func Baseline(environ []string) map[string]string {
 	return m
 }
 
-// BuildEnv returns the environment of a stdio server: the baseline of
+// buildEnv returns the environment of a stdio server: the baseline of
 // environ, then the server's env over it, sorted, in os/exec form. It is
 // never nil, so that a child never inherits the host's environment.
-func BuildEnv(environ []string, env map[string]string) []string {
+func buildEnv(environ []string, env map[string]string) []string {
 	m := Baseline(environ)
 	for k, v := range env {
 		m[k] = v

@@ -6,3 +6,7 @@ func WithKernel(opts Options, landlockABI int, userNamespaces bool) Options {
 	opts.probe = func() (int, bool) { return landlockABI, userNamespaces }
 	return opts
 }
+
+// ScratchDir is scratchDir: where the tests look for a server's scratch
+// directory.
+func ScratchDir(opts Options, name string) string { return scratchDir(opts, name) }

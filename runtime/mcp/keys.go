@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // KeyWarning is one key of a server entry wasmgw does not honour (or a
@@ -57,9 +59,9 @@ var contextVars = map[string]bool{
 // EntryWarnings returns a warning for every key of the entry (as written)
 // wasmgw does not honour, and for settings that weaken it (ssl_verify:
 // false), in key order. It never fails: a bad value of a key wasmgw reads
-// is Decode's to report.
+// is DecodeValue's to report.
 func EntryWarnings(server string, entry *Value) []KeyWarning {
-	if entry == nil || entry.Kind != Object {
+	if entry == nil || entry.Kind != value.Object {
 		return nil
 	}
 	var out []KeyWarning
@@ -83,10 +85,10 @@ func EntryWarnings(server string, entry *Value) []KeyWarning {
 			}
 		case key == "trust":
 			t := strings.TrimSpace(v.Str)
-			if v.Kind != String || !trustValues[t] {
+			if v.Kind != value.String || !trustValues[t] {
 				add(key, true, "%s is not a value wasmgw knows (known: %s): the server is treated as untrusted and confined like any other", describe(v), strings.Join(sortedKeys(trustValues), ", "))
 			}
-		case key == "tools" && v.Kind == Object:
+		case key == "tools" && v.Kind == value.Object:
 			for _, sub := range v.Keys {
 				if sub != "include" && sub != "exclude" {
 					add("tools."+sub, false, "not acted on: wasmgw offers a server's tools only (tools.include and tools.exclude filter them)")
@@ -110,7 +112,7 @@ func EntryWarnings(server string, entry *Value) []KeyWarning {
 }
 
 func describe(v *Value) string {
-	if v.Kind == String {
+	if v.Kind == value.String {
 		return fmt.Sprintf("%q", v.Str)
 	}
 	return v.Kind.String()

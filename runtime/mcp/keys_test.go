@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // TestToolFilterGlobs: tools.include and tools.exclude are fnmatch
@@ -22,7 +24,7 @@ func TestToolFilterGlobs(t *testing.T) {
 		{`{"command":"x","tools":{"include":["ech?","[gp]*Env","get-[!s]*"],"exclude":["echo"]}}`, []string{"get-env", "echo", "printEnv"}, nil},
 		{`{"command":"x","tools":{"include":["GET-SUM"]}}`, nil, []string{`tools.include[0] "GET-SUM"`}},
 	} {
-		cfg, err := Decode("s", []byte(c.entry))
+		cfg, err := decode("s", []byte(c.entry))
 		if err != nil {
 			t.Fatalf("%s: %v", c.entry, err)
 		}
@@ -45,7 +47,7 @@ func TestToolFilterGlobs(t *testing.T) {
 // security keys marked; keys it honours are not.
 func TestEntryWarnings(t *testing.T) {
 	t.Parallel()
-	v, err := ParseJSON([]byte(`{"command":"npx","args":["--root","${workspaceFolder}/src"],"env":{"T":"${TOKEN}"},
+	v, err := value.ParseJSON([]byte(`{"command":"npx","args":["--root","${workspaceFolder}/src"],"env":{"T":"${TOKEN}"},
 		"auth":"oauth","lifecycle":"eager","trust":"friendly","ssl_verify":false,"client_cert":"c.pem",
 		"sampling":{"enabled":true},"tools":{"include":["a*"],"resources":false},"frobnicate":1,"timeout":5,"enabled":true}`))
 	if err != nil {
@@ -67,12 +69,12 @@ func TestEntryWarnings(t *testing.T) {
 
 	// An HTTP entry: ssl_verify false is loud, a CA bundle and a client
 	// certificate are honoured, trust: host is the confinement's to act on.
-	v, _ = ParseJSON([]byte(`{"url":"https://x.example/mcp","ssl_verify":false,"client_cert":["c.pem","k.pem"],"trust":"host"}`))
+	v, _ = value.ParseJSON([]byte(`{"url":"https://x.example/mcp","ssl_verify":false,"client_cert":["c.pem","k.pem"],"trust":"host"}`))
 	ws = EntryWarnings("remote", v)
 	if len(ws) != 1 || ws[0].Key != "ssl_verify" || !ws[0].Security || !strings.Contains(ws[0].Msg, "NOT verified") {
 		t.Errorf("http entry warnings %v", ws)
 	}
-	v, _ = ParseJSON([]byte(`{"url":"https://x.example/mcp","ssl_verify":"ca.pem"}`))
+	v, _ = value.ParseJSON([]byte(`{"url":"https://x.example/mcp","ssl_verify":"ca.pem"}`))
 	if ws := EntryWarnings("remote", v); len(ws) != 0 {
 		t.Errorf("a CA bundle is honoured, yet: %v", ws)
 	}
@@ -89,7 +91,7 @@ func TestDecodeTLSKeys(t *testing.T) {
 		`{"url":"https://x/","client_cert":["c.pem","k.pem"]}`:              {CertFile: "c.pem", KeyFile: "k.pem"},
 		`{"url":"https://x/","client_cert":{"cert":"c.pem","key":"k.pem"}}`: {CertFile: "c.pem", KeyFile: "k.pem"},
 	} {
-		cfg, err := Decode("s", []byte(entry))
+		cfg, err := decode("s", []byte(entry))
 		if err != nil || cfg.TLS != want {
 			t.Errorf("%s: %+v %v, want %+v", entry, cfg.TLS, err, want)
 		}
@@ -100,7 +102,7 @@ func TestDecodeTLSKeys(t *testing.T) {
 		`{"url":"https://x/","client_cert":{"crt":"c.pem"}}`,
 		`{"url":"https://x/","client_cert":""}`,
 	} {
-		if _, err := Decode("s", []byte(entry)); err == nil {
+		if _, err := decode("s", []byte(entry)); err == nil {
 			t.Errorf("%s: accepted", entry)
 		}
 	}

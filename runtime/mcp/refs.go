@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // Where a ${...} reference may stand. The host builds what it starts or
@@ -59,18 +61,18 @@ var noRefKeys = []string{"command", "cwd", "transport", "timeout", "connect_time
 // string form of args into the list of arguments it denotes, each
 // reference kept inside its argument. Errors name the field.
 func CheckReferences(name string, v *Value) error {
-	if v == nil || v.Kind != Object {
+	if v == nil || v.Kind != value.Object {
 		return nil
 	}
 	for i, key := range v.Keys {
 		item := v.Items[i]
 		switch {
-		case contains(noRefKeys, key) && (item.Kind == String || item.Kind == Object || item.Kind == Array && key == "tools"):
+		case contains(noRefKeys, key) && (item.Kind == value.String || item.Kind == value.Object || item.Kind == value.Array && key == "tools"):
 			// (A value of the wrong kind is refused by DecodeValue, with
 			// the clearer "want a string".)
 			var where string
-			item.walk(key, func(path string, leaf *Value) bool {
-				if where == "" && leaf.Kind == String && strings.Contains(leaf.Str, "${") {
+			item.Walk(key, func(path string, leaf *Value) bool {
+				if where == "" && leaf.Kind == value.String && strings.Contains(leaf.Str, "${") {
 					where = path
 				}
 				return where == ""
@@ -78,11 +80,11 @@ func CheckReferences(name string, v *Value) error {
 			if where != "" {
 				return &ConfigError{Server: name, Field: where, Msg: "a ${...} reference is not allowed here: the host runs and dials what the config writes, so " + key + " must be written in full (references may stand in env and header values, in arguments, and in the path or query of url)"}
 			}
-		case key == "url" && item.Kind == String:
+		case key == "url" && item.Kind == value.String:
 			if err := checkURLRefs(item.Str); err != nil {
 				return &ConfigError{Server: name, Field: "url", Msg: err.Error()}
 			}
-		case key == "args" && item.Kind == String && strings.Contains(item.Str, "${"):
+		case key == "args" && item.Kind == value.String && strings.Contains(item.Str, "${"):
 			list, err := splitArgsTemplate(item.Str)
 			if err != nil {
 				return &ConfigError{Server: name, Field: "args", Msg: err.Error()}
@@ -120,7 +122,7 @@ func checkURLRefs(s string) error {
 // ${...} kept whole inside the argument it stands in.
 func splitArgsTemplate(s string) (*Value, error) {
 	text := strings.TrimSpace(s)
-	out := &Value{Kind: Array}
+	out := &Value{Kind: value.Array}
 	if text[0] == '[' || text[0] == '{' {
 		var list []any
 		if err := json.Unmarshal([]byte(text), &list); err != nil {
@@ -129,9 +131,9 @@ func splitArgsTemplate(s string) (*Value, error) {
 		for _, it := range list {
 			switch x := it.(type) {
 			case string:
-				out.Items = append(out.Items, &Value{Kind: String, Str: x})
+				out.Items = append(out.Items, &Value{Kind: value.String, Str: x})
 			case float64:
-				out.Items = append(out.Items, &Value{Kind: String, Str: strconv.FormatFloat(x, 'g', -1, 64)})
+				out.Items = append(out.Items, &Value{Kind: value.String, Str: strconv.FormatFloat(x, 'g', -1, 64)})
 			default:
 				return nil, errors.New("looks like a list but is not a JSON list of strings")
 			}
@@ -152,7 +154,7 @@ func splitArgsTemplate(s string) (*Value, error) {
 		last = sp.End
 	}
 	b.WriteString(s[last:])
-	words, err := ShellSplit(b.String())
+	words, err := shellSplit(b.String())
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +162,7 @@ func splitArgsTemplate(s string) (*Value, error) {
 		for k := len(spans) - 1; k >= 0; k-- {
 			w = strings.ReplaceAll(w, fmt.Sprintf("\x00%d\x00", k), s[spans[k].Start:spans[k].End])
 		}
-		out.Items = append(out.Items, &Value{Kind: String, Str: w})
+		out.Items = append(out.Items, &Value{Kind: value.String, Str: w})
 	}
 	return out, nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // Sandbox is how a stdio server is confined (docs/security.md, "MCP server
@@ -42,7 +44,7 @@ const (
 // ignored). Errors are *ConfigError naming the field.
 func SandboxOf(name string, v *Value) (Sandbox, error) {
 	var s Sandbox
-	if v == nil || v.Kind != Object {
+	if v == nil || v.Kind != value.Object {
 		return s, nil
 	}
 	for i, key := range v.Keys {
@@ -59,7 +61,7 @@ func SandboxOf(name string, v *Value) (Sandbox, error) {
 
 // decode reads one sandbox key; other keys are left alone.
 func (s *Sandbox) decode(key string, v *Value) error {
-	if v.Kind == Null {
+	if v.Kind == value.Null {
 		return nil
 	}
 	switch key {
@@ -77,7 +79,7 @@ func (s *Sandbox) decode(key string, v *Value) error {
 			return errors.New(`want "host" (run unconfined, as the gateway's user) or "confined" (the default)`)
 		}
 	case "network":
-		if v.Kind == Bool {
+		if v.Kind == value.Bool {
 			s.DenyNetwork = !v.Bool
 			return nil
 		}
@@ -102,7 +104,7 @@ func (s *Sandbox) decode(key string, v *Value) error {
 }
 
 func (s *Sandbox) decodeLimits(v *Value) error {
-	if v.Kind != Object {
+	if v.Kind != value.Object {
 		return fmt.Errorf("want a mapping (memory, processes, open_files), got %s", v.Kind)
 	}
 	for i, k := range v.Keys {
@@ -126,7 +128,7 @@ func (s *Sandbox) decodeLimits(v *Value) error {
 }
 
 func (s *Sandbox) decodeFilesystem(v *Value) error {
-	if v.Kind != Object {
+	if v.Kind != value.Object {
 		return fmt.Errorf("want a mapping (read, write), got %s", v.Kind)
 	}
 	for i, k := range v.Keys {
@@ -141,15 +143,15 @@ func (s *Sandbox) decodeFilesystem(v *Value) error {
 			return &fieldError{sub: k, msg: "unknown key (want read or write)"}
 		}
 		items := []*Value{x}
-		if x.Kind == Array {
+		if x.Kind == value.Array {
 			items = x.Items
 		}
 		for j, it := range items {
 			sub := k
-			if x.Kind == Array {
-				sub = JoinIndex(k, j)
+			if x.Kind == value.Array {
+				sub = value.JoinIndex(k, j)
 			}
-			if it.Kind != String || !filepath.IsAbs(it.Str) {
+			if it.Kind != value.String || !filepath.IsAbs(it.Str) {
 				return &fieldError{sub: sub, msg: "want an absolute path"}
 			}
 			*dst = append(*dst, filepath.Clean(it.Str))
@@ -161,7 +163,7 @@ func (s *Sandbox) decodeFilesystem(v *Value) error {
 // byteSize reads a number of bytes or a size with a unit: 512MiB, 2G,
 // 1.5GB (K, M, G, T are powers of 1024; KB, MB, GB, TB of 1000).
 func byteSize(v *Value, lo, hi uint64) (uint64, error) {
-	if v.Kind != Number && v.Kind != String {
+	if v.Kind != value.Number && v.Kind != value.String {
 		return 0, fmt.Errorf("want a size (bytes, or 512MiB, 2GiB), got %s", v.Kind)
 	}
 	t := strings.TrimSpace(v.Str)
@@ -181,7 +183,7 @@ func byteSize(v *Value, lo, hi uint64) (uint64, error) {
 }
 
 func count(v *Value, lo, hi uint64) (uint64, error) {
-	if v.Kind != Number && v.Kind != String {
+	if v.Kind != value.Number && v.Kind != value.String {
 		return 0, fmt.Errorf("want a whole number, got %s", v.Kind)
 	}
 	n, err := strconv.ParseUint(strings.TrimSpace(v.Str), 10, 64)

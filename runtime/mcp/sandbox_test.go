@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // TestSandboxKeys: trust, network, limits and filesystem decode as
@@ -28,7 +30,7 @@ func TestSandboxKeys(t *testing.T) {
 		{`{"command":"x","filesystem":{"read":["/srv/data/"],"write":"/srv/out"}}`, Sandbox{Read: []string{"/srv/data"}, Write: []string{"/srv/out"}}},
 	}
 	for _, g := range good {
-		c, err := Decode("s", []byte(g.entry))
+		c, err := decode("s", []byte(g.entry))
 		if err != nil {
 			t.Errorf("%s: %v", g.entry, err)
 			continue
@@ -54,7 +56,7 @@ func TestSandboxKeys(t *testing.T) {
 		{`{"command":"x","filesystem":{"exec":["/x"]}}`, "filesystem.exec", "unknown key"},
 	}
 	for _, b := range bad {
-		_, err := Decode("s", []byte(b.entry))
+		_, err := decode("s", []byte(b.entry))
 		var ce *ConfigError
 		if !errors.As(err, &ce) || ce.Field != b.field || !strings.Contains(ce.Msg, b.msg) {
 			t.Errorf("%s: got %v, want field %s saying %q", b.entry, err, b.field, b.msg)
@@ -74,7 +76,7 @@ func FuzzSandbox(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := ParseJSON(data)
+		v, err := value.ParseJSON(data)
 		if err != nil {
 			return
 		}

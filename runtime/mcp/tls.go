@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/value"
 )
 
 // TLSConfig is an HTTP server's TLS settings from its entry.
@@ -33,14 +35,14 @@ func (t TLSConfig) set() bool {
 // decodeSSLVerify reads ssl_verify: a boolean (or true/false/yes/no/0/1
 // text), or the path of a CA bundle.
 func decodeSSLVerify(v *Value, t *TLSConfig) error {
-	if v.Kind == Null {
+	if v.Kind == value.Null {
 		return nil
 	}
 	if b, err := boolish(v); err == nil {
 		t.Insecure = !b
 		return nil
 	}
-	if v.Kind != String || strings.TrimSpace(v.Str) == "" {
+	if v.Kind != value.String || strings.TrimSpace(v.Str) == "" {
 		return fmt.Errorf("want true, false or the path of a CA bundle (PEM), got %s", v.Kind)
 	}
 	t.CABundle = strings.TrimSpace(v.Str)
@@ -51,19 +53,19 @@ func decodeSSLVerify(v *Value, t *TLSConfig) error {
 // certificate and its key), a [cert, key] list, or {cert: ..., key: ...}.
 func decodeClientCert(v *Value, t *TLSConfig) error {
 	switch v.Kind {
-	case Null:
+	case value.Null:
 		return nil
-	case String:
+	case value.String:
 		t.CertFile = strings.TrimSpace(v.Str)
-	case Array:
-		if len(v.Items) != 2 || v.Items[0].Kind != String || v.Items[1].Kind != String {
+	case value.Array:
+		if len(v.Items) != 2 || v.Items[0].Kind != value.String || v.Items[1].Kind != value.String {
 			return fmt.Errorf("want a path, [cert, key] or {cert: PATH, key: PATH}")
 		}
 		t.CertFile, t.KeyFile = strings.TrimSpace(v.Items[0].Str), strings.TrimSpace(v.Items[1].Str)
-	case Object:
+	case value.Object:
 		for i, k := range v.Keys {
 			it := v.Items[i]
-			if it.Kind != String {
+			if it.Kind != value.String {
 				return &fieldError{sub: k, msg: "want a path, got " + it.Kind.String()}
 			}
 			switch k {

@@ -1,4 +1,4 @@
-package mcp
+package value
 
 import (
 	"unicode/utf8"
