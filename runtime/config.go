@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/internal/yamlerr"
 )
 
@@ -358,7 +359,7 @@ func (d decoder) names(n *yaml.Node, field string) ([]string, error) {
 	}
 	out := []string{}
 	for i, item := range n.Content {
-		if item.Kind != yaml.ScalarNode || !ValidSecretName(item.Value) {
+		if item.Kind != yaml.ScalarNode || !abi.ValidSecretName(item.Value) {
 			return nil, d.errf(item, fmt.Sprintf("%s[%d]", field, i), "want a secret name ([A-Za-z_][A-Za-z0-9_.-]*), got %s", kindName(item))
 		}
 		out = append(out, item.Value)

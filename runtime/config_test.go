@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wasmgw/wasmgw/abi"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -109,7 +111,7 @@ func FuzzParseConfig(f *testing.F) {
 				t.Fatalf("accepted module %+v", m)
 			}
 			for _, g := range m.Grants {
-				if !ValidSecretName(g) {
+				if !abi.ValidSecretName(g) {
 					t.Fatalf("accepted grant %q", g)
 				}
 			}

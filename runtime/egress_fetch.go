@@ -177,7 +177,7 @@ func (b *binding) transportError(callCtx, reqCtx context.Context, st *egress.Fet
 }
 
 // parseFetchRequest decodes and validates a request envelope, the secret
-// names of its placeholders checked by ValidSecretName.
+// names of its placeholders checked by abi.ValidSecretName.
 func parseFetchRequest(raw []byte, maxRequest uint64) (*egress.Plan, error) {
-	return egress.ParseRequest(raw, maxRequest, ValidSecretName)
+	return egress.ParseRequest(raw, maxRequest, abi.ValidSecretName)
 }

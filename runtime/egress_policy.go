@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 )
 
@@ -59,7 +60,7 @@ func newEgressPolicy(c *EgressConfig) (*egressPolicy, error) {
 // credentials, which are never sent.
 func checkEgressName(name string) error {
 	switch {
-	case !ValidSecretName(name):
+	case !abi.ValidSecretName(name):
 		return fmt.Errorf("%q is not a secret name ([A-Za-z_][A-Za-z0-9_.-]*)", name)
 	case strings.HasPrefix(name, reservedPrefix):
 		return fmt.Errorf("%q is relay auth material, which is never sent", name)

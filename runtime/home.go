@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
 )
 
 // DefaultProfile is the name of the profile that is the home itself.
@@ -214,7 +216,7 @@ func (p *Profile) Scope() (*Scope, error) {
 		if err != nil {
 			return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 		}
-		if values, err = ParseDotenv(p.envPath, data); err != nil {
+		if values, err = dotenv.Parse(p.envPath, data); err != nil {
 			return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
@@ -106,7 +107,7 @@ func (s *Scope) Names() []string {
 // from the host snapshot; anything else only from the profile's values. A
 // miss is never answered from the process environment.
 func (s *Scope) Lookup(name string, grants []string) (string, Outcome) {
-	if !ValidSecretName(name) {
+	if !abi.ValidSecretName(name) {
 		return "", OutcomeInvalid
 	}
 	if strings.HasPrefix(name, reservedPrefix) {

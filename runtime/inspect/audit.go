@@ -26,6 +26,7 @@ import (
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
 	"github.com/wasmgw/wasmgw/runtime/version"
 )
 
@@ -144,7 +145,7 @@ func homeValues(home string) []string {
 		if err != nil {
 			return nil
 		}
-		vals, err := runtime.ParseDotenv(path, b)
+		vals, err := dotenv.Parse(path, b)
 		if err != nil {
 			return nil
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
+	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
 )
 
 // ManySecrets is the number of names from which a module with no grant
@@ -221,8 +222,8 @@ func inventoryProfile(home, name string, allow []string, environ []string) (Prof
 		if data, err := os.ReadFile(envPath); err != nil {
 			p.Env.Error = err.Error()
 			add("env.invalid", SeverityMedium, "", envPath, fmt.Sprintf(".env cannot be read, so the profile is refused at load: %v", err))
-		} else if v, err := runtime.ParseDotenv(envPath, data); err != nil {
-			p.Env.Error = err.Error() // a DotenvError never holds the line's text
+		} else if v, err := dotenv.Parse(envPath, data); err != nil {
+			p.Env.Error = err.Error() // a dotenv.Error never holds the line's text
 			add("env.invalid", SeverityMedium, "", envPath, fmt.Sprintf(".env does not parse, so the profile is refused at load: %v", err))
 		} else {
 			values = v

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	wruntime "github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
 )
 
 // CacheDir is the compilation cache shared by the tests of one test binary:
@@ -206,7 +207,7 @@ func FakeValues(t testing.TB, home string) []string {
 		if err != nil {
 			return nil
 		}
-		vars, err := wruntime.ParseDotenv(path, b)
+		vars, err := dotenv.Parse(path, b)
 		if err != nil {
 			return nil
 		}

@@ -1,14 +1,17 @@
-package runtime
+package dotenv
 
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wasmgw/wasmgw/abi"
 )
 
-func TestParseDotenvSpecTable(t *testing.T) {
+func TestParseSpecTable(t *testing.T) {
 	cases := []struct{ line, key, want string }{
 		{"KEY=value # comment", "KEY", "value"},
 		{"TABBED=foo\t#tabbed", "TABBED", "foo"},
@@ -29,7 +32,7 @@ func TestParseDotenvSpecTable(t *testing.T) {
 		{"CRLF=value\r", "CRLF", "value"},
 	}
 	for _, c := range cases {
-		vars, err := ParseDotenv("t.env", []byte(c.line))
+		vars, err := Parse("t.env", []byte(c.line))
 		if err != nil {
 			t.Errorf("%q: %v", c.line, err)
 			continue
@@ -41,9 +44,9 @@ func TestParseDotenvSpecTable(t *testing.T) {
 	}
 }
 
-func TestParseDotenvFile(t *testing.T) {
+func TestParseFile(t *testing.T) {
 	src := "\xef\xbb\xbf# comment\n\nA=1\nB=2\nA=3\n   # indented comment\n"
-	vars, err := ParseDotenv(".env", []byte(src))
+	vars, err := Parse(".env", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +63,7 @@ func TestParseDotenvFile(t *testing.T) {
 	}
 }
 
-func TestParseDotenvErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	cases := []struct{ src, want string }{
 		{"A=1\nNOEQUALS\n", "p/.env line 2: missing '='"},
 		{"=value", "p/.env line 1: empty key"},
@@ -69,30 +72,30 @@ func TestParseDotenvErrors(t *testing.T) {
 		{"A=\xff\xfe", "p/.env line 1: invalid UTF-8"},
 	}
 	for _, c := range cases {
-		_, err := ParseDotenv("p/.env", []byte(c.src))
-		var de *DotenvError
+		_, err := Parse("p/.env", []byte(c.src))
+		var de *Error
 		if !errors.As(err, &de) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: err %v, want %q", c.src, err, c.want)
 		}
 	}
 	// The error never carries a value.
-	_, err := ParseDotenv(".env", []byte("sk-live-secret-value"))
+	_, err := Parse(".env", []byte("sk-live-secret-value"))
 	if err == nil || strings.Contains(err.Error(), "sk-live") {
 		t.Fatalf("error %v leaks the line", err)
 	}
 }
 
-func TestParseDotenvLeavesEnvironmentAlone(t *testing.T) {
+func TestParseLeavesEnvironmentAlone(t *testing.T) {
 	before := os.Environ()
-	if _, err := ParseDotenv(".env", []byte("WASMGW_PARSE_PROBE=1\nPATH=/nowhere\n")); err != nil {
+	if _, err := Parse(".env", []byte("WASMGW_PARSE_PROBE=1\nPATH=/nowhere\n")); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(before, os.Environ()) {
-		t.Fatal("ParseDotenv changed the process environment")
+		t.Fatal("Parse changed the process environment")
 	}
 }
 
-func FuzzParseDotenv(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"KEY=value # comment", "TABBED=foo\t#tabbed", `DQ="has # inside" # trailing`,
 		`KEY="a \" quote # x" # trail`, "export A='b'", "\xef\xbb\xbfA=1\nB", `X="\\\"`, "=", "#",
@@ -100,18 +103,41 @@ func FuzzParseDotenv(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		vars, err := ParseDotenv("fuzz.env", data)
+		vars, err := Parse("fuzz.env", data)
 		if err != nil {
-			var de *DotenvError
+			var de *Error
 			if !errors.As(err, &de) || de.Line < 1 {
 				t.Fatalf("error without a line: %v", err)
 			}
 			return
 		}
 		for k := range vars {
-			if !ValidSecretName(k) {
+			if !abi.ValidSecretName(k) {
 				t.Fatalf("accepted invalid key %q", k)
 			}
 		}
 	})
+}
+
+// TestRead: a missing file is an empty one; a present one is parsed, and
+// its errors name the path.
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	if vars, err := Read(filepath.Join(dir, "absent.env")); err != nil || vars != nil {
+		t.Fatalf("missing file: %v, %v", vars, err)
+	}
+	path := filepath.Join(dir, ".env")
+	if err := os.WriteFile(path, []byte("A=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if vars, err := Read(path); err != nil || vars["A"] != "1" {
+		t.Fatalf("Read = %v, %v", vars, err)
+	}
+	if err := os.WriteFile(path, []byte("no equals sign\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var de *Error
+	if _, err := Read(path); !errors.As(err, &de) || de.File != path || de.Line != 1 {
+		t.Fatalf("Read of a bad file: %v", err)
+	}
 }
