@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wasmgw/wasmgw/abi"
-	"github.com/wasmgw/wasmgw/runtime/internal/yamlerr"
+	"github.com/wasmgw/wasmgw/internal/yamlerr"
 )
 
 // Limits bound one module's calls. Zero fields take the profile's value,

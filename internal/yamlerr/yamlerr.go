@@ -5,6 +5,10 @@
 // open on line 6 says "line 5". Scanner errors are right. Fix adds one to
 // the line of the parser errors, whose messages are listed here from
 // yaml.v3's parserc.go.
+//
+// It is internal to the module, not to runtime: the runtime's config.yaml
+// parser and the relay's parser of the gateway settings both use it, so
+// that every config.yaml error in wasmgw names the same line.
 package yamlerr
 
 import (
