@@ -48,7 +48,7 @@ mcp_servers:
 		t.Errorf("handler %q mcp %v", cfg.Handler, cfg.MCPServers)
 	}
 	got := b.Limits.withDefaults(cfg.Limits.withDefaults(DefaultLimits()))
-	if got.Memory != 64<<20 || got.Timeout != 500*time.Millisecond || got.MaxLog != DefaultMaxLog {
+	if got.Memory != 64<<20 || got.Timeout != 500*time.Millisecond || got.MaxLog != defaultMaxLog {
 		t.Errorf("effective limits %+v", got)
 	}
 }

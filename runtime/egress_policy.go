@@ -34,13 +34,13 @@ func newEgressPolicy(c *EgressConfig) (*egressPolicy, error) {
 	}
 	p := &egressPolicy{maxResponse: c.MaxResponse, maxRequest: c.MaxRequest}
 	if p.maxResponse == 0 {
-		p.maxResponse = DefaultMaxResponse
+		p.maxResponse = defaultMaxResponse
 	}
 	if p.maxRequest == 0 {
-		p.maxRequest = DefaultMaxRequest
+		p.maxRequest = defaultMaxRequest
 	}
-	if p.maxResponse > MaxEgressBytes || p.maxRequest > MaxEgressBytes {
-		return nil, fmt.Errorf("egress: max_response and max_request are at most %d bytes", MaxEgressBytes)
+	if p.maxResponse > maxEgressBytes || p.maxRequest > maxEgressBytes {
+		return nil, fmt.Errorf("egress: max_response and max_request are at most %d bytes", maxEgressBytes)
 	}
 	rules, err := egress.NewRules(c.Allow, c.Secrets, c.BodyPlaceholders,
 		egress.AddrFilter{AllowPrivate: c.AllowPrivate, Nets: c.PrivateNets}, checkEgressName)

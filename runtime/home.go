@@ -42,11 +42,11 @@ type Home struct {
 	envCheck time.Duration
 }
 
-// DefaultEnvCheckInterval is how long a profile trusts the .env it read
+// defaultEnvCheckInterval is how long a profile trusts the .env it read
 // before it stats the file again. A stat costs about 2 µs here, more than a
 // whole call through the host path; a rotated key takes effect within this
 // interval, without a restart.
-const DefaultEnvCheckInterval = time.Second
+const defaultEnvCheckInterval = time.Second
 
 // SetEnvCheckInterval sets how often profiles opened afterwards re-check
 // their .env (0: on every call).
@@ -65,7 +65,7 @@ func OpenHome(dir string, globals Globals) (*Home, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("home %s: not a directory", dir)
 	}
-	return &Home{dir: dir, globals: globals, envCheck: DefaultEnvCheckInterval}, nil
+	return &Home{dir: dir, globals: globals, envCheck: defaultEnvCheckInterval}, nil
 }
 
 // Dir returns the home's directory.

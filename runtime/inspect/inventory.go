@@ -384,7 +384,7 @@ func inventoryModule(dir, profile string, mc runtime.ModuleConfig, role string, 
 		}
 		if st, serr := os.Stat(path); serr == nil && st.Size() > runtime.DefaultMaxModuleSize {
 			m.Size = int(st.Size())
-			m.Error = (&runtime.ModuleSizeError{Size: uint64(st.Size()), Max: runtime.DefaultMaxModuleSize}).Error()
+			m.Error = fmt.Sprintf("module is %d bytes, more than the largest module a host loads by default (%d bytes): shrink it or raise --max-module-size", st.Size(), runtime.DefaultMaxModuleSize)
 			add("module.too-large", SeverityHigh, path, fmt.Sprintf("module %q is %d bytes, over the %d MiB a host loads by default: the gateway refuses it before reading it (unless --max-module-size is raised), and compiling a module that large costs the host gigabytes", mc.Name, st.Size(), runtime.DefaultMaxModuleSize>>20))
 			return m, findings
 		}

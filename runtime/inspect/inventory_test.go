@@ -92,7 +92,7 @@ func TestSampleHomeInventory(t *testing.T) {
 	if alice.Env.Mode != "0600" || strings.Join(alice.Env.Names, ",") != "EMPTY_ONE,GITHUB_TOKEN,MY_MCP_TOKEN,OPENAI_API_KEY" {
 		t.Errorf("alice .env %+v", alice.Env)
 	}
-	if alice.Limits.MemoryBytes != 128<<20 || alice.Limits.TimeoutMS != 10000 || alice.Limits.MaxHostCalls != runtime.DefaultMaxHostCalls {
+	if alice.Limits.MemoryBytes != 128<<20 || alice.Limits.TimeoutMS != 10000 || alice.Limits.MaxHostCalls != runtime.DefaultLimits().MaxHostCalls {
 		t.Errorf("alice limits %+v", alice.Limits)
 	}
 	var mods []string
