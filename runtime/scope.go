@@ -71,9 +71,9 @@ type Scope struct {
 	all        *redact.Set
 }
 
-// NewScope returns the scope of profile with the given values (which it
+// newScope returns the scope of profile with the given values (which it
 // copies) and globals. generation identifies the .env it came from.
-func NewScope(profile, generation string, values map[string]string, globals Globals) *Scope {
+func newScope(profile, generation string, values map[string]string, globals Globals) *Scope {
 	return &Scope{profile: profile, generation: generation, values: maps(values), globals: globals}
 }
 
@@ -132,7 +132,7 @@ func (s *Scope) NeverRedacted(names []string) *Scope {
 	if len(names) == 0 {
 		return s
 	}
-	c := NewScope(s.profile, s.generation, s.values, s.globals)
+	c := newScope(s.profile, s.generation, s.values, s.globals)
 	c.never = map[string]bool{}
 	for _, n := range names {
 		c.never[n] = true

@@ -205,7 +205,7 @@ func (e *Engine) describe(ctx context.Context, m *Module, limits Limits) (abi.Ma
 
 func (e *Engine) describeNow(ctx context.Context, m *Module, limits Limits) (abi.Manifest, error) {
 	b := &binding{e: e, profile: "", module: "describe", sha: m.SHA256, limits: limits, log: e.log.With("module_sha256", m.SHA256[:12])}
-	scope := NewScope("", "", nil, Globals{})
+	scope := newScope("", "", nil, Globals{})
 	in, err := e.newInstance(ctx, m, b, scope)
 	if err != nil {
 		return abi.Manifest{}, fmt.Errorf("describe: %w", err)
