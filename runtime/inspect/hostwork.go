@@ -25,16 +25,16 @@ const hostWorkProfile = "hostwork"
 // The bounds every host-work row holds the host to. The unbounded host
 // took minutes and gigabytes on these attacks.
 const (
-	// HostHeldBound is how long past a call's deadline the host may still
+	// hostHeldBound is how long past a call's deadline the host may still
 	// be working on its behalf (generous: a loaded machine delays the
 	// timer and the guest's next termination check).
-	HostHeldBound = 2 * time.Second
-	// HostAllocBound is how much the host's Go heap may allocate during
+	hostHeldBound = 2 * time.Second
+	// hostAllocBound is how much the host's Go heap may allocate during
 	// one flood (the neighbour's calls running meanwhile included).
-	HostAllocBound = 128 << 20
-	// HostGrowthBound is how much the host's live heap may grow across
+	hostAllocBound = 128 << 20
+	// hostGrowthBound is how much the host's live heap may grow across
 	// one flood, after a collection.
-	HostGrowthBound = 32 << 20
+	hostGrowthBound = 32 << 20
 )
 
 // hostWorkConfig is the hostwork profile's config.yaml.
@@ -60,7 +60,7 @@ func maxAuditRecords(l runtime.Limits) uint64 {
 //
 // A row that runs concurrently with others (long) does not record
 // host_alloc_mib: it would be theirs too.
-func (s *suite) hostCall(ctx context.Context, t *Target, concurrent bool, tool string, input any) Observation {
+func (s *suite) hostCall(ctx context.Context, t *suiteTarget, concurrent bool, tool string, input any) observation {
 	var before, mid, after goruntime.MemStats
 	goruntime.GC()
 	goruntime.ReadMemStats(&before)
@@ -89,15 +89,15 @@ func (s *suite) hostCall(ctx context.Context, t *Target, concurrent bool, tool s
 }
 
 // hostBounded checks the host-cost facts of a host-work row.
-func hostBounded(_ runtime.Limits, o Observation) string {
+func hostBounded(_ runtime.Limits, o observation) string {
 	for _, c := range []struct {
 		fact  string
 		bound int64
 		what  string
 	}{
-		{"held_past_deadline_ms", HostHeldBound.Milliseconds(), "ms past the call's deadline"},
-		{"host_alloc_mib", HostAllocBound >> 20, "MiB allocated by the host during the call"},
-		{"heap_growth_mib", HostGrowthBound >> 20, "MiB of host heap growth"},
+		{"held_past_deadline_ms", hostHeldBound.Milliseconds(), "ms past the call's deadline"},
+		{"host_alloc_mib", hostAllocBound >> 20, "MiB allocated by the host during the call"},
+		{"heap_growth_mib", hostGrowthBound >> 20, "MiB of host heap growth"},
 	} {
 		f, ok := o.Facts[c.fact]
 		if !ok && c.fact == "host_alloc_mib" {
@@ -116,7 +116,7 @@ func hostBounded(_ runtime.Limits, o Observation) string {
 
 // factAtMost fails when the fact (an integer) is over bound(l).
 func factAtMost(key string, bound func(runtime.Limits) int) checker {
-	return func(l runtime.Limits, o Observation) string {
+	return func(l runtime.Limits, o observation) string {
 		v, err := strconv.Atoi(o.Facts[key])
 		if b := bound(l); err != nil || v > b {
 			return fmt.Sprintf("%s = %q, want at most %d", key, o.Facts[key], b)
@@ -128,7 +128,7 @@ func factAtMost(key string, bound func(runtime.Limits) int) checker {
 // oneSummary: a call whose records reached max_audit_records gets exactly
 // one summary record (and one at most in any case).
 func oneSummary(written string) checker {
-	return func(l runtime.Limits, o Observation) string {
+	return func(l runtime.Limits, o observation) string {
 		n, err1 := strconv.Atoi(o.Facts[written])
 		sum, err2 := strconv.Atoi(o.Facts["summary_records"])
 		switch {
@@ -183,8 +183,8 @@ var hostWorkRows = []rowSpec{
 		id:       "host.stdout-flood",
 		tried:    "write 1 MiB of newlines to stdout per fd_write (fmt.Print does, no grant needed), 64 times (64 MiB, one host call each)",
 		expected: "the host splits lines in linear time and stops at max_log (the rest only counted, one summary line): done within the deadline, heap bounded",
-		run: func(ctx context.Context, s *suite, t *Target) Observation {
-			var o Observation
+		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+			var o observation
 			records := s.logDelta("profile="+hostWorkProfile+" module=hostile guest.stream=stdout", func() {
 				o = s.hostCall(ctx, t, false, "stdout_flood", map[string]any{"bytes": min(1<<20, t.Limits.Memory/8), "newlines": true, "loop": true, "rounds": 64})
 			})
@@ -198,8 +198,8 @@ var hostWorkRows = []rowSpec{
 		id:       "host.log-attribute-bomb",
 		tried:    "call log with an 8 MiB attribute object (an eighth of memory at most), 2000 times (or until the host-call budget)",
 		expected: "the host cuts each record to 16 KiB and charges max_log before decoding anything: no attribute of the bomb is decoded",
-		run: func(ctx context.Context, s *suite, t *Target) Observation {
-			var o Observation
+		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+			var o observation
 			records := s.logDelta(`msg="log bomb"`, func() {
 				o = s.hostCall(ctx, t, false, "log_bomb", map[string]any{"bytes": min(8<<20, t.Limits.Memory/8), "loop": true, "rounds": 2000})
 			})
@@ -213,8 +213,8 @@ var hostWorkRows = []rowSpec{
 		id:       "host.placeholder-flood",
 		tried:    "one http_fetch naming 20,000 distinct {{secret:...}} placeholders (the module has no egress policy)",
 		expected: "refused as invalid (at most 32 distinct secrets, 1024 placeholders a request) in linear time, with no audit record or log line per name",
-		run: func(ctx context.Context, s *suite, t *Target) Observation {
-			var o Observation
+		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+			var o observation
 			var egress int
 			lines := s.logDelta("http_fetch refused", func() {
 				egress = s.auditDelta(runtime.AuditKindEgress, func() {
@@ -231,8 +231,8 @@ var hostWorkRows = []rowSpec{
 		id:       "host.refusal-flood",
 		tried:    "http_fetch with 32 placeholders (each refused: no egress policy), 200 times (or until the host-call budget)",
 		expected: "at most max_audit_records egress records and 100 refusal lines (and max_log bytes of them) in the call, then one summary record and one summary line",
-		run: func(ctx context.Context, s *suite, t *Target) Observation {
-			var o Observation
+		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+			var o observation
 			var egress, summaries int
 			lines := s.logDelta("http_fetch refused", func() {
 				summaries = s.auditDelta(runtime.AuditKindDropped, func() {
@@ -255,8 +255,8 @@ var hostWorkRows = []rowSpec{
 		id:       "host.audit-flood",
 		tried:    "secret_get with a 256-byte name, 20,000 times or until the host-call budget (one audit record per host call)",
 		expected: "at most max_audit_records records in the call, names cut to 128 bytes, then one summary record of the rest",
-		run: func(ctx context.Context, s *suite, t *Target) Observation {
-			var o Observation
+		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+			var o observation
 			var reads, summaries int
 			summaries = s.auditDelta(runtime.AuditKindDropped, func() {
 				reads = s.auditDelta("", func() {

@@ -59,7 +59,7 @@ func noValues(t *testing.T, home string, v any) {
 
 func TestSampleHomeInventory(t *testing.T) {
 	home := runtimetest.SampleHome(t)
-	profiles, findings, err := Inventory(InventoryOptions{Home: home})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestPlantedProblemsAreFound(t *testing.T) {
 	if err := os.Chmod(filepath.Join(home, "profiles", "alice", ".env"), 0o604); err != nil {
 		t.Fatal(err)
 	}
-	profiles, findings, err := Inventory(InventoryOptions{Home: home})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestWritableFilesAreHigh(t *testing.T) {
 	if err := os.Chmod(cfg, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	_, findings, err := Inventory(InventoryOptions{Home: home, Profiles: []string{"bob"}})
+	_, findings, err := takeInventory(inventoryOptions{Home: home, Profiles: []string{"bob"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestWritableFilesAreHigh(t *testing.T) {
 
 func TestUnknownProfileIsAnError(t *testing.T) {
 	home := runtimetest.SampleHome(t)
-	_, _, err := Inventory(InventoryOptions{Home: home, Profiles: []string{"zed"}})
+	_, _, err := takeInventory(inventoryOptions{Home: home, Profiles: []string{"zed"}})
 	if err == nil || !strings.Contains(err.Error(), `profile "zed": no such profile`) {
 		t.Fatalf("err %v", err)
 	}
@@ -258,7 +258,7 @@ mcp_servers:
 	if err := os.WriteFile(filepath.Join(home, "profiles", "mcp", "bin", "server"), []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	profiles, findings, err := Inventory(InventoryOptions{Home: home, Profiles: []string{"mcp"}, Environ: []string{"PATH=/nonexistent:" + bin, "HOME=/root"}})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home, Profiles: []string{"mcp"}, Environ: []string{"PATH=/nonexistent:" + bin, "HOME=/root"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestScanRefs(t *testing.T) {
 		"${env:${B}}":      "?",
 	} {
 		var got []string
-		for _, r := range ScanRefs(in) {
+		for _, r := range scanRefs(in) {
 			if r.Name == "" {
 				got = append(got, "?")
 			} else {
@@ -334,7 +334,7 @@ func TestScanRefs(t *testing.T) {
 			}
 		}
 		if strings.Join(got, ",") != want {
-			t.Errorf("ScanRefs(%q) = %v, want %s", in, got, want)
+			t.Errorf("scanRefs(%q) = %v, want %s", in, got, want)
 		}
 	}
 }
@@ -342,7 +342,7 @@ func TestScanRefs(t *testing.T) {
 func FuzzScanRefs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		rest := s
-		for _, r := range ScanRefs(s) {
+		for _, r := range scanRefs(s) {
 			i := strings.Index(rest, r.Literal)
 			if i < 0 || !strings.HasPrefix(r.Literal, "${") || !strings.HasSuffix(r.Literal, "}") {
 				t.Fatalf("reference %+v is not in %q in order", r, s)
@@ -357,7 +357,7 @@ func FuzzScanRefs(f *testing.F) {
 
 func TestLoadCheckRecordsToolsAndRefusals(t *testing.T) {
 	home := runtimetest.SampleHome(t)
-	profiles, _, err := Inventory(InventoryOptions{Home: home})
+	profiles, _, err := takeInventory(inventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +365,7 @@ func TestLoadCheckRecordsToolsAndRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	findings := LoadCheck(context.Background(), runtimetest.Engine(t, nil, nil), h, profiles)
+	findings := checkLoad(context.Background(), runtimetest.Engine(t, nil, nil), h, profiles)
 	alice := profileByName(profiles, "alice")
 	if alice.Load == nil || !alice.Load.OK || alice.Load.Tools < 3 || strings.Join(alice.Modules[0].Tools, ",") != "whoami" {
 		t.Errorf("alice load %+v, whoami tools %v", alice.Load, alice.Modules[0].Tools)
@@ -402,7 +402,7 @@ mcp_servers:
   remote:
     url: https://mcp.example.com/mcp
 `, map[string][]byte{})
-	profiles, findings, err := Inventory(InventoryOptions{Home: home, Profiles: []string{"box"}, Environ: []string{"PATH=/usr/bin:/bin"}})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home, Profiles: []string{"box"}, Environ: []string{"PATH=/usr/bin:/bin"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +441,7 @@ func TestInventoryFlagsReferencesWhereTheHostDecides(t *testing.T) {
 		Env:    "HOST=example.org\n",
 		Config: "mcp_servers:\n  api:\n    url: https://${HOST}/mcp\n",
 	}})
-	_, findings, err := Inventory(InventoryOptions{Home: home})
+	_, findings, err := takeInventory(inventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,21 +15,21 @@ import (
 	"github.com/wasmgw/wasmgw/abi"
 )
 
-// Ref is one ${...} occurrence in a string.
-type Ref struct {
+// refSpan is one ${...} occurrence in a string.
+type refSpan struct {
 	// Name is the variable name; empty for an unsupported form.
 	Name string
 	// Literal is the reference as written ("${env:TOKEN}").
 	Literal string
 }
 
-// ScanRefs returns the ${NAME} and ${env:NAME} references of s, left to
+// scanRefs returns the ${NAME} and ${env:NAME} references of s, left to
 // right, with the interpolation module's rules (guest/interp): the body up
 // to the first '}' is trimmed and an "env:" prefix removed; a body that is
 // then not a secret name ([A-Za-z_][A-Za-z0-9_.-]*, at most 256 bytes) is
 // an unsupported form (Name ""); a "${" with no closing brace ends the scan.
-func ScanRefs(s string) []Ref {
-	var refs []Ref
+func scanRefs(s string) []refSpan {
+	var refs []refSpan
 	for {
 		start := strings.Index(s, "${")
 		if start < 0 {
@@ -49,7 +49,7 @@ func ScanRefs(s string) []Ref {
 		if !abi.ValidSecretName(name) {
 			name = ""
 		}
-		refs = append(refs, Ref{Name: name, Literal: literal})
+		refs = append(refs, refSpan{Name: name, Literal: literal})
 	}
 }
 
@@ -162,7 +162,7 @@ func inspectMCP(node *yaml.Node, profile string, env mcpEnv) ([]MCPServerReport,
 			if !strings.Contains(l.path, ".") && !strings.Contains(l.path, "[") {
 				fields[l.path] = l.value
 			}
-			for _, r := range ScanRefs(l.value) {
+			for _, r := range scanRefs(l.value) {
 				if r.Name == "" {
 					s.Unsupported = append(s.Unsupported, l.path)
 					add("mcp.unsupported-ref", SeverityLow, name, fmt.Sprintf("%s holds a reference form wasmgw does not resolve (only ${NAME} and ${env:NAME}); it is kept literally", l.path))

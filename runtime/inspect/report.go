@@ -14,10 +14,10 @@ import (
 	"github.com/wasmgw/wasmgw/runtime/version"
 )
 
-// Schema names the version of the JSON report (docs/security.md, "The JSON
+// reportSchema names the version of the JSON report (docs/security.md, "The JSON
 // report"). A field is never renamed, retyped or given a new meaning under
 // the same schema; a new field may be added.
-const Schema = "wasmgw.audit/v1"
+const reportSchema = "wasmgw.audit/v1"
 
 // Severity ranks a finding.
 type Severity string
@@ -35,7 +35,7 @@ const (
 )
 
 // Rank orders severities: high is 0.
-func (s Severity) Rank() int {
+func (s Severity) rank() int {
 	switch s {
 	case SeverityHigh:
 		return 0
@@ -50,14 +50,14 @@ func (s Severity) Rank() int {
 }
 
 // Valid reports whether s is one of the four severities.
-func (s Severity) Valid() bool { return s.Rank() < 4 }
+func (s Severity) valid() bool { return s.rank() < 4 }
 
 // Row results.
 const (
-	// ResultPass: the attack was contained as expected.
-	ResultPass = "PASS"
-	// ResultFail: it was not, or the row could not run.
-	ResultFail = "FAIL"
+	// resultPass: the attack was contained as expected.
+	resultPass = "PASS"
+	// resultFail: it was not, or the row could not run.
+	resultFail = "FAIL"
 )
 
 // Report is everything `wasmgw audit` found: the inventory of each audited
@@ -133,15 +133,15 @@ func limitsReport(l runtime.Limits) LimitsReport {
 }
 
 // Limits converts back to runtime.Limits.
-func (l LimitsReport) Limits() runtime.Limits {
+func (l LimitsReport) runtimeLimits() runtime.Limits {
 	return runtime.Limits{Memory: l.MemoryBytes, Timeout: time.Duration(l.TimeoutMS) * time.Millisecond, MaxOutput: l.MaxOutputBytes, MaxLog: l.MaxLogBytes, MaxHostCalls: l.MaxHostCalls, MaxAuditRecords: l.MaxAuditRecords}
 }
 
 // Module roles.
 const (
-	RoleTool          = "tool"
-	RoleHandler       = "handler"
-	RoleInterpolation = "interpolation"
+	roleTool          = "tool"
+	roleHandler       = "handler"
+	roleInterpolation = "interpolation"
 )
 
 // ModuleReport is the inventory of one module of a profile.
@@ -355,10 +355,10 @@ type FindingCounts struct {
 
 // Finish sorts the report into its documented order, turns nil slices into
 // empty ones and computes the summary.
-func (r *Report) Finish() {
-	r.Schema = Schema
+func (r *Report) finish() {
+	r.Schema = reportSchema
 	sort.Slice(r.Profiles, func(i, j int) bool { return r.Profiles[i].Name < r.Profiles[j].Name })
-	SortFindings(r.Findings)
+	sortFindings(r.Findings)
 	if r.GlobalAllowlist == nil {
 		r.GlobalAllowlist = []string{}
 	}
@@ -390,27 +390,27 @@ func (r *Report) Finish() {
 		r.Suite.normalize()
 		for _, row := range r.Suite.Rows {
 			s.Rows++
-			if row.Result == ResultPass {
+			if row.Result == resultPass {
 				s.Passed++
 			} else {
 				s.Failed++
 			}
 		}
 	}
-	s.Result, s.ExitStatus = ResultPass, 0
+	s.Result, s.ExitStatus = resultPass, 0
 	if s.Findings.High > 0 || s.Failed > 0 || (r.Suite != nil && r.Suite.Error != "") {
-		s.Result, s.ExitStatus = ResultFail, 1
+		s.Result, s.ExitStatus = resultFail, 1
 	}
 	r.Summary = s
 }
 
-// SortFindings orders findings by severity (high first), then id, profile,
+// sortFindings orders findings by severity (high first), then id, profile,
 // module, subject and message.
-func SortFindings(fs []Finding) {
+func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if a.Severity.Rank() != b.Severity.Rank() {
-			return a.Severity.Rank() < b.Severity.Rank()
+		if a.Severity.rank() != b.Severity.rank() {
+			return a.Severity.rank() < b.Severity.rank()
 		}
 		for _, c := range [][2]string{{a.ID, b.ID}, {a.Profile, b.Profile}, {a.Module, b.Module}, {a.Subject, b.Subject}, {a.Message, b.Message}} {
 			if c[0] != c[1] {
@@ -472,11 +472,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// ReportError says why bytes are not a valid report of this schema.
-type ReportError struct{ Msg string }
+// reportError says why bytes are not a valid report of this schema.
+type reportError struct{ Msg string }
 
 // Error implements error.
-func (e *ReportError) Error() string { return "audit report: " + e.Msg }
+func (e *reportError) Error() string { return "audit report: " + e.Msg }
 
 // ParseReport decodes a JSON report (as WriteJSON writes it) and checks it
 // against the schema: the schema name, no unknown fields, valid severities
@@ -487,29 +487,29 @@ func ParseReport(data []byte) (*Report, error) {
 	dec.DisallowUnknownFields()
 	var r Report
 	if err := dec.Decode(&r); err != nil {
-		return nil, &ReportError{Msg: "not a report: " + err.Error()}
+		return nil, &reportError{Msg: "not a report: " + err.Error()}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, &ReportError{Msg: "trailing data after the report"}
+		return nil, &reportError{Msg: "trailing data after the report"}
 	}
-	if r.Schema != Schema {
-		return nil, &ReportError{Msg: fmt.Sprintf("schema %q, want %q", r.Schema, Schema)}
+	if r.Schema != reportSchema {
+		return nil, &reportError{Msg: fmt.Sprintf("schema %q, want %q", r.Schema, reportSchema)}
 	}
 	for i, f := range r.Findings {
-		if !f.Severity.Valid() {
-			return nil, &ReportError{Msg: fmt.Sprintf("findings[%d] (%s): severity %q is not high, medium, low or info", i, f.ID, f.Severity)}
+		if !f.Severity.valid() {
+			return nil, &reportError{Msg: fmt.Sprintf("findings[%d] (%s): severity %q is not high, medium, low or info", i, f.ID, f.Severity)}
 		}
 		if f.ID == "" {
-			return nil, &ReportError{Msg: fmt.Sprintf("findings[%d]: no id", i)}
+			return nil, &reportError{Msg: fmt.Sprintf("findings[%d]: no id", i)}
 		}
 	}
 	if r.Suite != nil {
 		for i, row := range r.Suite.Rows {
-			if row.Result != ResultPass && row.Result != ResultFail {
-				return nil, &ReportError{Msg: fmt.Sprintf("suite.rows[%d] (%s): result %q is not PASS or FAIL", i, row.ID, row.Result)}
+			if row.Result != resultPass && row.Result != resultFail {
+				return nil, &reportError{Msg: fmt.Sprintf("suite.rows[%d] (%s): result %q is not PASS or FAIL", i, row.ID, row.Result)}
 			}
 			if row.ID == "" {
-				return nil, &ReportError{Msg: fmt.Sprintf("suite.rows[%d]: no id", i)}
+				return nil, &reportError{Msg: fmt.Sprintf("suite.rows[%d]: no id", i)}
 			}
 		}
 	}
@@ -521,10 +521,10 @@ func ParseReport(data []byte) (*Report, error) {
 		s := *r.Suite
 		check.Suite = &s
 	}
-	check.Finish()
+	check.finish()
 	// Finish also normalises; compare only what the summary claims.
 	if got != check.Summary {
-		return nil, &ReportError{Msg: fmt.Sprintf("summary %+v does not match the report's contents (%+v)", got, check.Summary)}
+		return nil, &reportError{Msg: fmt.Sprintf("summary %+v does not match the report's contents (%+v)", got, check.Summary)}
 	}
 	return &r, nil
 }

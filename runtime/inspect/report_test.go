@@ -48,7 +48,7 @@ func TestStaticReportIsStableAndParses(t *testing.T) {
 	if again := render(t, rep, FormatJSON); again != a {
 		t.Fatalf("the report does not survive a round trip:\n%s\n---\n%s", a, again)
 	}
-	if rep.Schema != Schema || rep.Summary.ExitStatus != 0 || rep.Summary.Result != ResultPass || rep.Suite != nil || !rep.StaticOnly {
+	if rep.Schema != reportSchema || rep.Summary.ExitStatus != 0 || rep.Summary.Result != resultPass || rep.Suite != nil || !rep.StaticOnly {
 		t.Errorf("summary %+v schema %q", rep.Summary, rep.Schema)
 	}
 	if !strings.Contains(a, `"suite": null`) || !strings.Contains(a, `"findings": [`) {
@@ -95,7 +95,7 @@ func TestReportWithTheSuite(t *testing.T) {
 	rep.StaticOnly = false
 	s := *run.report
 	rep.Suite = &s
-	rep.Finish()
+	rep.finish()
 	if rep.Summary.Rows != len(rowCatalogue) || rep.Summary.Failed != 0 || rep.Summary.ExitStatus != 0 {
 		t.Fatalf("summary %+v", rep.Summary)
 	}
@@ -111,11 +111,11 @@ func TestReportWithTheSuite(t *testing.T) {
 	}
 	// One failed row fails the report and is explained.
 	rows := append([]RowReport(nil), s.Rows...)
-	rows[0].Result, rows[0].Reason = ResultFail, "planted failure"
+	rows[0].Result, rows[0].Reason = resultFail, "planted failure"
 	s2 := s
 	s2.Rows = rows
 	rep.Suite = &s2
-	rep.Finish()
+	rep.finish()
 	if rep.Summary.ExitStatus != 1 || !strings.Contains(render(t, rep, FormatText), "FAIL "+rows[0].ID) {
 		t.Errorf("a failed row: summary %+v", rep.Summary)
 	}
@@ -128,7 +128,7 @@ func TestParseReportRefusesWhatTheSchemaDoesNot(t *testing.T) {
 	rep := staticAudit(t, runtimetest.SampleHome(t))
 	good := render(t, rep, FormatJSON)
 	for name, mutate := range map[string]func(string) string{
-		"schema":        func(s string) string { return strings.Replace(s, Schema, "wasmgw.audit/v0", 1) },
+		"schema":        func(s string) string { return strings.Replace(s, reportSchema, "wasmgw.audit/v0", 1) },
 		"unknown field": func(s string) string { return strings.Replace(s, `"schema"`, `"extra": 1, "schema"`, 1) },
 		"severity":      func(s string) string { return strings.Replace(s, `"severity": "medium"`, `"severity": "critical"`, 1) },
 		"summary":       func(s string) string { return strings.Replace(s, `"exit_status": 0`, `"exit_status": 1`, 1) },

@@ -24,21 +24,21 @@ type rowSpec struct {
 	// with the others.
 	long bool
 	// run performs the attack (nil for meta rows).
-	run func(ctx context.Context, s *suite, t *Target) Observation
+	run func(ctx context.Context, s *suite, t *suiteTarget) observation
 	// meta judges the whole run from the other rows, after them.
-	meta func(s *suite, rows []RowReport) Observation
+	meta func(s *suite, rows []RowReport) observation
 	// checks are pure functions of the limits and the observation: "" when
 	// the observation is what a contained attack looks like, else why not.
 	checks []checker
 }
 
-type checker func(l runtime.Limits, o Observation) string
+type checker func(l runtime.Limits, o observation) string
 
 // Verdict returns "" when the observation shows the attack was contained,
 // else the first reason it was not. Every row fails on a setup error, a
 // leaked value, a neighbour that stopped answering correctly or an attacker
 // profile that did not recover, before its own checks.
-func (spec rowSpec) Verdict(l runtime.Limits, o Observation) string {
+func (spec rowSpec) Verdict(l runtime.Limits, o observation) string {
 	switch {
 	case o.Setup != "":
 		return "the attack could not run: " + clipText(o.Setup, 300)

@@ -17,8 +17,8 @@ import (
 	"github.com/wasmgw/wasmgw/runtime"
 )
 
-func attacker(t *Target) string { return t.ID + "-attacker" }
-func twin(t *Target) string     { return t.ID + "-twin" }
+func attacker(t *suiteTarget) string { return t.ID + "-attacker" }
+func twin(t *suiteTarget) string     { return t.ID + "-twin" }
 
 func tag() string {
 	b := make([]byte, 6)
@@ -40,7 +40,7 @@ func guestOutcome(msg string) string {
 }
 
 // readSecret runs the hostile secret tool and records what it saw.
-func readSecret(ctx context.Context, s *suite, profile, name string) Observation {
+func readSecret(ctx context.Context, s *suite, profile, name string) observation {
 	o := s.call(ctx, profile, "secret", map[string]string{"name": name})
 	var fp struct {
 		Profile string `json:"profile"`
@@ -64,7 +64,7 @@ func readSecret(ctx context.Context, s *suite, profile, name string) Observation
 }
 
 // codes runs a hostile tool that reports host function results.
-func codes(ctx context.Context, s *suite, profile, tool string, input any) Observation {
+func codes(ctx context.Context, s *suite, profile, tool string, input any) observation {
 	o := s.call(ctx, profile, tool, input)
 	var m map[string]int64
 	if decode(&o, &m) {
@@ -74,7 +74,7 @@ func codes(ctx context.Context, s *suite, profile, tool string, input any) Obser
 }
 
 // someCodes keeps the codes whose name starts with one of the prefixes.
-func someCodes(o Observation, prefixes ...string) Observation {
+func someCodes(o observation, prefixes ...string) observation {
 	kept := map[string]int64{}
 	for k, v := range o.Codes {
 		for _, p := range prefixes {
@@ -90,7 +90,7 @@ func someCodes(o Observation, prefixes ...string) Observation {
 }
 
 // oobCodes runs both range-attack tools and merges their codes.
-func oobCodes(ctx context.Context, s *suite, prefixes ...string) Observation {
+func oobCodes(ctx context.Context, s *suite, prefixes ...string) observation {
 	a := codes(ctx, s, rangesProfile, "oob", nil)
 	if a.Setup != "" || a.Kind != "" {
 		return a
@@ -109,7 +109,7 @@ func oobCodes(ctx context.Context, s *suite, prefixes ...string) Observation {
 
 // limitRow runs an attack that a limit must stop, then checks that the
 // attacker's profile serves its next call.
-func limitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *Target) Observation {
+func limitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *suiteTarget) observation {
 	return limitRowOf(attacker, tool, input)
 }
 
@@ -117,12 +117,12 @@ func limitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Co
 // beside the others, and a call of its own (the recovery after the stop)
 // into the attacker's pool while pool.hoard runs there could leave that
 // row two hoarding instances to alternate between.
-func longLimitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *Target) Observation {
+func longLimitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *suiteTarget) observation {
 	return limitRowOf(twin, tool, input)
 }
 
-func limitRowOf(profile func(*Target) string, tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *Target) Observation {
-	return func(ctx context.Context, s *suite, t *Target) Observation {
+func limitRowOf(profile func(*suiteTarget) string, tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *suiteTarget) observation {
+	return func(ctx context.Context, s *suite, t *suiteTarget) observation {
 		var in any
 		if input != nil {
 			in = input(t.Limits)
@@ -136,17 +136,17 @@ func limitRowOf(profile func(*Target) string, tool string, input func(l runtime.
 }
 
 // watRow runs the attack tool of one of the WebAssembly text modules.
-func watRow(module string) func(ctx context.Context, s *suite, t *Target) Observation {
-	return func(ctx context.Context, s *suite, t *Target) Observation {
+func watRow(module string) func(ctx context.Context, s *suite, t *suiteTarget) observation {
+	return func(ctx context.Context, s *suite, t *suiteTarget) observation {
 		return s.call(ctx, t.ID+"-"+module, "attack", nil)
 	}
 }
 
 // handle runs the attacker's message handler (builtin:handler) on text.
-func handle(ctx context.Context, s *suite, profile, text string) Observation {
+func handle(ctx context.Context, s *suite, profile, text string) observation {
 	t, err := s.tenant(ctx, profile)
 	if err != nil {
-		return Observation{Setup: err.Error()}
+		return observation{Setup: err.Error()}
 	}
 	start := time.Now()
 	reply, err := t.Handle(ctx, abi.HandleRequest{SessionKey: "audit", Text: text})
@@ -156,14 +156,14 @@ func handle(ctx context.Context, s *suite, profile, text string) Observation {
 // interrupt starts a call that loops, waits until the guest says it is in
 // its loop, cancels the call's context and observes how long it took to
 // stop.
-func interrupt(ctx context.Context, s *suite, start func(ctx context.Context, tag string) Observation) Observation {
+func interrupt(ctx context.Context, s *suite, start func(ctx context.Context, tag string) observation) observation {
 	tg := tag()
 	inLoop := s.log.seen(tg)
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan Observation, 1)
+	done := make(chan observation, 1)
 	go func() { done <- start(cctx, tg) }()
-	var o Observation
+	var o observation
 	select {
 	case <-inLoop:
 		cancelled := time.Now()

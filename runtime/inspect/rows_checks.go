@@ -16,7 +16,7 @@ import (
 )
 
 func kindIs(kinds ...runtime.ErrorKind) checker {
-	return func(_ runtime.Limits, o Observation) string {
+	return func(_ runtime.Limits, o observation) string {
 		for _, k := range kinds {
 			if o.Kind == string(k) {
 				return ""
@@ -37,7 +37,7 @@ func joinKinds(kinds []runtime.ErrorKind) string {
 	return strings.Join(s, " or ")
 }
 
-func succeeded(_ runtime.Limits, o Observation) string {
+func succeeded(_ runtime.Limits, o observation) string {
 	if o.Kind != "" {
 		return fmt.Sprintf("the call failed (%s: %s); want it to succeed", o.Kind, clipText(o.Error, 150))
 	}
@@ -47,7 +47,7 @@ func succeeded(_ runtime.Limits, o Observation) string {
 // stoppedWithin: the call ended within d(limits) of its start (for an
 // interrupt, of the cancel).
 func stoppedWithin(d func(runtime.Limits) time.Duration, what string) checker {
-	return func(l runtime.Limits, o Observation) string {
+	return func(l runtime.Limits, o observation) string {
 		if lim := d(l); o.Took > lim {
 			return fmt.Sprintf("stopped after %s, more than %s (%s)", o.Took.Round(time.Millisecond), lim, what)
 		}
@@ -63,7 +63,7 @@ func timeoutGrace(l runtime.Limits) time.Duration { return l.Timeout + 2*time.Se
 const interruptBound = 2 * time.Second
 
 func errorContains(texts ...string) checker {
-	return func(_ runtime.Limits, o Observation) string {
+	return func(_ runtime.Limits, o observation) string {
 		for _, t := range texts {
 			if !strings.Contains(o.Error, t) {
 				return fmt.Sprintf("the error does not say %q", t)
@@ -74,7 +74,7 @@ func errorContains(texts ...string) checker {
 }
 
 func factIs(key, want string) checker {
-	return func(_ runtime.Limits, o Observation) string {
+	return func(_ runtime.Limits, o observation) string {
 		if got, ok := o.Facts[key]; !ok || got != want {
 			if !ok {
 				got = "(missing)"
@@ -86,7 +86,7 @@ func factIs(key, want string) checker {
 }
 
 func factAtLeast(key string, n int) checker {
-	return func(_ runtime.Limits, o Observation) string {
+	return func(_ runtime.Limits, o observation) string {
 		v, err := strconv.Atoi(o.Facts[key])
 		if err != nil || v < n {
 			return fmt.Sprintf("%s = %q, want at least %d", key, o.Facts[key], n)
@@ -102,7 +102,7 @@ const positive = int64(1) << 40
 const nonzero = int64(1) << 41
 
 func codesAre(want map[string]int64) checker {
-	return func(_ runtime.Limits, o Observation) string {
+	return func(_ runtime.Limits, o observation) string {
 		keys := make([]string, 0, len(want))
 		for k := range want {
 			keys = append(keys, k)
@@ -126,4 +126,4 @@ func codesAre(want map[string]int64) checker {
 	}
 }
 
-func custom(f func(l runtime.Limits, o Observation) string) checker { return f }
+func custom(f func(l runtime.Limits, o observation) string) checker { return f }

@@ -76,13 +76,13 @@ func writeMarkerless(path string, size int) error {
 // the Go heap allocated meanwhile (process-wide: the neighbour's calls
 // are counted too, which only errs on the safe side) and whether anything
 // was compiled.
-func measuredLoad(ctx context.Context, s *suite, profile string) Observation {
+func measuredLoad(ctx context.Context, s *suite, profile string) observation {
 	var before, after goruntime.MemStats
 	goruntime.ReadMemStats(&before)
 	compiles := s.engine.Compiles()
 	start := time.Now()
 	_, err := s.tenant(ctx, profile)
-	o := Observation{Took: time.Since(start)}
+	o := observation{Took: time.Since(start)}
 	goruntime.ReadMemStats(&after)
 	if err != nil {
 		o.Kind, o.Error = "refused", err.Error()
@@ -96,14 +96,14 @@ func hostLoadRow(id, profile, tried, want string, allocBound uint64) rowSpec {
 	return rowSpec{
 		id: id, tried: tried,
 		expected: fmt.Sprintf("refused at load before compiling, naming the profile, the module and %q, within %s and %d MiB of host heap", want, hostLoadBound, allocBound>>20),
-		run: func(ctx context.Context, s *suite, _ *Target) Observation {
+		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
 			if profile == "load-big-memory" && contains(s.missing, "big_memory.wasm") {
-				return Observation{Setup: "hostile module big_memory.wasm is missing from this binary; build it with 'make hostile'"}
+				return observation{Setup: "hostile module big_memory.wasm is missing from this binary; build it with 'make hostile'"}
 			}
 			return measuredLoad(ctx, s, profile)
 		},
 		checks: []checker{
-			custom(func(_ runtime.Limits, o Observation) string {
+			custom(func(_ runtime.Limits, o observation) string {
 				if o.Kind != "refused" {
 					return "the module was loaded"
 				}
@@ -111,7 +111,7 @@ func hostLoadRow(id, profile, tried, want string, allocBound uint64) rowSpec {
 			}),
 			errorContains(fmt.Sprintf("profile %q: module \"m\"", profile), want),
 			factIs("compiled", "false"),
-			custom(func(_ runtime.Limits, o Observation) string {
+			custom(func(_ runtime.Limits, o observation) string {
 				if o.Took > hostLoadBound {
 					return fmt.Sprintf("the host took %s to refuse it, more than %s", o.Took, hostLoadBound)
 				}
@@ -129,14 +129,14 @@ func interpRow(server, tried string) rowSpec {
 	return rowSpec{
 		id: "interp.steer-" + server, tried: tried,
 		expected: "the answer is refused (the host rebuilds the entry from the config; the module supplies only the values of its references)",
-		run: func(ctx context.Context, s *suite, _ *Target) Observation {
+		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
 			t, err := s.tenant(ctx, interpProfile)
 			if err != nil {
-				return Observation{Setup: err.Error()}
+				return observation{Setup: err.Error()}
 			}
 			start := time.Now()
 			srv, err := t.ResolveMCP(ctx, server)
-			o := Observation{Took: time.Since(start)}
+			o := observation{Took: time.Since(start)}
 			if err != nil {
 				o.Kind, o.Error = "refused", err.Error()
 				return o
@@ -146,7 +146,7 @@ func interpRow(server, tried string) rowSpec {
 			return o
 		},
 		checks: []checker{
-			custom(func(_ runtime.Limits, o Observation) string {
+			custom(func(_ runtime.Limits, o observation) string {
 				if o.Kind != "refused" {
 					return "the host accepted the steered entry"
 				}
@@ -172,15 +172,15 @@ var hostBoundRows = []rowSpec{
 		id:       "load.describe-limits",
 		tried:    "a module whose start function loops, in a profile with a 1s timeout (describing it used to run under the 10s default)",
 		expected: "the load fails at the module's own 1s timeout, the host held no longer than that plus the grace",
-		run: func(ctx context.Context, s *suite, _ *Target) Observation {
+		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
 			if contains(s.missing, "start_loop.wasm") {
-				return Observation{Setup: "hostile module start_loop.wasm is missing from this binary; build it with 'make hostile'"}
+				return observation{Setup: "hostile module start_loop.wasm is missing from this binary; build it with 'make hostile'"}
 			}
 			return measuredLoad(ctx, s, "load-start-loop")
 		},
 		checks: []checker{
 			errorContains(`profile "load-start-loop": module "m"`, "timeout of 1s"),
-			custom(func(_ runtime.Limits, o Observation) string {
+			custom(func(_ runtime.Limits, o observation) string {
 				if bound := timeoutGrace(runtime.Limits{Timeout: time.Second}); o.Took > bound {
 					return fmt.Sprintf("the host was held %s, more than %s", o.Took, bound)
 				}

@@ -60,7 +60,7 @@ var limitRows = []rowSpec{
 		expected:  "a trap naming the stack overflow (or the timeout, when it comes first: the engine grows its stack before it gives up); the host is unharmed",
 		perTarget: true,
 		run:       watRow("stack"),
-		checks: []checker{kindIs(runtime.KindTrap, runtime.KindTimeout), custom(func(l runtime.Limits, o Observation) string {
+		checks: []checker{kindIs(runtime.KindTrap, runtime.KindTimeout), custom(func(l runtime.Limits, o observation) string {
 			if o.Kind == string(runtime.KindTrap) {
 				return errorContains("stack")(l, o)
 			}
@@ -76,7 +76,7 @@ var limitRows = []rowSpec{
 			// A JSON string of n bytes is n+2 bytes of output.
 			return map[string]uint64{"bytes": min(l.MaxOutput, 1<<30) - 1}
 		}),
-		checks: []checker{custom(func(l runtime.Limits, o Observation) string {
+		checks: []checker{custom(func(l runtime.Limits, o observation) string {
 			if l.MaxOutput+2 > l.Memory/2 {
 				return kindIs(runtime.KindOutputTooLarge, runtime.KindOutOfMemory, runtime.KindTimeout)(l, o)
 			}
@@ -96,7 +96,7 @@ var limitRows = []rowSpec{
 		tried:     "write 200-byte log records totalling twice the module's max_log",
 		expected:  "the host keeps at most max_log bytes of the call's log and says once that it dropped the rest",
 		perTarget: true,
-		run: func(ctx context.Context, s *suite, t *Target) Observation {
+		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
 			tg := tag()
 			const warning = "guest log budget spent"
 			s.log.watch(tg, warning)
@@ -108,7 +108,7 @@ var limitRows = []rowSpec{
 			o.fact("warnings", strconv.Itoa(s.log.count(warning)-before))
 			return o
 		},
-		checks: []checker{succeeded, custom(func(l runtime.Limits, o Observation) string {
+		checks: []checker{succeeded, custom(func(l runtime.Limits, o observation) string {
 			kept, err1 := strconv.ParseUint(o.Facts["kept_bytes"], 10, 64)
 			flooded, err2 := strconv.ParseUint(o.Facts["flooded_bytes"], 10, 64)
 			warnings, err3 := strconv.Atoi(o.Facts["warnings"])

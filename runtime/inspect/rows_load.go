@@ -30,19 +30,19 @@ func loadRow(l struct{ row, module, want string }, tried string) rowSpec {
 	return rowSpec{
 		id: l.row, tried: tried,
 		expected: fmt.Sprintf("refused when the profile loads, before any call, naming the profile, the module and %q", l.want),
-		run: func(ctx context.Context, s *suite, _ *Target) Observation {
+		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
 			if contains(s.missing, l.module+".wasm") {
-				return Observation{Setup: fmt.Sprintf("hostile module %s.wasm is missing from this binary; build it with 'make hostile'", l.module)}
+				return observation{Setup: fmt.Sprintf("hostile module %s.wasm is missing from this binary; build it with 'make hostile'", l.module)}
 			}
 			start := time.Now()
 			_, err := s.tenant(ctx, profile)
-			o := Observation{Took: time.Since(start)}
+			o := observation{Took: time.Since(start)}
 			if err != nil {
 				o.Kind, o.Error = "refused", err.Error()
 			}
 			return o
 		},
-		checks: []checker{custom(func(_ runtime.Limits, o Observation) string {
+		checks: []checker{custom(func(_ runtime.Limits, o observation) string {
 			if o.Kind != "refused" {
 				return "the module was loaded"
 			}

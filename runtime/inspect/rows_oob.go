@@ -41,7 +41,7 @@ var oobRows = []rowSpec{
 func oobRow(id, tried, expected string, want map[string]int64, prefixes ...string) rowSpec {
 	return rowSpec{
 		id: id, tried: tried, expected: expected,
-		run: func(ctx context.Context, s *suite, _ *Target) Observation {
+		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
 			o := oobCodes(ctx, s, prefixes...)
 			o.Output = ""
 			return o

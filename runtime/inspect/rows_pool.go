@@ -20,10 +20,10 @@ var poolRows = []rowSpec{
 		tried:     "two profiles running the same module alternately keep a block (a memory limit's eighth) and a tag per call in their instance, across calls, until the limit",
 		expected:  "each instance only ever holds its own profile's tags; the attacker ends out_of_memory and its next instance starts empty",
 		perTarget: true,
-		run: func(ctx context.Context, s *suite, t *Target) Observation {
+		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
 			chunk := max(t.Limits.Memory/8, 1<<20)
 			tags := map[string]string{attacker(t): tag(), twin(t): tag()}
-			var o Observation
+			var o observation
 			foreign, failedKind, restarted, maxCalls := 0, "", "not reached", 0
 			start := time.Now()
 			for round := 0; round < 24 && failedKind == ""; round++ {
@@ -74,7 +74,7 @@ var poolRows = []rowSpec{
 			o.fact("max_calls_per_instance", strconv.Itoa(maxCalls))
 			return o
 		},
-		checks: []checker{factIs("foreign_tags", "0"), factIs("restarted_empty", "true"), custom(func(_ runtime.Limits, o Observation) string {
+		checks: []checker{factIs("foreign_tags", "0"), factIs("restarted_empty", "true"), custom(func(_ runtime.Limits, o observation) string {
 			if k := o.Facts["attacker_failed"]; k != string(runtime.KindOutOfMemory) && k != string(runtime.KindTimeout) {
 				return fmt.Sprintf("the hoarding instance ended with %q, want out_of_memory", k)
 			}
@@ -85,7 +85,7 @@ var poolRows = []rowSpec{
 		id:       "pool.state",
 		tried:    "set a value in a module's instance state, then call the same module (same compiled code) from another profile",
 		expected: "the other profile never sees it; the attacker's own pooled instance does",
-		run: func(ctx context.Context, s *suite, t *Target) Observation {
+		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
 			tg := tag()
 			o := s.call(ctx, attacker(t), "state", map[string]string{"set": tg})
 			if o.Setup != "" || o.Kind != "" {

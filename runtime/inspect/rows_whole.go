@@ -16,9 +16,9 @@ var wholeRunRows = []rowSpec{
 		id:       "neighbour.served",
 		tried:    "call a benign tool (whoami) of another profile in a loop while every attack runs",
 		expected: "every call answers, with the neighbour's own identity",
-		meta: func(s *suite, _ []RowReport) Observation {
+		meta: func(s *suite, _ []RowReport) observation {
 			r := s.nbr.report()
-			o := Observation{}
+			o := observation{}
 			o.fact("calls", strconv.Itoa(r.Calls))
 			o.fact("failures", strconv.Itoa(r.Failures))
 			if len(r.Errors) > 0 {
@@ -32,8 +32,8 @@ var wholeRunRows = []rowSpec{
 		id:       "exfil.anywhere",
 		tried:    "scan everything the run produced (host log, audit trail, every output and error) for the run's synthetic values",
 		expected: "no value anywhere",
-		meta: func(s *suite, _ []RowReport) Observation {
-			o := Observation{}
+		meta: func(s *suite, _ []RowReport) observation {
+			o := observation{}
 			s.mu.Lock()
 			out := s.outLeaks
 			s.mu.Unlock()
@@ -48,9 +48,9 @@ var wholeRunRows = []rowSpec{
 		id:       "exfil.report",
 		tried:    "scan this suite's own report for the run's synthetic values",
 		expected: "no value: the report is safe to file",
-		meta: func(s *suite, rows []RowReport) Observation {
+		meta: func(s *suite, rows []RowReport) observation {
 			b, _ := json.Marshal(rows)
-			o := Observation{}
+			o := observation{}
 			n := 0
 			for _, v := range s.values {
 				if strings.Contains(string(b), v) {

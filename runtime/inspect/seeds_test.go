@@ -78,9 +78,9 @@ func seedCorpora(t *testing.T) map[string][][]any {
 	withSuite := small()
 	withSuite.StaticOnly = false
 	withSuite.Suite = &SuiteReport{Targets: []TargetReport{{ID: "t1", Profiles: []string{"alice"}, Limits: limitsReport(runtime.DefaultLimits())}},
-		Rows:      []RowReport{{ID: "loop.go", Target: "t1", Tried: "t", Expected: "e", Observed: "o", Result: ResultPass, DurationMS: 1}, {ID: "x", Tried: "t", Expected: "e", Observed: "o", Result: ResultFail, Reason: "r"}},
+		Rows:      []RowReport{{ID: "loop.go", Target: "t1", Tried: "t", Expected: "e", Observed: "o", Result: resultPass, DurationMS: 1}, {ID: "x", Tried: "t", Expected: "e", Observed: "o", Result: resultFail, Reason: "r"}},
 		Neighbour: NeighbourReport{Profile: "neighbour", Calls: 3, P50MS: 1, P99MS: 2, MaxMS: 3}}
-	withSuite.Finish()
+	withSuite.finish()
 	seeds["FuzzParseReport"] = [][]any{{[]byte(static)}, {[]byte(render(t, withSuite, FormatJSON))}, {[]byte(`{"schema":"wasmgw.audit/v1"}`)}}
 
 	outputs := [][]any{

@@ -14,12 +14,12 @@ import (
 	"github.com/wasmgw/wasmgw/runtime"
 )
 
-// SuiteOptions configure a run of the hostile suite.
-type SuiteOptions struct {
-	// Targets are the limit sets to attack under (see Targets); at least one.
-	Targets []Target
-	// Modules holds the hostile modules by file name (HostileFiles); nil
-	// means the set embedded in this binary (HostileModules).
+// suiteOptions configure a run of the hostile suite.
+type suiteOptions struct {
+	// Targets are the limit sets to attack under (see suiteTargets); at least one.
+	Targets []suiteTarget
+	// Modules holds the hostile modules by file name (hostileNames); nil
+	// means the set embedded in this binary (hostileModules).
 	Modules fs.FS
 	// CacheDir is the compilation cache ("" for none).
 	CacheDir string
@@ -31,23 +31,23 @@ type SuiteOptions struct {
 	Progress func(row RowReport)
 
 	// observe, if set, receives each row's raw observation (for tests).
-	observe func(id string, o Observation)
+	observe func(id string, o observation)
 }
 
-// Target is one set of limits the suite attacks under, and the audited
+// suiteTarget is one set of limits the suite attacks under, and the audited
 // profiles that have those limits.
-type Target struct {
+type suiteTarget struct {
 	ID       string
 	Profiles []string
 	Limits   runtime.Limits
 }
 
-// Targets groups profiles by their limits (the limits a module of the
+// suiteTargets groups profiles by their limits (the limits a module of the
 // profile gets when it sets none of its own): the suite runs its
 // limit-dependent rows once per group. With no profile, one target with the
 // default limits.
-func Targets(profiles []ProfileReport) []Target {
-	var out []Target
+func suiteTargets(profiles []ProfileReport) []suiteTarget {
+	var out []suiteTarget
 	for _, p := range profiles {
 		found := false
 		for i := range out {
@@ -58,11 +58,11 @@ func Targets(profiles []ProfileReport) []Target {
 			}
 		}
 		if !found {
-			out = append(out, Target{ID: fmt.Sprintf("t%d", len(out)+1), Profiles: []string{p.Name}, Limits: p.Limits.Limits()})
+			out = append(out, suiteTarget{ID: fmt.Sprintf("t%d", len(out)+1), Profiles: []string{p.Name}, Limits: p.Limits.runtimeLimits()})
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, Target{ID: "t1", Profiles: []string{}, Limits: runtime.DefaultLimits()})
+		out = append(out, suiteTarget{ID: "t1", Profiles: []string{}, Limits: runtime.DefaultLimits()})
 	}
 	return out
 }
@@ -78,7 +78,7 @@ const (
 // suite is one run: a temporary home with synthetic secrets, a real engine
 // and the benign neighbour.
 type suite struct {
-	opts     SuiteOptions
+	opts     suiteOptions
 	dir      string
 	engine   *runtime.Engine
 	home     *runtime.Home
@@ -94,28 +94,28 @@ type suite struct {
 
 	// outLeaks counts synthetic values seen in call outputs and errors.
 	outLeaks int
-	// missing lists the hostile modules absent from SuiteOptions.Modules.
+	// missing lists the hostile modules absent from suiteOptions.Modules.
 	missing []string
 	nbr     *neighbourLoop
 }
 
-// RunSuite runs the hostile suite: our own hostile modules, in profiles
+// runSuite runs the hostile suite: our own hostile modules, in profiles
 // written to a temporary home with synthetic secrets (generated for this
 // run), under each target's limits, against a real engine; a benign
 // profile is called in a loop throughout. It never reads an audited
 // profile's secrets. The suite's own failures are reported in
-// SuiteReport.Error or as failed rows; RunSuite itself does not fail.
-func RunSuite(ctx context.Context, opts SuiteOptions) *SuiteReport {
+// SuiteReport.Error or as failed rows; runSuite itself does not fail.
+func runSuite(ctx context.Context, opts suiteOptions) *SuiteReport {
 	start := time.Now()
 	rep := &SuiteReport{}
 	if len(opts.Targets) == 0 {
-		opts.Targets = Targets(nil)
+		opts.Targets = suiteTargets(nil)
 	}
 	for _, t := range opts.Targets {
 		rep.Targets = append(rep.Targets, TargetReport{ID: t.ID, Profiles: append([]string{}, t.Profiles...), Limits: limitsReport(t.Limits)})
 	}
 	if opts.Modules == nil {
-		opts.Modules = HostileModules()
+		opts.Modules = hostileModules()
 	}
 	s, err := newSuite(ctx, opts)
 	if err != nil {

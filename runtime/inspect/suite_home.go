@@ -50,7 +50,7 @@ var loadRefusals = []struct{ row, module, want string }{
 	{"load.manifest-abi", "manifest_v2", "built for wasmgw ABI v2; this host speaks v1"},
 }
 
-func newSuite(ctx context.Context, opts SuiteOptions) (_ *suite, err error) {
+func newSuite(ctx context.Context, opts suiteOptions) (_ *suite, err error) {
 	dir, err := os.MkdirTemp("", "wasmgw-audit-")
 	if err != nil {
 		return nil, fmt.Errorf("suite home: %w", err)
@@ -67,7 +67,7 @@ func newSuite(ctx context.Context, opts SuiteOptions) (_ *suite, err error) {
 	}
 	// The modules: copied out of the binary (or the given set). A missing
 	// one is not fatal: the rows that need it fail, naming it.
-	for _, name := range HostileFiles {
+	for _, name := range hostileNames() {
 		b, err := fs.ReadFile(opts.Modules, name)
 		if err != nil {
 			s.missing = append(s.missing, name)
@@ -188,7 +188,7 @@ func (s *suite) tenant(ctx context.Context, name string) (*runtime.Tenant, error
 	}
 	if err != nil {
 		if len(s.missing) > 0 {
-			err = fmt.Errorf("%d of %d hostile modules are missing from this binary; build it with 'make hostile' (missing: %s): %w", len(s.missing), len(HostileFiles), strings.Join(s.missing, ", "), err)
+			err = fmt.Errorf("%d of %d hostile modules are missing from this binary; build it with 'make hostile' (missing: %s): %w", len(s.missing), len(hostileNames()), strings.Join(s.missing, ", "), err)
 		}
 		s.errs[name] = err
 		return nil, err

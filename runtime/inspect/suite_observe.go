@@ -16,10 +16,10 @@ import (
 	"github.com/wasmgw/wasmgw/runtime"
 )
 
-// Observation is what the suite saw of one attack. A row's verdict is a
+// observation is what the suite saw of one attack. A row's verdict is a
 // pure function of its target's limits and its observation, so that a test
 // can feed a row the observation of a sandbox that failed and see it fail.
-type Observation struct {
+type observation struct {
 	// Setup is set when the attack could not be prepared or run.
 	Setup string
 	// Kind is "" when the call succeeded, else a runtime.ErrorKind
@@ -46,7 +46,7 @@ type Observation struct {
 	Recovery string
 }
 
-func (o *Observation) fact(k, v string) {
+func (o *observation) fact(k, v string) {
 	if o.Facts == nil {
 		o.Facts = map[string]string{}
 	}
@@ -54,7 +54,7 @@ func (o *Observation) fact(k, v string) {
 }
 
 // Summary renders an observation for the report's "observed" column.
-func (o Observation) Summary() string {
+func (o observation) summary() string {
 	var parts []string
 	switch {
 	case o.Setup != "":
@@ -122,8 +122,8 @@ func (s *suite) leaks(channel, text string) []string {
 }
 
 // observe turns a call's result into an observation.
-func (s *suite) observe(out []byte, err error, took time.Duration) Observation {
-	o := Observation{Took: took}
+func (s *suite) observe(out []byte, err error, took time.Duration) observation {
+	o := observation{Took: took}
 	if err != nil {
 		o.Error = err.Error()
 		var ce *runtime.CallError
@@ -143,10 +143,10 @@ func (s *suite) observe(out []byte, err error, took time.Duration) Observation {
 }
 
 // call calls a tool of a suite profile and observes the result.
-func (s *suite) call(ctx context.Context, profile, tool string, input any) Observation {
+func (s *suite) call(ctx context.Context, profile, tool string, input any) observation {
 	t, err := s.tenant(ctx, profile)
 	if err != nil {
-		return Observation{Setup: err.Error()}
+		return observation{Setup: err.Error()}
 	}
 	in, _ := json.Marshal(input)
 	start := time.Now()
@@ -156,7 +156,7 @@ func (s *suite) call(ctx context.Context, profile, tool string, input any) Obser
 
 // decode decodes a successful call's output into v; false (with Setup
 // set) when the output is not what the tool returns.
-func decode(o *Observation, v any) bool {
+func decode(o *observation, v any) bool {
 	if o.Kind != "" || o.Setup != "" {
 		return false
 	}

@@ -19,7 +19,7 @@ func (s *suite) run(ctx context.Context) []RowReport {
 	s.startNeighbour(ctx)
 	type slot struct {
 		spec rowSpec
-		t    *Target
+		t    *suiteTarget
 	}
 	var slots []slot
 	for _, spec := range rowCatalogue {
@@ -61,7 +61,7 @@ func (s *suite) run(ctx context.Context) []RowReport {
 	return rows
 }
 
-func (s *suite) runRow(ctx context.Context, spec rowSpec, t *Target) RowReport {
+func (s *suite) runRow(ctx context.Context, spec rowSpec, t *suiteTarget) RowReport {
 	logLeaks, auditLeaks := s.log.leakCount(), s.audit.leakCount()
 	start := time.Now()
 	o := spec.run(ctx, s, t)
@@ -108,7 +108,7 @@ func (s *suite) runMeta(spec rowSpec, rows []RowReport) RowReport {
 }
 
 // report renders a row's verdict.
-func (spec rowSpec) report(t *Target, o Observation, took time.Duration) RowReport {
+func (spec rowSpec) report(t *suiteTarget, o observation, took time.Duration) RowReport {
 	limits := runtime.DefaultLimits()
 	row := RowReport{ID: spec.id, Tried: spec.tried, Expected: spec.expected, DurationMS: float64(took.Microseconds()) / 1000}
 	if t != nil {
@@ -117,10 +117,10 @@ func (spec rowSpec) report(t *Target, o Observation, took time.Duration) RowRepo
 			row.Target = t.ID
 		}
 	}
-	row.Observed = o.Summary()
-	row.Result = ResultPass
+	row.Observed = o.summary()
+	row.Result = resultPass
 	if why := spec.Verdict(limits, o); why != "" {
-		row.Result, row.Reason = ResultFail, why
+		row.Result, row.Reason = resultFail, why
 	}
 	return row
 }

@@ -21,7 +21,7 @@ var testLimits = runtime.Limits{Memory: 32 << 20, Timeout: 2 * time.Second, MaxO
 
 type suiteRun struct {
 	report *SuiteReport
-	obs    map[string]Observation
+	obs    map[string]observation
 	took   time.Duration
 }
 
@@ -37,14 +37,14 @@ func realSuite(t *testing.T) suiteRun {
 	dir := runtimetest.EmbedHostile(t)
 	realOnce.Do(func() {
 		var mu sync.Mutex
-		obs := map[string]Observation{}
+		obs := map[string]observation{}
 		start := time.Now()
-		rep := RunSuite(context.Background(), SuiteOptions{
-			Targets:  []Target{{ID: "t1", Profiles: []string{"p"}, Limits: testLimits}},
+		rep := runSuite(context.Background(), suiteOptions{
+			Targets:  []suiteTarget{{ID: "t1", Profiles: []string{"p"}, Limits: testLimits}},
 			Modules:  os.DirFS(dir),
 			CacheDir: runtimetest.CacheDir(),
 			Environ:  []string{"PATH=/usr/bin:/bin", "HOME=/root"},
-			observe: func(id string, o Observation) {
+			observe: func(id string, o observation) {
 				mu.Lock()
 				obs[id] = o
 				mu.Unlock()
@@ -71,7 +71,7 @@ func TestHostileSuiteContainsEveryAttack(t *testing.T) {
 	}
 	for _, r := range rep.Rows {
 		t.Logf("%-32s %s %9s %s", r.ID, r.Result, ms(r.DurationMS), clipText(r.Observed, 140))
-		if r.Result != ResultPass {
+		if r.Result != resultPass {
 			t.Errorf("%s: %s\n  tried: %s\n  expected: %s\n  observed: %s", r.ID, r.Reason, r.Tried, r.Expected, r.Observed)
 		}
 		if r.Tried == "" || r.Expected == "" || r.Observed == "" {
@@ -91,7 +91,7 @@ func TestHostileSuiteContainsEveryAttack(t *testing.T) {
 
 // breakRow turns the real (contained) observation of each row into what
 // the sandbox failing would look like. Every row must have one.
-var breakRow = map[string][]func(o Observation) Observation{
+var breakRow = map[string][]func(o observation) observation{
 	"secret.cross-profile-name":     {withFact("outcome", "found")},
 	"secret.same-name-own-value":    {withFact("value_is_own", "false"), withFact("value_is_neighbours", "true")},
 	"secret.ungranted":              {withFact("outcome", "found")},
@@ -108,7 +108,7 @@ var breakRow = map[string][]func(o Observation) Observation{
 	"memory.go-bomb":                {withKind("")},
 	"memory.wat-grow":               {withKind(""), withKind("trap")},
 	"stack.go":                      {withKind("")},
-	"stack.wat":                     {withKind(""), func(o Observation) Observation { return withError("trapped: unreachable")(withKind("trap")(o)) }},
+	"stack.wat":                     {withKind(""), func(o observation) observation { return withError("trapped: unreachable")(withKind("trap")(o)) }},
 	"output.oversized":              {withKind("")},
 	"hostcalls.flood":               {withKind("")},
 	"log.flood":                     {withFact("kept_bytes", "1048576"), withFact("warnings", "0"), withFact("kept_bytes", "0")},
@@ -150,8 +150,8 @@ var breakRow = map[string][]func(o Observation) Observation{
 	"load.no-marker-big":            hostLoadBreaks,
 	"load.declared-memory":          hostLoadBreaks,
 	"load.describe-limits": {
-		func(o Observation) Observation { o.Error = "describe ran past its timeout of 10s"; return o },
-		func(o Observation) Observation { o.Took = 10 * time.Second; return o },
+		func(o observation) observation { o.Error = "describe ran past its timeout of 10s"; return o },
+		func(o observation) observation { o.Took = 10 * time.Second; return o },
 	},
 	"interp.steer-url":   interpBreaks,
 	"interp.steer-args":  interpBreaks,
@@ -161,8 +161,8 @@ var breakRow = map[string][]func(o Observation) Observation{
 	"exfil.report":       {withFact("values_in_report", "1")},
 }
 
-func withFact(k, v string) func(Observation) Observation {
-	return func(o Observation) Observation {
+func withFact(k, v string) func(observation) observation {
+	return func(o observation) observation {
 		f := map[string]string{}
 		for a, b := range o.Facts {
 			f[a] = b
@@ -173,8 +173,8 @@ func withFact(k, v string) func(Observation) Observation {
 	}
 }
 
-func withCode(k string, v int64) func(Observation) Observation {
-	return func(o Observation) Observation {
+func withCode(k string, v int64) func(observation) observation {
+	return func(o observation) observation {
 		c := map[string]int64{}
 		for a, b := range o.Codes {
 			c[a] = b
@@ -185,8 +185,8 @@ func withCode(k string, v int64) func(Observation) Observation {
 	}
 }
 
-func withKind(k string) func(Observation) Observation {
-	return func(o Observation) Observation {
+func withKind(k string) func(observation) observation {
+	return func(o observation) observation {
 		o.Kind = k
 		if k == "" {
 			o.Error = ""
@@ -195,12 +195,12 @@ func withKind(k string) func(Observation) Observation {
 	}
 }
 
-func withError(e string) func(Observation) Observation {
-	return func(o Observation) Observation { o.Error = e; return o }
+func withError(e string) func(observation) observation {
+	return func(o observation) observation { o.Error = e; return o }
 }
 
-func withTook(d time.Duration) func(Observation) Observation {
-	return func(o Observation) Observation { o.Took = d; return o }
+func withTook(d time.Duration) func(observation) observation {
+	return func(o observation) observation { o.Took = d; return o }
 }
 
 // TestRowVerdictsAreDecisive: each row's verdict is a pure function of its
@@ -209,11 +209,11 @@ func withTook(d time.Duration) func(Observation) Observation {
 // failed, ...) fails.
 func TestRowVerdictsAreDecisive(t *testing.T) {
 	run := realSuite(t)
-	generic := map[string]func(Observation) Observation{
-		"setup":     func(o Observation) Observation { o.Setup = "module missing"; return o },
-		"leak":      func(o Observation) Observation { o.Leaks = []string{"log"}; return o },
-		"neighbour": func(o Observation) Observation { o.Neighbour = "whoami answered for profile \"t1-attacker\""; return o },
-		"recovery":  func(o Observation) Observation { o.Recovery = "trap: the instance was reused"; return o },
+	generic := map[string]func(observation) observation{
+		"setup":     func(o observation) observation { o.Setup = "module missing"; return o },
+		"leak":      func(o observation) observation { o.Leaks = []string{"log"}; return o },
+		"neighbour": func(o observation) observation { o.Neighbour = "whoami answered for profile \"t1-attacker\""; return o },
+		"recovery":  func(o observation) observation { o.Recovery = "trap: the instance was reused"; return o },
 	}
 	ids := RowIDs()
 	seen := map[string]bool{}
@@ -257,16 +257,16 @@ func TestRowVerdictsAreDecisive(t *testing.T) {
 // compiled, or refused slowly or with gigabytes (the unchecked host's
 // figures), or a steered entry accepted.
 var (
-	hostLoadBreaks = []func(Observation) Observation{
+	hostLoadBreaks = []func(observation) observation{
 		withKind(""),
 		withFact("compiled", "true"),
 		withFact("host_alloc_mib", "3500"),
-		func(o Observation) Observation { o.Took = 6 * time.Second; return o },
-		func(o Observation) Observation { o.Error = "profile: something else"; return o },
+		func(o observation) observation { o.Took = 6 * time.Second; return o },
+		func(o observation) observation { o.Error = "profile: something else"; return o },
 	}
-	interpBreaks = []func(Observation) Observation{
+	interpBreaks = []func(observation) observation{
 		withKind(""),
-		func(o Observation) Observation {
+		func(o observation) observation {
 			o.Error = "profile \"interp-steer\": the entry changed shape"
 			return o
 		},
@@ -279,8 +279,8 @@ var selfContainedRows = []string{"load.oversized-module", "load.no-marker-big"}
 // TestSuiteWithoutModulesFails: a binary built without the hostile
 // modules fails every attack row, saying how to build them.
 func TestSuiteWithoutModulesFails(t *testing.T) {
-	rep := RunSuite(context.Background(), SuiteOptions{
-		Targets:  []Target{{ID: "t1", Limits: testLimits}},
+	rep := runSuite(context.Background(), suiteOptions{
+		Targets:  []suiteTarget{{ID: "t1", Limits: testLimits}},
 		Modules:  fstest.MapFS{},
 		CacheDir: runtimetest.CacheDir(),
 	})
@@ -292,7 +292,7 @@ func TestSuiteWithoutModulesFails(t *testing.T) {
 		if spec.meta != nil || slices.Contains(selfContainedRows, r.ID) {
 			continue
 		}
-		if r.Result != ResultFail || !strings.Contains(r.Reason, "make hostile") {
+		if r.Result != resultFail || !strings.Contains(r.Reason, "make hostile") {
 			t.Errorf("%s: %s %q", r.ID, r.Result, r.Reason)
 		}
 	}
@@ -302,7 +302,7 @@ func TestTargetsGroupProfilesByLimits(t *testing.T) {
 	def := limitsReport(runtime.DefaultLimits())
 	small := def
 	small.TimeoutMS = 500
-	ts := Targets([]ProfileReport{{Name: "a", Limits: def}, {Name: "b", Limits: small}, {Name: "c", Limits: def}})
+	ts := suiteTargets([]ProfileReport{{Name: "a", Limits: def}, {Name: "b", Limits: small}, {Name: "c", Limits: def}})
 	var got []string
 	for _, tg := range ts {
 		got = append(got, tg.ID+"="+strings.Join(tg.Profiles, ",")+"/"+tg.Limits.Timeout.String())
@@ -311,7 +311,7 @@ func TestTargetsGroupProfilesByLimits(t *testing.T) {
 	if strings.Join(got, " ") != "t1=a,c/10s t2=b/500ms" {
 		t.Errorf("targets %v", got)
 	}
-	if ts := Targets(nil); len(ts) != 1 || ts[0].Limits != runtime.DefaultLimits() {
+	if ts := suiteTargets(nil); len(ts) != 1 || ts[0].Limits != runtime.DefaultLimits() {
 		t.Errorf("no profiles: %+v", ts)
 	}
 }
