@@ -220,7 +220,7 @@ func (p *Profile) Scope() (*Scope, error) {
 			return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 		}
 	}
-	p.scope = newScope(p.Name, gen.String(), values, p.globals).NeverRedacted(p.Config.RedactNever)
+	p.scope = newScope(p.Name, gen.String(), values, p.globals).neverRedacted(p.Config.RedactNever)
 	p.gen = gen
 	return p.scope, nil
 }

@@ -85,9 +85,6 @@ func maps(m map[string]string) map[string]string {
 	return c
 }
 
-// Profile returns the name of the scope's profile.
-func (s *Scope) Profile() string { return s.profile }
-
 // Generation identifies the .env the scope was read from; it changes when
 // the file does.
 func (s *Scope) Generation() string { return s.generation }
@@ -126,9 +123,9 @@ func (s *Scope) Lookup(name string, grants []string) (string, Outcome) {
 	return v, OutcomeGranted
 }
 
-// NeverRedacted returns a copy of s whose values named in names are never
+// neverRedacted returns a copy of s whose values named in names are never
 // scrubbed (config.yaml wasmgw.redact.never: settings, not secrets).
-func (s *Scope) NeverRedacted(names []string) *Scope {
+func (s *Scope) neverRedacted(names []string) *Scope {
 	if len(names) == 0 {
 		return s
 	}
