@@ -17,7 +17,7 @@ const (
 )
 
 // Write renders the report in format: "text" (tables for a terminal),
-// "markdown" (to file with a review) or "json" (the schema Schema).
+// "markdown" (to file with a review) or "json" (the schema wasmgw.audit/v1, docs/audit-json.md).
 func (r *Report) Write(w io.Writer, format string) error {
 	switch format {
 	case FormatJSON:

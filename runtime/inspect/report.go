@@ -34,7 +34,7 @@ const (
 	SeverityInfo Severity = "info"
 )
 
-// Rank orders severities: high is 0.
+// rank orders severities: high is 0.
 func (s Severity) rank() int {
 	switch s {
 	case SeverityHigh:
@@ -49,7 +49,7 @@ func (s Severity) rank() int {
 	return 4
 }
 
-// Valid reports whether s is one of the four severities.
+// valid reports whether s is one of the four severities.
 func (s Severity) valid() bool { return s.rank() < 4 }
 
 // Row results.
@@ -62,7 +62,7 @@ const (
 
 // Report is everything `wasmgw audit` found: the inventory of each audited
 // profile, the findings, and the hostile suite's rows. Its JSON form is
-// the schema Schema; slices are never null and are sorted as documented,
+// the schema wasmgw.audit/v1 (docs/audit-json.md); slices are never null and are sorted as documented,
 // so two reports of the same home differ only where the home, the binary
 // or the timings did.
 type Report struct {
@@ -132,7 +132,7 @@ func limitsReport(l runtime.Limits) LimitsReport {
 	return LimitsReport{MemoryBytes: l.Memory, TimeoutMS: l.Timeout.Milliseconds(), MaxOutputBytes: l.MaxOutput, MaxLogBytes: l.MaxLog, MaxHostCalls: l.MaxHostCalls, MaxAuditRecords: l.MaxAuditRecords}
 }
 
-// Limits converts back to runtime.Limits.
+// runtimeLimits converts back to runtime.Limits.
 func (l LimitsReport) runtimeLimits() runtime.Limits {
 	return runtime.Limits{Memory: l.MemoryBytes, Timeout: time.Duration(l.TimeoutMS) * time.Millisecond, MaxOutput: l.MaxOutputBytes, MaxLog: l.MaxLogBytes, MaxHostCalls: l.MaxHostCalls, MaxAuditRecords: l.MaxAuditRecords}
 }
@@ -353,7 +353,7 @@ type FindingCounts struct {
 	Info   int `json:"info"`
 }
 
-// Finish sorts the report into its documented order, turns nil slices into
+// finish sorts the report into its documented order, turns nil slices into
 // empty ones and computes the summary.
 func (r *Report) finish() {
 	r.Schema = reportSchema

@@ -53,7 +53,7 @@ func (o *observation) fact(k, v string) {
 	o.Facts[k] = v
 }
 
-// Summary renders an observation for the report's "observed" column.
+// summary renders an observation for the report's "observed" column.
 func (o observation) summary() string {
 	var parts []string
 	switch {
