@@ -13,8 +13,6 @@ import (
 	"github.com/wasmgw/wasmgw/runtime"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
-
-	"github.com/wasmgw/wasmgw/abi"
 )
 
 func findingIDs(fs []Finding) []string {
@@ -309,50 +307,6 @@ mcp_servers:
 	if b, _ := json.Marshal(p); strings.Contains(string(b), "literal-planted-credential") {
 		t.Error("the inventory prints a literal credential")
 	}
-}
-
-func TestScanRefs(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain":            "",
-		"${A}":             "A",
-		"x${env:B}y${ C }": "B,C",
-		"${env: D.e-1 }":   "D.e-1",
-		"${X:-y}":          "?",
-		"${}":              "?",
-		"${1BAD}":          "?",
-		"${unclosed":       "",
-		"$A ${A} $${B}":    "A,B",
-		"${A}${A}":         "A,A",
-		"${env:${B}}":      "?",
-	} {
-		var got []string
-		for _, r := range scanRefs(in) {
-			if r.Name == "" {
-				got = append(got, "?")
-			} else {
-				got = append(got, r.Name)
-			}
-		}
-		if strings.Join(got, ",") != want {
-			t.Errorf("scanRefs(%q) = %v, want %s", in, got, want)
-		}
-	}
-}
-
-func FuzzScanRefs(f *testing.F) {
-	f.Fuzz(func(t *testing.T, s string) {
-		rest := s
-		for _, r := range scanRefs(s) {
-			i := strings.Index(rest, r.Literal)
-			if i < 0 || !strings.HasPrefix(r.Literal, "${") || !strings.HasSuffix(r.Literal, "}") {
-				t.Fatalf("reference %+v is not in %q in order", r, s)
-			}
-			rest = rest[i+len(r.Literal):]
-			if r.Name != "" && (!abi.ValidSecretName(r.Name) || !strings.Contains(r.Literal, r.Name)) {
-				t.Fatalf("reference %+v: bad name", r)
-			}
-		}
-	})
 }
 
 func TestLoadCheckRecordsToolsAndRefusals(t *testing.T) {

@@ -48,10 +48,6 @@ func seedCorpora(t *testing.T) map[string][][]any {
 	mirror, _ := mirrorModule(t, nil)
 	seeds["FuzzParseWasm"] = append(seeds["FuzzParseWasm"], []any{mirror}, []any{[]byte("\x00asm\x01\x00\x00\x00")}, []any{[]byte("\x00asm\x01\x00\x00\x00\x02\x07\x01\x01a\x01b\x02\x00")})
 
-	for _, s := range []string{"${TOKEN}", "Bearer ${env:MY_MCP_TOKEN}", "${X:-default} ${}", "${unclosed", "a${A}b${ env: B }c", "$${A}"} {
-		seeds["FuzzScanRefs"] = append(seeds["FuzzScanRefs"], []any{s})
-	}
-
 	for _, l := range [][]byte{
 		line("", "OPENAI_API_KEY", runtime.OutcomeGranted),
 		line("", "<invalid>", runtime.OutcomeInvalid),
@@ -161,7 +157,7 @@ func TestEveryFuzzTargetHasASeedCorpus(t *testing.T) {
 			}
 		}
 	}
-	if n < 8 {
+	if n < 7 { // FuzzScan lives in internal/refscan
 		t.Errorf("found %d fuzz targets", n)
 	}
 }
