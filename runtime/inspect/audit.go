@@ -99,7 +99,7 @@ func Audit(ctx context.Context, opts Options) (*Report, error) {
 			return nil, err
 		}
 		rep.Findings = append(rep.Findings, loaded...)
-		rep.Suite = runSuite(ctx, suiteOptions{Targets: suiteTargets(rep.Profiles), Modules: opts.Modules, CacheDir: opts.CacheDir, Environ: opts.Environ, Progress: opts.Progress})
+		rep.Suite = runSuite(ctx, suiteTargets(rep.Profiles), opts)
 	}
 	scrub(rep, homeValues(home))
 	rep.finish()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/wasmgw/wasmgw/runtime/inspect/internal/suite"
 )
 
 // Formats of a report.
@@ -237,7 +239,7 @@ func (r *Report) writeText(w io.Writer) error {
 		}
 		tw.Flush()
 		for _, row := range s.Rows {
-			if row.Result != resultPass {
+			if row.Result != suite.ResultPass {
 				fmt.Fprintf(ew, "\nFAIL %s\n  tried:    %s\n  expected: %s\n  observed: %s\n  why:      %s\n", row.ID, row.Tried, row.Expected, row.Observed, row.Reason)
 			}
 		}
@@ -380,4 +382,13 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// clipText puts s on one line and clips it to n bytes.
+func clipText(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }

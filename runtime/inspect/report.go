@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/inspect/internal/suite"
 	"github.com/wasmgw/wasmgw/runtime/version"
 )
 
@@ -51,14 +52,6 @@ func (s Severity) rank() int {
 
 // valid reports whether s is one of the four severities.
 func (s Severity) valid() bool { return s.rank() < 4 }
-
-// Row results.
-const (
-	// resultPass: the attack was contained as expected.
-	resultPass = "PASS"
-	// resultFail: it was not, or the row could not run.
-	resultFail = "FAIL"
-)
 
 // Report is everything `wasmgw audit` found: the inventory of each audited
 // profile, the findings, and the hostile suite's rows. Its JSON form is
@@ -299,38 +292,6 @@ type TargetReport struct {
 	Limits   LimitsReport `json:"limits"`
 }
 
-// RowReport is one hostile behaviour: what was tried, what the sandbox must
-// do, what it did.
-type RowReport struct {
-	ID string `json:"id"`
-	// Target is the target whose limits the row ran under ("" for rows
-	// that do not depend on limits).
-	Target   string `json:"target,omitempty"`
-	Tried    string `json:"tried"`
-	Expected string `json:"expected"`
-	Observed string `json:"observed"`
-	// Result is "PASS" or "FAIL"; Reason says why a row failed.
-	Result     string  `json:"result"`
-	Reason     string  `json:"reason,omitempty"`
-	DurationMS float64 `json:"duration_ms"`
-}
-
-// NeighbourReport is the benign profile's calls while the suite ran. The
-// loop calls once per PaceMS at most, for DurationMS; a latency runs from
-// the moment a call was due, so waiting for a thread counts. Far fewer
-// calls than DurationMS/PaceMS mean the loop itself waited.
-type NeighbourReport struct {
-	Profile    string   `json:"profile"`
-	Calls      int      `json:"calls"`
-	Failures   int      `json:"failures"`
-	PaceMS     float64  `json:"pace_ms"`
-	DurationMS int64    `json:"duration_ms"`
-	P50MS      float64  `json:"p50_ms"`
-	P99MS      float64  `json:"p99_ms"`
-	MaxMS      float64  `json:"max_ms"`
-	Errors     []string `json:"errors"`
-}
-
 // Summary counts what the report holds and gives its verdict.
 type Summary struct {
 	Profiles int           `json:"profiles"`
@@ -390,16 +351,16 @@ func (r *Report) finish() {
 		r.Suite.normalize()
 		for _, row := range r.Suite.Rows {
 			s.Rows++
-			if row.Result == resultPass {
+			if row.Result == suite.ResultPass {
 				s.Passed++
 			} else {
 				s.Failed++
 			}
 		}
 	}
-	s.Result, s.ExitStatus = resultPass, 0
+	s.Result, s.ExitStatus = suite.ResultPass, 0
 	if s.Findings.High > 0 || s.Failed > 0 || (r.Suite != nil && r.Suite.Error != "") {
-		s.Result, s.ExitStatus = resultFail, 1
+		s.Result, s.ExitStatus = suite.ResultFail, 1
 	}
 	r.Summary = s
 }
@@ -505,7 +466,7 @@ func ParseReport(data []byte) (*Report, error) {
 	}
 	if r.Suite != nil {
 		for i, row := range r.Suite.Rows {
-			if row.Result != resultPass && row.Result != resultFail {
+			if row.Result != suite.ResultPass && row.Result != suite.ResultFail {
 				return nil, &reportError{Msg: fmt.Sprintf("suite.rows[%d] (%s): result %q is not PASS or FAIL", i, row.ID, row.Result)}
 			}
 			if row.ID == "" {
@@ -528,3 +489,12 @@ func ParseReport(data []byte) (*Report, error) {
 	}
 	return &r, nil
 }
+
+// The suite's rows in the report.
+type (
+	// RowReport is one hostile behaviour: what was tried, what the sandbox
+	// must do, what it did.
+	RowReport = suite.RowReport
+	// NeighbourReport is the benign profile's calls while the suite ran.
+	NeighbourReport = suite.NeighbourReport
+)

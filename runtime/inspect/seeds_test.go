@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/inspect/internal/suite"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
@@ -74,7 +75,7 @@ func seedCorpora(t *testing.T) map[string][][]any {
 	withSuite := small()
 	withSuite.StaticOnly = false
 	withSuite.Suite = &SuiteReport{Targets: []TargetReport{{ID: "t1", Profiles: []string{"alice"}, Limits: limitsReport(runtime.DefaultLimits())}},
-		Rows:      []RowReport{{ID: "loop.go", Target: "t1", Tried: "t", Expected: "e", Observed: "o", Result: resultPass, DurationMS: 1}, {ID: "x", Tried: "t", Expected: "e", Observed: "o", Result: resultFail, Reason: "r"}},
+		Rows:      []RowReport{{ID: "loop.go", Target: "t1", Tried: "t", Expected: "e", Observed: "o", Result: suite.ResultPass, DurationMS: 1}, {ID: "x", Tried: "t", Expected: "e", Observed: "o", Result: suite.ResultFail, Reason: "r"}},
 		Neighbour: NeighbourReport{Profile: "neighbour", Calls: 3, P50MS: 1, P99MS: 2, MaxMS: 3}}
 	withSuite.finish()
 	seeds["FuzzParseReport"] = [][]any{{[]byte(static)}, {[]byte(render(t, withSuite, FormatJSON))}, {[]byte(`{"schema":"wasmgw.audit/v1"}`)}}

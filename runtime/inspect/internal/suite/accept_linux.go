@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 import (
 	"errors"

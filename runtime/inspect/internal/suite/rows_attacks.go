@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // The run helpers rows share: the profiles an attack runs as, the calls
 // that record what a hostile tool saw (secrets, host function codes), and
@@ -17,8 +17,8 @@ import (
 	"github.com/wasmgw/wasmgw/runtime"
 )
 
-func attacker(t *suiteTarget) string { return t.ID + "-attacker" }
-func twin(t *suiteTarget) string     { return t.ID + "-twin" }
+func attacker(t *Target) string { return t.ID + "-attacker" }
+func twin(t *Target) string     { return t.ID + "-twin" }
 
 func tag() string {
 	b := make([]byte, 6)
@@ -109,7 +109,7 @@ func oobCodes(ctx context.Context, s *suite, prefixes ...string) observation {
 
 // limitRow runs an attack that a limit must stop, then checks that the
 // attacker's profile serves its next call.
-func limitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *suiteTarget) observation {
+func limitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *Target) observation {
 	return limitRowOf(attacker, tool, input)
 }
 
@@ -117,12 +117,12 @@ func limitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Co
 // beside the others, and a call of its own (the recovery after the stop)
 // into the attacker's pool while pool.hoard runs there could leave that
 // row two hoarding instances to alternate between.
-func longLimitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *suiteTarget) observation {
+func longLimitRow(tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *Target) observation {
 	return limitRowOf(twin, tool, input)
 }
 
-func limitRowOf(profile func(*suiteTarget) string, tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *suiteTarget) observation {
-	return func(ctx context.Context, s *suite, t *suiteTarget) observation {
+func limitRowOf(profile func(*Target) string, tool string, input func(l runtime.Limits) any) func(ctx context.Context, s *suite, t *Target) observation {
+	return func(ctx context.Context, s *suite, t *Target) observation {
 		var in any
 		if input != nil {
 			in = input(t.Limits)
@@ -136,8 +136,8 @@ func limitRowOf(profile func(*suiteTarget) string, tool string, input func(l run
 }
 
 // watRow runs the attack tool of one of the WebAssembly text modules.
-func watRow(module string) func(ctx context.Context, s *suite, t *suiteTarget) observation {
-	return func(ctx context.Context, s *suite, t *suiteTarget) observation {
+func watRow(module string) func(ctx context.Context, s *suite, t *Target) observation {
+	return func(ctx context.Context, s *suite, t *Target) observation {
 		return s.call(ctx, t.ID+"-"+module, "attack", nil)
 	}
 }

@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // Rows that probe what WASI gives a guest: environment and arguments, the
 // filesystem, raw descriptors, the network and the clock.
@@ -16,7 +16,7 @@ var wasiRows = []rowSpec{
 		id:       "wasi.environment",
 		tried:    "read the environment and arguments through Go's os package and through raw environ_sizes_get/args_sizes_get",
 		expected: "no variables, no arguments",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			o := s.call(ctx, attacker(t), "wasi_probe", map[string]string{"dial": s.listener.Addr().String()})
 			var p struct {
 				Environ []string `json:"environ"`
@@ -42,7 +42,7 @@ var wasiRows = []rowSpec{
 		id:       "wasi.filesystem",
 		tried:    "read a host file by absolute path, write a file beside it, list /, read /proc/self/environ, create a directory in /tmp",
 		expected: "every attempt fails; no file or directory appears on the host",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			secretFile := filepath.Join(s.dir, "host-only.txt")
 			escaped := filepath.Join(s.dir, "escaped.txt")
 			tmpDir := "/tmp/wasmgw-escape-dir"
@@ -70,7 +70,7 @@ var wasiRows = []rowSpec{
 		id:       "wasi.raw-descriptors",
 		tried:    "raw WASI calls on the descriptors an escape needs: fd_prestat_get 3-6, path_open, sock_accept/recv/send on 0, 3, 4, fd_read 3",
 		expected: "every call answers an errno: no preopened directory, no socket",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			o := codes(ctx, s, attacker(t), "wasi_raw", nil)
 			delete(o.Codes, "environ_count")
 			delete(o.Codes, "args_count")
@@ -89,7 +89,7 @@ var wasiRows = []rowSpec{
 		id:       "wasi.network",
 		tried:    "dial a TCP listener the host opened on 127.0.0.1, and listen, through Go's net package",
 		expected: "no connection reaches the host (Go's wasip1 net is an in-process fake; a listen stays inside the guest)",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			o := s.call(ctx, attacker(t), "wasi_probe", map[string]string{"dial": s.listener.Addr().String()})
 			var p struct {
 				Dial   string `json:"dial"`
@@ -114,7 +114,7 @@ var wasiRows = []rowSpec{
 		id:       "wasi.clock",
 		tried:    "read the wall clock",
 		expected: "the host's real time (documented: a guest can tell the time and measure durations)",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			o := s.call(ctx, attacker(t), "wasi_probe", map[string]string{"dial": s.listener.Addr().String()})
 			var p struct {
 				ClockSane bool `json:"clock_sane"`

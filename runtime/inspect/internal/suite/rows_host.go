@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -96,8 +97,8 @@ func hostLoadRow(id, profile, tried, want string, allocBound uint64) rowSpec {
 	return rowSpec{
 		id: id, tried: tried,
 		expected: fmt.Sprintf("refused at load before compiling, naming the profile, the module and %q, within %s and %d MiB of host heap", want, hostLoadBound, allocBound>>20),
-		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
-			if profile == "load-big-memory" && contains(s.missing, "big_memory.wasm") {
+		run: func(ctx context.Context, s *suite, _ *Target) observation {
+			if profile == "load-big-memory" && slices.Contains(s.missing, "big_memory.wasm") {
 				return observation{Setup: "hostile module big_memory.wasm is missing from this binary; build it with 'make hostile'"}
 			}
 			return measuredLoad(ctx, s, profile)
@@ -129,7 +130,7 @@ func interpRow(server, tried string) rowSpec {
 	return rowSpec{
 		id: "interp.steer-" + server, tried: tried,
 		expected: "the answer is refused (the host rebuilds the entry from the config; the module supplies only the values of its references)",
-		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, _ *Target) observation {
 			t, err := s.tenant(ctx, interpProfile)
 			if err != nil {
 				return observation{Setup: err.Error()}
@@ -172,8 +173,8 @@ var hostBoundRows = []rowSpec{
 		id:       "load.describe-limits",
 		tried:    "a module whose start function loops, in a profile with a 1s timeout (describing it used to run under the 10s default)",
 		expected: "the load fails at the module's own 1s timeout, the host held no longer than that plus the grace",
-		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
-			if contains(s.missing, "start_loop.wasm") {
+		run: func(ctx context.Context, s *suite, _ *Target) observation {
+			if slices.Contains(s.missing, "start_loop.wasm") {
 				return observation{Setup: "hostile module start_loop.wasm is missing from this binary; build it with 'make hostile'"}
 			}
 			return measuredLoad(ctx, s, "load-start-loop")

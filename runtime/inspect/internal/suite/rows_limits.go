@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // Rows that a limit must stop, once per target: loops, memory bombs, stack
 // exhaustion, oversized output, host call floods and log floods.
@@ -96,7 +96,7 @@ var limitRows = []rowSpec{
 		tried:     "write 200-byte log records totalling twice the module's max_log",
 		expected:  "the host keeps at most max_log bytes of the call's log and says once that it dropped the rest",
 		perTarget: true,
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			tg := tag()
 			const warning = "guest log budget spent"
 			s.log.watch(tg, warning)

@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // The host-work rows: a guest floods the host through a channel it has
 // without any grant (stdout, log attributes, http_fetch placeholders, audit
@@ -60,7 +60,7 @@ func maxAuditRecords(l runtime.Limits) uint64 {
 //
 // A row that runs concurrently with others (long) does not record
 // host_alloc_mib: it would be theirs too.
-func (s *suite) hostCall(ctx context.Context, t *suiteTarget, concurrent bool, tool string, input any) observation {
+func (s *suite) hostCall(ctx context.Context, t *Target, concurrent bool, tool string, input any) observation {
 	var before, mid, after goruntime.MemStats
 	goruntime.GC()
 	goruntime.ReadMemStats(&before)
@@ -183,7 +183,7 @@ var hostWorkRows = []rowSpec{
 		id:       "host.stdout-flood",
 		tried:    "write 1 MiB of newlines to stdout per fd_write (fmt.Print does, no grant needed), 64 times (64 MiB, one host call each)",
 		expected: "the host splits lines in linear time and stops at max_log (the rest only counted, one summary line): done within the deadline, heap bounded",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			var o observation
 			records := s.logDelta("profile="+hostWorkProfile+" module=hostile guest.stream=stdout", func() {
 				o = s.hostCall(ctx, t, false, "stdout_flood", map[string]any{"bytes": min(1<<20, t.Limits.Memory/8), "newlines": true, "loop": true, "rounds": 64})
@@ -198,7 +198,7 @@ var hostWorkRows = []rowSpec{
 		id:       "host.log-attribute-bomb",
 		tried:    "call log with an 8 MiB attribute object (an eighth of memory at most), 2000 times (or until the host-call budget)",
 		expected: "the host cuts each record to 16 KiB and charges max_log before decoding anything: no attribute of the bomb is decoded",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			var o observation
 			records := s.logDelta(`msg="log bomb"`, func() {
 				o = s.hostCall(ctx, t, false, "log_bomb", map[string]any{"bytes": min(8<<20, t.Limits.Memory/8), "loop": true, "rounds": 2000})
@@ -213,7 +213,7 @@ var hostWorkRows = []rowSpec{
 		id:       "host.placeholder-flood",
 		tried:    "one http_fetch naming 20,000 distinct {{secret:...}} placeholders (the module has no egress policy)",
 		expected: "refused as invalid (at most 32 distinct secrets, 1024 placeholders a request) in linear time, with no audit record or log line per name",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			var o observation
 			var egress int
 			lines := s.logDelta("http_fetch refused", func() {
@@ -231,7 +231,7 @@ var hostWorkRows = []rowSpec{
 		id:       "host.refusal-flood",
 		tried:    "http_fetch with 32 placeholders (each refused: no egress policy), 200 times (or until the host-call budget)",
 		expected: "at most max_audit_records egress records and 100 refusal lines (and max_log bytes of them) in the call, then one summary record and one summary line",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			var o observation
 			var egress, summaries int
 			lines := s.logDelta("http_fetch refused", func() {
@@ -255,7 +255,7 @@ var hostWorkRows = []rowSpec{
 		id:       "host.audit-flood",
 		tried:    "secret_get with a 256-byte name, 20,000 times or until the host-call budget (one audit record per host call)",
 		expected: "at most max_audit_records records in the call, names cut to 128 bytes, then one summary record of the rest",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			var o observation
 			var reads, summaries int
 			summaries = s.auditDelta(runtime.AuditKindDropped, func() {

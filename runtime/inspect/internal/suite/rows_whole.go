@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // Rows that judge the whole run from the other rows, after them: the
 // neighbour profile was served throughout, and no synthetic value appeared

@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // This file holds what the suite observes of an attack: the observation, its
 // summary, and the helpers that call a tool and observe the result.

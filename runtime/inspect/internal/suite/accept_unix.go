@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package inspect
+package suite
 
 import (
 	"errors"

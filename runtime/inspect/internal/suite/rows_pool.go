@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // Rows that attack the instance pool: profiles hoarding memory in reused
 // instances, and instance state one profile leaves for another.
@@ -20,7 +20,7 @@ var poolRows = []rowSpec{
 		tried:     "two profiles running the same module alternately keep a block (a memory limit's eighth) and a tag per call in their instance, across calls, until the limit",
 		expected:  "each instance only ever holds its own profile's tags; the attacker ends out_of_memory and its next instance starts empty",
 		perTarget: true,
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			chunk := max(t.Limits.Memory/8, 1<<20)
 			tags := map[string]string{attacker(t): tag(), twin(t): tag()}
 			var o observation
@@ -85,7 +85,7 @@ var poolRows = []rowSpec{
 		id:       "pool.state",
 		tried:    "set a value in a module's instance state, then call the same module (same compiled code) from another profile",
 		expected: "the other profile never sees it; the attacker's own pooled instance does",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			tg := tag()
 			o := s.call(ctx, attacker(t), "state", map[string]string{"set": tg})
 			if o.Setup != "" || o.Kind != "" {

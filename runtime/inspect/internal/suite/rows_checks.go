@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // The checkers rows share: pure functions of a target's limits and one
 // observation that return "" when the observation is what a contained

@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // Rows about control flow across the host boundary: re-entry through
 // tool_call, traps in nested calls, interrupts of a looping guest, and a
@@ -19,7 +19,7 @@ var reentryRows = []rowSpec{
 		id:       "reentry.tool_call",
 		tried:    "a tool module calls tool_call (re-entering the host to run another tool)",
 		expected: "unavailable: only a handler may call tools",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			o := s.call(ctx, attacker(t), "reenter", map[string]string{"name": "state"})
 			var code int64
 			if decode(&o, &code) {
@@ -34,7 +34,7 @@ var reentryRows = []rowSpec{
 		id:       "nested.trap",
 		tried:    "a handler calls a tool that traps while the handler is inside its tool_call host call",
 		expected: "the handler gets an error envelope and answers; the trapped tool instance is discarded; the profile keeps serving",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			o := handle(ctx, s, attacker(t), "/call panic {}")
 			o.fact("reply_reports_failure", strconv.FormatBool(strings.Contains(o.Output, "failed") && strings.Contains(o.Output, "trap")))
 			if o.Setup == "" {
@@ -51,7 +51,7 @@ var reentryRows = []rowSpec{
 		id:       "interrupt.loop",
 		tried:    "cancel the context of a call whose guest is looping (after it says it entered the loop)",
 		expected: "interrupted within 2s of the cancel; the next call succeeds",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			return interrupt(ctx, s, func(ctx context.Context, tg string) observation {
 				return s.call(ctx, interruptProfile, "spin_tagged", map[string]string{"tag": tg})
 			})
@@ -62,7 +62,7 @@ var reentryRows = []rowSpec{
 		id:       "interrupt.nested",
 		tried:    "cancel the context of a handler blocked in tool_call while the tool loops",
 		expected: "the handler and the tool are both stopped; interrupted within 2s of the cancel",
-		run: func(ctx context.Context, s *suite, t *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, t *Target) observation {
 			return interrupt(ctx, s, func(ctx context.Context, tg string) observation {
 				return handle(ctx, s, interruptProfile, `/call spin_tagged {"tag":"`+tg+`"}`)
 			})

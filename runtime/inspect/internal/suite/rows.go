@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // The audit suite's rows: what a row is, how its verdict is reached, and the
 // catalogue that lists every row in report order. The rows themselves live
@@ -24,7 +24,7 @@ type rowSpec struct {
 	// with the others.
 	long bool
 	// run performs the attack (nil for meta rows).
-	run func(ctx context.Context, s *suite, t *suiteTarget) observation
+	run func(ctx context.Context, s *suite, t *Target) observation
 	// meta judges the whole run from the other rows, after them.
 	meta func(s *suite, rows []RowReport) observation
 	// checks are pure functions of the limits and the observation: "" when

@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // This file runs the suite's rows, per target and over the whole run, and
 // renders each row's verdict.
@@ -19,7 +19,7 @@ func (s *suite) run(ctx context.Context) []RowReport {
 	s.startNeighbour(ctx)
 	type slot struct {
 		spec rowSpec
-		t    *suiteTarget
+		t    *Target
 	}
 	var slots []slot
 	for _, spec := range rowCatalogue {
@@ -61,7 +61,7 @@ func (s *suite) run(ctx context.Context) []RowReport {
 	return rows
 }
 
-func (s *suite) runRow(ctx context.Context, spec rowSpec, t *suiteTarget) RowReport {
+func (s *suite) runRow(ctx context.Context, spec rowSpec, t *Target) RowReport {
 	logLeaks, auditLeaks := s.log.leakCount(), s.audit.leakCount()
 	start := time.Now()
 	o := spec.run(ctx, s, t)
@@ -108,7 +108,7 @@ func (s *suite) runMeta(spec rowSpec, rows []RowReport) RowReport {
 }
 
 // report renders a row's verdict.
-func (spec rowSpec) report(t *suiteTarget, o observation, took time.Duration) RowReport {
+func (spec rowSpec) report(t *Target, o observation, took time.Duration) RowReport {
 	limits := runtime.DefaultLimits()
 	row := RowReport{ID: spec.id, Tried: spec.tried, Expected: spec.expected, DurationMS: float64(took.Microseconds()) / 1000}
 	if t != nil {
@@ -118,9 +118,9 @@ func (spec rowSpec) report(t *suiteTarget, o observation, took time.Duration) Ro
 		}
 	}
 	row.Observed = o.summary()
-	row.Result = resultPass
+	row.Result = ResultPass
 	if why := spec.Verdict(limits, o); why != "" {
-		row.Result, row.Reason = resultFail, why
+		row.Result, row.Reason = ResultFail, why
 	}
 	return row
 }

@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // Rows that pass out-of-range pointers and lengths to every host call and
 // check the result code each one returns.
@@ -41,7 +41,7 @@ var oobRows = []rowSpec{
 func oobRow(id, tried, expected string, want map[string]int64, prefixes ...string) rowSpec {
 	return rowSpec{
 		id: id, tried: tried, expected: expected,
-		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
+		run: func(ctx context.Context, s *suite, _ *Target) observation {
 			o := oobCodes(ctx, s, prefixes...)
 			o.Output = ""
 			return o

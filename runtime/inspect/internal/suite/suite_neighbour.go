@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // This file holds the benign neighbour loop: a profile called throughout the
 // run whose latency and correctness the suite reports.

@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // This file writes the suite's temporary home (profiles, synthetic secrets,
 // limits) and loads and closes its tenants.
@@ -50,7 +50,7 @@ var loadRefusals = []struct{ row, module, want string }{
 	{"load.manifest-abi", "manifest_v2", "built for wasmgw ABI v2; this host speaks v1"},
 }
 
-func newSuite(ctx context.Context, opts suiteOptions) (_ *suite, err error) {
+func newSuite(ctx context.Context, opts Options) (_ *suite, err error) {
 	dir, err := os.MkdirTemp("", "wasmgw-audit-")
 	if err != nil {
 		return nil, fmt.Errorf("suite home: %w", err)

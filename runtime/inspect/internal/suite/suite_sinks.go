@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // This file holds the suite engine's log and audit sinks, which look for
 // synthetic secret values and count records.

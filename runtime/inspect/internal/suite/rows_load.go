@@ -1,4 +1,4 @@
-package inspect
+package suite
 
 // Rows about modules the host must refuse when a profile loads, before any
 // call (the modules are listed in loadRefusals).
@@ -6,6 +6,7 @@ package inspect
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,8 +31,8 @@ func loadRow(l struct{ row, module, want string }, tried string) rowSpec {
 	return rowSpec{
 		id: l.row, tried: tried,
 		expected: fmt.Sprintf("refused when the profile loads, before any call, naming the profile, the module and %q", l.want),
-		run: func(ctx context.Context, s *suite, _ *suiteTarget) observation {
-			if contains(s.missing, l.module+".wasm") {
+		run: func(ctx context.Context, s *suite, _ *Target) observation {
+			if slices.Contains(s.missing, l.module+".wasm") {
 				return observation{Setup: fmt.Sprintf("hostile module %s.wasm is missing from this binary; build it with 'make hostile'", l.module)}
 			}
 			start := time.Now()
