@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/internal/yamlerr"
 )
 
 // section is a YAML mapping node (or nil) with the file and path of its
@@ -49,7 +49,7 @@ func gatewaySection(file string, data []byte) (section, section, error) {
 // yamlErrText keeps yaml's message (line and column) without echoing a
 // value: yaml.v3 errors quote the offending token only for type errors,
 // which Unmarshal into a Node never produces.
-func yamlErrText(err error) string { return runtime.YAMLErrorText(err) }
+func yamlErrText(err error) string { return yamlerr.Text(err) }
 
 // get returns the value node of key, or nil when absent or null.
 func (s section) get(key string) *yaml.Node {

@@ -64,7 +64,7 @@ func TestEnrollAndWriteCredentials(t *testing.T) {
 	if strings.Count(text, "GATEWAY_RELAY_SECRET=") != 1 || strings.Contains(text, "old") {
 		t.Fatalf("not replaced:\n%s", text)
 	}
-	vars, err := runtime.ParseDotenv(env, data)
+	vars, err := runtime.ReadDotenv(env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,8 +29,10 @@ type AuditRecord struct {
 	Outcome Outcome `json:"outcome"`
 	// Host is an egress record's destination origin (scheme://host:port).
 	Host string `json:"host,omitempty"`
-	// Reason is why an egress record was refused (see docs/egress.md), or
-	// why a "dropped" record's records were dropped.
+	// Reason is why an egress record was refused, or why a "dropped"
+	// record's records were dropped. The values are the audit trail's
+	// contract, listed in docs/egress.md (refusals) and docs/security.md
+	// (dropped records); a consumer matches those strings.
 	Reason string `json:"reason,omitempty"`
 	// Dropped is, in a record of kind "dropped", how many records were not
 	// written (see AuditKindDropped).
@@ -45,28 +47,29 @@ type AuditSink interface {
 
 // Bounds of an audit trail file (see AuditFileOptions).
 const (
-	DefaultAuditMaxBytes      = 64 << 20
-	DefaultAuditKeep          = 4
-	DefaultAuditProfileWindow = time.Hour
+	defaultAuditMaxBytes      = 64 << 20
+	defaultAuditKeep          = 4
+	defaultAuditProfileWindow = time.Hour
 )
 
-// Reasons of "dropped" records (AuditKindDropped).
+// Reasons of "dropped" records (AuditKindDropped), as listed in
+// docs/security.md.
 const (
-	// DropCallBudget: the call's max_audit_records was spent; Dropped
+	// dropCallBudget: the call's max_audit_records was spent; Dropped
 	// counts the call's records that were not written.
-	DropCallBudget = "max_audit_records"
-	// DropShareSpent: the profile wrote MaxProfileBytes within its
+	dropCallBudget = "max_audit_records"
+	// dropShareSpent: the profile wrote MaxProfileBytes within its
 	// window; its records are counted, not written, until the window ends
 	// (Dropped is 0: the count follows).
-	DropShareSpent = "profile_share_spent"
-	// DropWindowEnded: the window ended; Dropped counts the records it lost.
-	DropWindowEnded = "profile_share_window_ended"
-	// DropClosed: the trail was closed in a window that lost Dropped
+	dropShareSpent = "profile_share_spent"
+	// dropWindowEnded: the window ended; Dropped counts the records it lost.
+	dropWindowEnded = "profile_share_window_ended"
+	// dropClosed: the trail was closed in a window that lost Dropped
 	// records.
-	DropClosed = "profile_share_closed"
-	// DropRunningCount starts a new file after a rotation: Dropped counts
+	dropClosed = "profile_share_closed"
+	// dropRunningCount starts a new file after a rotation: Dropped counts
 	// all the profile's records dropped since the trail was opened.
-	DropRunningCount = "running_count"
+	dropRunningCount = "running_count"
 )
 
 // AuditFileOptions bound an audit trail file. Zero fields take the
@@ -74,10 +77,10 @@ const (
 type AuditFileOptions struct {
 	// MaxBytes is the size at which the file is rotated: audit.jsonl
 	// becomes audit.jsonl.1 (and .1 becomes .2, ...) and a new file is
-	// started. Default DefaultAuditMaxBytes (64 MiB).
+	// started. Default 64 MiB.
 	MaxBytes int64
 	// Keep is how many rotated files are kept; the oldest beyond it is
-	// removed. Default DefaultAuditKeep (4): at most 5 × MaxBytes on disk.
+	// removed. Default 4: at most 5 × MaxBytes on disk.
 	Keep int
 	// MaxProfileBytes is the most one profile may write per
 	// ProfileWindow: past it, that profile's records are counted, not
@@ -90,16 +93,16 @@ type AuditFileOptions struct {
 
 func (o AuditFileOptions) withDefaults() AuditFileOptions {
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = DefaultAuditMaxBytes
+		o.MaxBytes = defaultAuditMaxBytes
 	}
 	if o.Keep <= 0 {
-		o.Keep = DefaultAuditKeep
+		o.Keep = defaultAuditKeep
 	}
 	if o.MaxProfileBytes <= 0 {
 		o.MaxProfileBytes = o.MaxBytes / 4
 	}
 	if o.ProfileWindow <= 0 {
-		o.ProfileWindow = DefaultAuditProfileWindow
+		o.ProfileWindow = defaultAuditProfileWindow
 	}
 	return o
 }
@@ -179,7 +182,7 @@ func (a *JSONLAudit) Audit(r AuditRecord) {
 	sh := a.shares[r.Profile]
 	if sh == nil || now.Sub(sh.start) >= a.opts.ProfileWindow {
 		if sh != nil && sh.dropped > 0 {
-			a.put(a.droppedLine(r.Profile, sh.dropped, DropWindowEnded))
+			a.put(a.droppedLine(r.Profile, sh.dropped, dropWindowEnded))
 		}
 		sh = &auditShare{start: now}
 		a.shares[r.Profile] = sh
@@ -187,7 +190,7 @@ func (a *JSONLAudit) Audit(r AuditRecord) {
 	n := int64(len(line))
 	if sh.bytes+n > a.opts.MaxProfileBytes {
 		if sh.dropped == 0 {
-			a.put(a.droppedLine(r.Profile, 0, DropShareSpent))
+			a.put(a.droppedLine(r.Profile, 0, dropShareSpent))
 		}
 		sh.dropped++
 		a.total[r.Profile]++
@@ -247,7 +250,7 @@ func (a *JSONLAudit) rotate() {
 	}
 	sort.Strings(profiles)
 	for _, p := range profiles {
-		a.write(a.droppedLine(p, a.total[p], DropRunningCount))
+		a.write(a.droppedLine(p, a.total[p], dropRunningCount))
 	}
 }
 
@@ -269,7 +272,7 @@ func (a *JSONLAudit) Close() error {
 	sort.Strings(profiles)
 	for _, p := range profiles {
 		sh := a.shares[p]
-		a.put(a.droppedLine(p, sh.dropped, DropClosed))
+		a.put(a.droppedLine(p, sh.dropped, dropClosed))
 		sh.dropped = 0
 	}
 	if err := a.f.Close(); err != nil && a.err == nil {
@@ -278,12 +281,12 @@ func (a *JSONLAudit) Close() error {
 	return a.err
 }
 
-// MaxMemoryAuditRecords bounds the records a MemoryAudit keeps; later ones
+// maxMemoryAuditRecords bounds the records a MemoryAudit keeps; later ones
 // are counted (Dropped).
-const MaxMemoryAuditRecords = 100_000
+const maxMemoryAuditRecords = 100_000
 
 // MemoryAudit keeps audit records in memory, for a session's summary and for
-// tests, at most MaxMemoryAuditRecords of them.
+// tests, at most 100000 of them.
 type MemoryAudit struct {
 	mu      sync.Mutex
 	records []AuditRecord
@@ -293,7 +296,7 @@ type MemoryAudit struct {
 // Audit implements AuditSink.
 func (m *MemoryAudit) Audit(r AuditRecord) {
 	m.mu.Lock()
-	if len(m.records) < MaxMemoryAuditRecords {
+	if len(m.records) < maxMemoryAuditRecords {
 		m.records = append(m.records, r)
 	} else {
 		m.dropped++

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wasmgw/wasmgw/runtime/internal/_wazero"
 	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/imports/wasi_snapshot_preview1"
+	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/guest"
@@ -169,7 +170,7 @@ func benchEntry() (entry []byte, env string) {
 func BenchmarkInterpolate(b *testing.B) {
 	entry, env := benchEntry()
 	b.Run("native", func(b *testing.B) {
-		vars, err := runtime.ParseDotenv(".env", []byte(env))
+		vars, err := dotenv.Parse(".env", []byte(env))
 		if err != nil {
 			b.Fatal(err)
 		}

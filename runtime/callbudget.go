@@ -106,7 +106,7 @@ func (b *binding) finishCall() {
 	if c.auditDropped > 0 {
 		b.e.audit.Audit(AuditRecord{
 			Time: b.e.now().UTC(), Kind: AuditKindDropped, Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
-			Outcome: OutcomeDropped, Dropped: c.auditDropped, Reason: DropCallBudget,
+			Outcome: OutcomeDropped, Dropped: c.auditDropped, Reason: dropCallBudget,
 		})
 		b.log.Warn("audit records of this call dropped: its max_audit_records budget is spent", "dropped", c.auditDropped, "max_audit_records", b.limits.MaxAuditRecords)
 	}

@@ -9,7 +9,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wasmgw/wasmgw/runtime/internal/yamlerr"
+	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/internal/yamlerr"
 )
 
 // Limits bound one module's calls. Zero fields take the profile's value,
@@ -35,14 +36,14 @@ type Limits struct {
 // heap in large steps, so the memory default leaves them room while still
 // bounding a memory bomb.
 const (
-	DefaultMemory       = 128 << 20
-	DefaultTimeout      = 10 * time.Second
-	DefaultMaxOutput    = 1 << 20
-	DefaultMaxLog       = 64 << 10
-	DefaultMaxHostCalls = 100_000
-	// MaxMemory is the ceiling of any configured memory limit (4 GiB, the
+	defaultMemory       = 128 << 20
+	defaultTimeout      = 10 * time.Second
+	defaultMaxOutput    = 1 << 20
+	defaultMaxLog       = 64 << 10
+	defaultMaxHostCalls = 100_000
+	// maxMemory is the ceiling of any configured memory limit (4 GiB, the
 	// wasm32 address space).
-	MaxMemory = 4 << 30
+	maxMemory = 4 << 30
 )
 
 // withDefaults fills zero fields from base.
@@ -70,7 +71,7 @@ func (l Limits) withDefaults(base Limits) Limits {
 
 // DefaultLimits returns the limits a module gets when nothing is configured.
 func DefaultLimits() Limits {
-	return Limits{Memory: DefaultMemory, Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput, MaxLog: DefaultMaxLog, MaxHostCalls: DefaultMaxHostCalls, MaxAuditRecords: DefaultMaxAuditRecords}
+	return Limits{Memory: defaultMemory, Timeout: defaultTimeout, MaxOutput: defaultMaxOutput, MaxLog: defaultMaxLog, MaxHostCalls: defaultMaxHostCalls, MaxAuditRecords: DefaultMaxAuditRecords}
 }
 
 // ModuleConfig is one module of a profile.
@@ -312,7 +313,7 @@ func (d decoder) limits(n *yaml.Node, path string) (Limits, error) {
 		switch key {
 		case "memory":
 			l.Memory, err = d.size(v, field)
-			if err == nil && (l.Memory < 4<<20 || l.Memory > MaxMemory) {
+			if err == nil && (l.Memory < 4<<20 || l.Memory > maxMemory) {
 				err = d.errf(v, field, "%s is outside 4MiB..4GiB (Go guests need at least 2.4MiB to start)", v.Value)
 			}
 		case "timeout":
@@ -358,7 +359,7 @@ func (d decoder) names(n *yaml.Node, field string) ([]string, error) {
 	}
 	out := []string{}
 	for i, item := range n.Content {
-		if item.Kind != yaml.ScalarNode || !ValidSecretName(item.Value) {
+		if item.Kind != yaml.ScalarNode || !abi.ValidSecretName(item.Value) {
 			return nil, d.errf(item, fmt.Sprintf("%s[%d]", field, i), "want a secret name ([A-Za-z_][A-Za-z0-9_.-]*), got %s", kindName(item))
 		}
 		out = append(out, item.Value)

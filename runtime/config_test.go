@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wasmgw/wasmgw/abi"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -46,7 +48,7 @@ mcp_servers:
 		t.Errorf("handler %q mcp %v", cfg.Handler, cfg.MCPServers)
 	}
 	got := b.Limits.withDefaults(cfg.Limits.withDefaults(DefaultLimits()))
-	if got.Memory != 64<<20 || got.Timeout != 500*time.Millisecond || got.MaxLog != DefaultMaxLog {
+	if got.Memory != 64<<20 || got.Timeout != 500*time.Millisecond || got.MaxLog != defaultMaxLog {
 		t.Errorf("effective limits %+v", got)
 	}
 }
@@ -109,7 +111,7 @@ func FuzzParseConfig(f *testing.F) {
 				t.Fatalf("accepted module %+v", m)
 			}
 			for _, g := range m.Grants {
-				if !ValidSecretName(g) {
+				if !abi.ValidSecretName(g) {
 					t.Fatalf("accepted grant %q", g)
 				}
 			}

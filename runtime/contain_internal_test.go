@@ -37,7 +37,7 @@ func TestInstantiatePanicIsContained(t *testing.T) {
 	limits.Memory = 16 << 20
 	limits.Timeout = 5 * time.Second
 	b := &binding{e: e, profile: "mallory", module: "big", sha: m.SHA256, limits: limits, log: e.log}
-	scope := NewScope("mallory", "", map[string]string{"K": "sk-test-contain-1234"}, Globals{})
+	scope := newScope("mallory", "", map[string]string{"K": "sk-test-contain-1234"}, Globals{})
 	_, err = e.newInstance(ctx, m, b, scope)
 	var ce *CallError
 	if !errors.As(err, &ce) || ce.Kind != KindHostBug {

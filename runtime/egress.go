@@ -24,32 +24,14 @@ package runtime
 
 import (
 	"net/netip"
-
-	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 )
 
 // Egress defaults and ceilings.
 const (
-	DefaultMaxResponse = 1 << 20
-	DefaultMaxRequest  = 1 << 20
-	// MaxEgressBytes is the ceiling of max_response and max_request.
-	MaxEgressBytes = 64 << 20
-)
-
-// Reasons recorded in egress audit records and error messages.
-const (
-	ReasonNoPolicy          = egress.ReasonNoPolicy
-	ReasonHostNotAllowed    = egress.ReasonHostNotAllowed
-	ReasonSecretNotBound    = egress.ReasonSecretNotBound
-	ReasonSecretHost        = egress.ReasonSecretHost
-	ReasonPlacement         = egress.ReasonPlacement
-	ReasonInsecureScheme    = egress.ReasonInsecureScheme
-	ReasonPrivateAddress    = egress.ReasonPrivateAddress
-	ReasonRedirectOffOrigin = egress.ReasonRedirectOffOrigin
-	ReasonTooManyRedirects  = egress.ReasonTooManyRedirects
-	ReasonSecretDenied      = egress.ReasonSecretDenied
-	ReasonSecretNotFound    = egress.ReasonSecretNotFound
-	ReasonValueUnsafe       = egress.ReasonValueUnsafe
+	defaultMaxResponse = 1 << 20
+	defaultMaxRequest  = 1 << 20
+	// maxEgressBytes is the ceiling of max_response and max_request.
+	maxEgressBytes = 64 << 20
 )
 
 // AuditKindEgress marks an egress audit record.

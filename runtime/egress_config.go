@@ -93,8 +93,8 @@ func (d decoder) egress(n *yaml.Node, path string) (*EgressConfig, error) {
 			if err != nil {
 				return err
 			}
-			if size == 0 || size > MaxEgressBytes {
-				return d.errf(v, field, "want a size from 1 byte to %dMiB", MaxEgressBytes>>20)
+			if size == 0 || size > maxEgressBytes {
+				return d.errf(v, field, "want a size from 1 byte to %dMiB", maxEgressBytes>>20)
 			}
 			if key == "max_response" {
 				c.MaxResponse = size

@@ -40,7 +40,7 @@ func (b *binding) fetch(ctx context.Context, raw []byte) ([]byte, int32) {
 
 func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 	p := b.egress
-	maxRequest := uint64(DefaultMaxRequest)
+	maxRequest := uint64(defaultMaxRequest)
 	if p != nil {
 		maxRequest = p.maxRequest
 	}
@@ -49,7 +49,7 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	if p == nil {
-		return nil, b.refuse(&egress.Refusal{Reason: ReasonNoPolicy, Host: plan.Target.String(), Names: plan.Names(),
+		return nil, b.refuse(&egress.Refusal{Reason: egress.ReasonNoPolicy, Host: plan.Target.String(), Names: plan.Names(),
 			Msg: fmt.Sprintf("module %q has no egress policy (wasmgw.modules.%s.egress)", b.module, b.module)}, abi.ErrEgress)
 	}
 	if r := p.Check(plan); r != nil {
@@ -64,10 +64,10 @@ func (b *binding) doFetch(ctx context.Context, raw []byte) ([]byte, error) {
 			values[name] = v
 			b.learn(name, v) // substituted for it: scrubbed from what comes back
 		case OutcomeNotFound:
-			return nil, b.refuse(&egress.Refusal{Reason: ReasonSecretNotFound, Host: plan.Target.String(), Names: []string{name},
+			return nil, b.refuse(&egress.Refusal{Reason: egress.ReasonSecretNotFound, Host: plan.Target.String(), Names: []string{name},
 				Msg: fmt.Sprintf("secret %q is not set in this profile", name)}, abi.ErrNotFound)
 		default:
-			return nil, b.refuse(&egress.Refusal{Reason: ReasonSecretDenied, Host: plan.Target.String(), Names: []string{name},
+			return nil, b.refuse(&egress.Refusal{Reason: egress.ReasonSecretDenied, Host: plan.Target.String(), Names: []string{name},
 				Msg: fmt.Sprintf("secret %q may not be sent", name)}, abi.ErrEgress)
 		}
 	}
@@ -129,7 +129,7 @@ func (b *binding) buildRequest(ctx context.Context, plan *egress.Plan, values ma
 	for _, h := range plan.Headers {
 		v := sub(h[1], raw)
 		if !egress.ValidHeaderValue(v) {
-			r := &egress.Refusal{Reason: ReasonValueUnsafe, Host: plan.Target.String(), Names: plan.Names(),
+			r := &egress.Refusal{Reason: egress.ReasonValueUnsafe, Host: plan.Target.String(), Names: plan.Names(),
 				Msg: fmt.Sprintf("header %s: a substituted value holds control characters and cannot go in a header", h[0])}
 			return nil, b.refuse(r, abi.ErrEgress)
 		}
@@ -177,7 +177,7 @@ func (b *binding) transportError(callCtx, reqCtx context.Context, st *egress.Fet
 }
 
 // parseFetchRequest decodes and validates a request envelope, the secret
-// names of its placeholders checked by ValidSecretName.
+// names of its placeholders checked by abi.ValidSecretName.
 func parseFetchRequest(raw []byte, maxRequest uint64) (*egress.Plan, error) {
-	return egress.ParseRequest(raw, maxRequest, ValidSecretName)
+	return egress.ParseRequest(raw, maxRequest, abi.ValidSecretName)
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 )
 
@@ -33,13 +34,13 @@ func newEgressPolicy(c *EgressConfig) (*egressPolicy, error) {
 	}
 	p := &egressPolicy{maxResponse: c.MaxResponse, maxRequest: c.MaxRequest}
 	if p.maxResponse == 0 {
-		p.maxResponse = DefaultMaxResponse
+		p.maxResponse = defaultMaxResponse
 	}
 	if p.maxRequest == 0 {
-		p.maxRequest = DefaultMaxRequest
+		p.maxRequest = defaultMaxRequest
 	}
-	if p.maxResponse > MaxEgressBytes || p.maxRequest > MaxEgressBytes {
-		return nil, fmt.Errorf("egress: max_response and max_request are at most %d bytes", MaxEgressBytes)
+	if p.maxResponse > maxEgressBytes || p.maxRequest > maxEgressBytes {
+		return nil, fmt.Errorf("egress: max_response and max_request are at most %d bytes", maxEgressBytes)
 	}
 	rules, err := egress.NewRules(c.Allow, c.Secrets, c.BodyPlaceholders,
 		egress.AddrFilter{AllowPrivate: c.AllowPrivate, Nets: c.PrivateNets}, checkEgressName)
@@ -59,7 +60,7 @@ func newEgressPolicy(c *EgressConfig) (*egressPolicy, error) {
 // credentials, which are never sent.
 func checkEgressName(name string) error {
 	switch {
-	case !ValidSecretName(name):
+	case !abi.ValidSecretName(name):
 		return fmt.Errorf("%q is not a secret name ([A-Za-z_][A-Za-z0-9_.-]*)", name)
 	case strings.HasPrefix(name, reservedPrefix):
 		return fmt.Errorf("%q is relay auth material, which is never sent", name)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/internal/egress"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
@@ -407,37 +408,37 @@ allow: ["` + private.URL + `", "http://localhost:` + private.port() + `"]`
 		secret, msg   string
 	}{
 		{"host outside the allow list", "eve", map[string]any{"url": outside.URL + "/x"},
-			codeEgress, runtime.ReasonHostNotAllowed, outside.URL, "", "is not in this module's egress allow list"},
+			codeEgress, egress.ReasonHostNotAllowed, outside.URL, "", "is not in this module's egress allow list"},
 		{"host outside the allow list, with a secret", "eve", map[string]any{"url": outside.URL + "/x", "headers": auth},
-			codeEgress, runtime.ReasonHostNotAllowed, outside.URL, "OPENAI_API_KEY", "is not in this module's egress allow list"},
+			codeEgress, egress.ReasonHostNotAllowed, outside.URL, "OPENAI_API_KEY", "is not in this module's egress allow list"},
 		{"secret bound to another host", "eve", map[string]any{"url": allowed.URL, "headers": map[string]string{"Authorization": "token {{secret:GITHUB_TOKEN}}"}},
-			codeEgress, runtime.ReasonSecretHost, allowed.URL, "GITHUB_TOKEN", `secret "GITHUB_TOKEN" may not be sent to 127.0.0.1 (egress.secrets.GITHUB_TOKEN: api.github.com)`},
+			codeEgress, egress.ReasonSecretHost, allowed.URL, "GITHUB_TOKEN", `secret "GITHUB_TOKEN" may not be sent to 127.0.0.1 (egress.secrets.GITHUB_TOKEN: api.github.com)`},
 		{"secret bound nowhere", "eve", map[string]any{"url": allowed.URL, "headers": map[string]string{"X-Key": "{{secret:GITHUB_TOKENX}}"}},
-			codeEgress, runtime.ReasonSecretNotBound, allowed.URL, "GITHUB_TOKENX", "not in egress.secrets"},
+			codeEgress, egress.ReasonSecretNotBound, allowed.URL, "GITHUB_TOKENX", "not in egress.secrets"},
 		{"secret in the body without permission", "eve", map[string]any{"url": allowed.URL, "method": "POST", "body": `{"key":"{{secret:OPENAI_API_KEY}}"}`},
-			codeEgress, runtime.ReasonPlacement, allowed.URL, "OPENAI_API_KEY", "not in the body"},
+			codeEgress, egress.ReasonPlacement, allowed.URL, "OPENAI_API_KEY", "not in the body"},
 		{"secret in the query without permission", "eve", map[string]any{"url": allowed.URL + "/?key={{secret:OPENAI_API_KEY}}"},
-			codeEgress, runtime.ReasonPlacement, allowed.URL, "OPENAI_API_KEY", "not in the query"},
+			codeEgress, egress.ReasonPlacement, allowed.URL, "OPENAI_API_KEY", "not in the query"},
 		{"secret in the path", "eve", map[string]any{"url": allowed.URL + "/{{secret:OPENAI_API_KEY}}/x"},
-			codeEgress, runtime.ReasonPlacement, allowed.URL, "OPENAI_API_KEY", "never in the URL path"},
+			codeEgress, egress.ReasonPlacement, allowed.URL, "OPENAI_API_KEY", "never in the URL path"},
 		{"secret over cleartext http", "eve", map[string]any{"url": "http://insecure.example/", "headers": auth},
-			codeEgress, runtime.ReasonInsecureScheme, "http://insecure.example:80", "OPENAI_API_KEY", "cleartext"},
+			codeEgress, egress.ReasonInsecureScheme, "http://insecure.example:80", "OPENAI_API_KEY", "cleartext"},
 		{"scheme pinned", "eve", map[string]any{"url": "http://api.github.com/"},
-			codeEgress, runtime.ReasonHostNotAllowed, "http://api.github.com:80", "", "not in this module's egress allow list"},
+			codeEgress, egress.ReasonHostNotAllowed, "http://api.github.com:80", "", "not in this module's egress allow list"},
 		{"port pinned", "eve", map[string]any{"url": "https://api.github.com:8443/"},
-			codeEgress, runtime.ReasonHostNotAllowed, "https://api.github.com:8443", "", "not in this module's egress allow list"},
+			codeEgress, egress.ReasonHostNotAllowed, "https://api.github.com:8443", "", "not in this module's egress allow list"},
 		{"bound secret not set in the profile", "eve", map[string]any{"url": "https://api.github.com/", "headers": map[string]string{"X": "{{secret:MY_MCP_TOKEN}}"}},
-			codeNotFound, runtime.ReasonSecretNotFound, "https://api.github.com:443", "MY_MCP_TOKEN", `secret "MY_MCP_TOKEN" is not set in this profile`},
+			codeNotFound, egress.ReasonSecretNotFound, "https://api.github.com:443", "MY_MCP_TOKEN", `secret "MY_MCP_TOKEN" is not set in this profile`},
 		{"redirect off the origin of a secret-bearing request", "eve", map[string]any{"url": redirSecret.URL + "/start", "headers": auth},
-			codeEgress, runtime.ReasonRedirectOffOrigin, landing.URL, "OPENAI_API_KEY", "follows redirects only within its origin"},
+			codeEgress, egress.ReasonRedirectOffOrigin, landing.URL, "OPENAI_API_KEY", "follows redirects only within its origin"},
 		{"redirect to a host outside the allow list", "eve", map[string]any{"url": redirOutside.URL + "/start"},
-			codeEgress, runtime.ReasonHostNotAllowed, outside.URL, "", "redirect to " + outside.URL},
+			codeEgress, egress.ReasonHostNotAllowed, outside.URL, "", "redirect to " + outside.URL},
 		{"loopback address without allow_private", "frank", map[string]any{"url": private.URL + "/x"},
-			codeEgress, runtime.ReasonPrivateAddress, private.URL, "", "private, local or reserved address"},
+			codeEgress, egress.ReasonPrivateAddress, private.URL, "", "private, local or reserved address"},
 		{"a name resolving to loopback without allow_private", "frank", map[string]any{"url": "http://localhost:" + private.port() + "/x"},
-			codeEgress, runtime.ReasonPrivateAddress, "http://localhost:" + private.port(), "", "resolved to 127.0.0.1"},
+			codeEgress, egress.ReasonPrivateAddress, "http://localhost:" + private.port(), "", "resolved to 127.0.0.1"},
 		{"a module with no egress policy", "gus", map[string]any{"url": allowed.URL, "headers": auth},
-			codeEgress, runtime.ReasonNoPolicy, allowed.URL, "OPENAI_API_KEY", `module "fetcher" has no egress policy`},
+			codeEgress, egress.ReasonNoPolicy, allowed.URL, "OPENAI_API_KEY", `module "fetcher" has no egress policy`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

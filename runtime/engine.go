@@ -52,7 +52,7 @@ type Options struct {
 	// refused before it is read (0: DefaultMaxModuleSize).
 	MaxModuleSize uint64
 	// MaxCompiles bounds the modules compiled at once across every
-	// profile; the others wait their turn (0: DefaultMaxCompiles).
+	// profile; the others wait their turn (0: 2).
 	MaxCompiles int
 	// Environ is the host environment snapshot (os.Environ form) the
 	// baseline of a stdio MCP server's environment is taken from (see
@@ -109,7 +109,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		byFile:   map[string]*Module{},
 	}
 	e.maxModule = cmp.Or(opts.MaxModuleSize, DefaultMaxModuleSize)
-	e.compileSem = make(chan struct{}, cmp.Or(max(opts.MaxCompiles, 0), DefaultMaxCompiles))
+	e.compileSem = make(chan struct{}, cmp.Or(max(opts.MaxCompiles, 0), defaultMaxCompiles))
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -125,7 +125,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	// stalls the whole process at the next garbage collection.
 	cfg := wazero.NewRuntimeConfigCompiler().
 		WithCloseOnContextDone(true).
-		WithMemoryLimitPages(MaxMemory / wasmPage)
+		WithMemoryLimitPages(maxMemory / wasmPage)
 	if opts.CacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
 		if err != nil {
@@ -212,13 +212,13 @@ type Module struct {
 // Exports reports whether the module exports the function name.
 func (m *Module) Exports(name string) bool { return m.exports[name] }
 
-// ABIError reports a module built for another ABI version, or for none.
-type ABIError struct {
+// abiError reports a module built for another ABI version, or for none.
+type abiError struct {
 	// Found is the version the module states; 0 when it states none.
 	Found int
 }
 
-func (e *ABIError) Error() string {
+func (e *abiError) Error() string {
 	if e.Found == 0 {
 		return fmt.Sprintf("not a wasmgw module: it exports no %s%d marker (built without the wasmgw SDK or for another host)", abi.VersionExportPrefix, abi.Version)
 	}
@@ -232,7 +232,7 @@ func (e *ABIError) Error() string {
 // waits for one of the engine's compile slots.
 func (e *Engine) Compile(ctx context.Context, wasm []byte) (*Module, error) {
 	if uint64(len(wasm)) > e.maxModule {
-		return nil, &ModuleSizeError{Size: uint64(len(wasm)), Max: e.maxModule}
+		return nil, &moduleSizeError{Size: uint64(len(wasm)), Max: e.maxModule}
 	}
 	pages, err := scanModule(wasm)
 	if err != nil {
@@ -317,7 +317,7 @@ func checkModule(c wazero.CompiledModule, exports map[string]bool) error {
 		}
 	}
 	if found != abi.Version {
-		return &ABIError{Found: found}
+		return &abiError{Found: found}
 	}
 	for _, f := range c.ImportedFunctions() {
 		mod, name, _ := f.Import()

@@ -110,7 +110,7 @@ func TestPlaceholderCaps(t *testing.T) {
 		{32, 33, "more than 1024"},
 		{32, 32, ""},
 	} {
-		plan, err := parseFetchRequest(placeholderEnvelope(c.names, c.repeat), DefaultMaxRequest)
+		plan, err := parseFetchRequest(placeholderEnvelope(c.names, c.repeat), defaultMaxRequest)
 		switch {
 		case c.want == "" && err != nil:
 			t.Errorf("%d names × %d: %v", c.names, c.repeat, err)

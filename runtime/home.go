@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
 )
 
 // DefaultProfile is the name of the profile that is the home itself.
@@ -40,11 +42,11 @@ type Home struct {
 	envCheck time.Duration
 }
 
-// DefaultEnvCheckInterval is how long a profile trusts the .env it read
+// defaultEnvCheckInterval is how long a profile trusts the .env it read
 // before it stats the file again. A stat costs about 2 µs here, more than a
 // whole call through the host path; a rotated key takes effect within this
 // interval, without a restart.
-const DefaultEnvCheckInterval = time.Second
+const defaultEnvCheckInterval = time.Second
 
 // SetEnvCheckInterval sets how often profiles opened afterwards re-check
 // their .env (0: on every call).
@@ -63,7 +65,7 @@ func OpenHome(dir string, globals Globals) (*Home, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("home %s: not a directory", dir)
 	}
-	return &Home{dir: dir, globals: globals, envCheck: DefaultEnvCheckInterval}, nil
+	return &Home{dir: dir, globals: globals, envCheck: defaultEnvCheckInterval}, nil
 }
 
 // Dir returns the home's directory.
@@ -214,11 +216,11 @@ func (p *Profile) Scope() (*Scope, error) {
 		if err != nil {
 			return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 		}
-		if values, err = ParseDotenv(p.envPath, data); err != nil {
+		if values, err = dotenv.Parse(p.envPath, data); err != nil {
 			return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 		}
 	}
-	p.scope = NewScope(p.Name, gen.String(), values, p.globals).NeverRedacted(p.Config.RedactNever)
+	p.scope = newScope(p.Name, gen.String(), values, p.globals).neverRedacted(p.Config.RedactNever)
 	p.gen = gen
 	return p.scope, nil
 }

@@ -101,7 +101,7 @@ func (c *callState) end() {
 func (b *binding) auditSecret(name string, outcome Outcome) {
 	// The name is guest-supplied: a guest must not be able to smuggle a
 	// value into the audit trail by asking for it by name.
-	if outcome == OutcomeInvalid && !ValidSecretName(name) {
+	if outcome == OutcomeInvalid && !abi.ValidSecretName(name) {
 		name = "<invalid>"
 	}
 	b.audit(func() AuditRecord {

@@ -90,7 +90,7 @@ func FuzzValidateInterpolation(f *testing.F) {
 	f.Add([]byte(`{"url":"https://${H}/x","headers":{"A b":"${T}"}}`), []byte(`{"entry":{"url":"https://h/x","headers":{"A b":"${T}"}},"refs":[{"path":"url","name":"H","outcome":"resolved"},{"path":"headers[\"A b\"]","outcome":"unsupported","literal":"${T}"}]}`))
 	f.Add([]byte(`{"a":[1,2,{"b":null}]}`), []byte(`{"entry":{"a":[1,2,{"b":null}]},"refs":null}`))
 	f.Add([]byte(`{"a":"x"}`), []byte(`{"entry":[],"refs":[{}]}`))
-	scope := NewScope("p", "", map[string]string{"T": "t0k-secret-value"}, Globals{})
+	scope := newScope("p", "", map[string]string{"T": "t0k-secret-value"}, Globals{})
 	f.Fuzz(func(t *testing.T, entry, out []byte) {
 		orig, err := value.ParseJSON(entry)
 		if err != nil || orig.Kind != value.Object {

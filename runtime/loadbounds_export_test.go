@@ -16,3 +16,13 @@ func (e *Engine) FillCompileSlotsForTest() (release func()) {
 
 // ScanModuleForBench runs the cheap pass over a module binary.
 func ScanModuleForBench(wasm []byte) (uint64, error) { return scanModule(wasm) }
+
+// The load-time refusals, for tests that check their fields.
+type (
+	ModuleSizeError = moduleSizeError
+	MemoryDeclError = memoryDeclError
+	ABIError        = abiError
+)
+
+// DefaultMemory is the default memory limit, for tests.
+const DefaultMemory = defaultMemory

@@ -19,7 +19,7 @@ import (
 // callMCPTool runs an mcp.SERVER.TOOL call; handled is false for a name
 // that names no MCP server of the profile.
 func (t *Tenant) callMCPTool(ctx context.Context, name string, input []byte) (out json.RawMessage, handled bool, err error) {
-	rest, ok := strings.CutPrefix(name, MCPToolPrefix)
+	rest, ok := strings.CutPrefix(name, mcpToolPrefix)
 	if !ok || t.profile.Config.MCPServers == nil {
 		return nil, false, nil
 	}

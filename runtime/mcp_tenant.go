@@ -25,9 +25,9 @@ import (
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
 
-// MCPToolPrefix starts the name of every MCP tool: mcp.SERVER.TOOL, where
+// mcpToolPrefix starts the name of every MCP tool: mcp.SERVER.TOOL, where
 // SERVER is the server's key in mcp_servers and TOOL the tool's MCP name.
-const MCPToolPrefix = "mcp."
+const mcpToolPrefix = "mcp."
 
 // MCPModulePrefix starts the Module of an MCP tool's Tool: "mcp:SERVER".
 const MCPModulePrefix = "mcp:"
@@ -303,7 +303,7 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	l := &mcpLink{conn: conn, fingerprint: fp, names: map[string]bool{}, secrets: secrets}
 	l.server.Store(srv)
 	for _, tool := range conn.Tools() {
-		full := MCPToolPrefix + name + "." + tool.Name
+		full := mcpToolPrefix + name + "." + tool.Name
 		switch {
 		case len(full) > abi.MaxNameLen || strings.ContainsFunc(tool.Name, func(r rune) bool { return r < ' ' }):
 			t.log.Warn("mcp tool left out: its name is too long or has control characters", "server", name)

@@ -20,31 +20,31 @@ const (
 	// DefaultMaxModuleSize bounds a module file: larger files are refused
 	// before they are read. Go guests built with the SDK are 3 to 10 MiB.
 	DefaultMaxModuleSize = 32 << 20
-	// DefaultMaxCompiles bounds how many modules an engine compiles at
+	// defaultMaxCompiles bounds how many modules an engine compiles at
 	// once, across every profile.
-	DefaultMaxCompiles = 2
+	defaultMaxCompiles = 2
 )
 
-// ModuleSizeError is a module file over the engine's size bound.
-type ModuleSizeError struct {
+// moduleSizeError is a module file over the engine's size bound.
+type moduleSizeError struct {
 	Size, Max uint64
 }
 
-func (e *ModuleSizeError) Error() string {
+func (e *moduleSizeError) Error() string {
 	return fmt.Sprintf("module is %d bytes, more than the largest module this host loads (%d bytes, %s): shrink it or raise --max-module-size", e.Size, e.Max, mib(e.Max))
 }
 
-// MemoryDeclError is a module whose declared initial memory exceeds the
+// memoryDeclError is a module whose declared initial memory exceeds the
 // memory limit it would run under: no instance of it could ever be
 // created, so it is refused at load.
-type MemoryDeclError struct {
+type memoryDeclError struct {
 	// Pages is the declared initial memory, in 64 KiB pages.
 	Pages uint64
 	// Limit is the module's memory limit in bytes.
 	Limit uint64
 }
 
-func (e *MemoryDeclError) Error() string {
+func (e *memoryDeclError) Error() string {
 	return fmt.Sprintf("declares an initial memory of %d pages (%s), more than its memory limit of %s (%d pages): lower the module's initial memory or raise limits.memory",
 		e.Pages, mib(e.Pages*wasmPage), mib(e.Limit), e.Limit/wasmPage)
 }
@@ -68,7 +68,7 @@ func scanModule(wasm []byte) (uint64, error) {
 		return 0, err
 	}
 	if v := info.ABIVersion(); v != abi.Version {
-		return 0, &ABIError{Found: v}
+		return 0, &abiError{Found: v}
 	}
 	for _, im := range info.Imports {
 		if ok, why := wasmbin.ImportVerdict(im); !ok {
@@ -86,7 +86,7 @@ func scanModule(wasm []byte) (uint64, error) {
 // checkDeclaredMemory refuses a module whose initial memory exceeds limit.
 func checkDeclaredMemory(pages, limit uint64) error {
 	if pages > limit/wasmPage {
-		return &MemoryDeclError{Pages: pages, Limit: limit}
+		return &memoryDeclError{Pages: pages, Limit: limit}
 	}
 	return nil
 }
@@ -104,7 +104,7 @@ func readModule(path string, max uint64) ([]byte, error) {
 		return nil, fmt.Errorf("read module: %w", err)
 	}
 	if uint64(st.Size()) > max {
-		return nil, &ModuleSizeError{Size: uint64(st.Size()), Max: max}
+		return nil, &moduleSizeError{Size: uint64(st.Size()), Max: max}
 	}
 	// One buffer of the size the file states (plus one byte to notice a
 	// file that grew): reading allocates the module's size once.

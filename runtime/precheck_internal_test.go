@@ -27,8 +27,8 @@ func FuzzScanModule(f *testing.F) {
 		if perr != nil || info.ABIVersion() == 0 {
 			t.Fatalf("accepted what the reader refuses: %v", perr)
 		}
-		if checkDeclaredMemory(pages, DefaultMemory) == nil && pages > DefaultMemory/wasmPage {
-			t.Fatalf("%d pages pass a %d-byte limit", pages, DefaultMemory)
+		if checkDeclaredMemory(pages, defaultMemory) == nil && pages > defaultMemory/wasmPage {
+			t.Fatalf("%d pages pass a %d-byte limit", pages, defaultMemory)
 		}
 	})
 }

@@ -83,7 +83,7 @@ func rebuildString(template, returned string, resolvedNames []string, scope *Sco
 		literal := template[sp.Start:sp.End]
 		name := refName(literal[2 : len(literal)-1])
 		switch {
-		case !ValidSecretName(name):
+		case !abi.ValidSecretName(name):
 			parts = append(parts, part{hole: true})
 		case containsName(resolvedNames, name):
 			v, outcome := scope.Lookup(name, grants)

@@ -7,7 +7,7 @@ import (
 
 func TestRebuildString(t *testing.T) {
 	t.Parallel()
-	scope := NewScope("p", "", map[string]string{"TOKEN": "tok-1234", "OTHER": "oth-5678"}, Globals{})
+	scope := newScope("p", "", map[string]string{"TOKEN": "tok-1234", "OTHER": "oth-5678"}, Globals{})
 	for _, c := range []struct {
 		template, returned string
 		names              []string
@@ -46,7 +46,7 @@ func FuzzRebuildString(f *testing.F) {
 	for _, s := range [][2]string{{"Bearer ${TOKEN}", "Bearer tok-1234"}, {"${a}${b:-x}c", "${a}zzc"}, {"${", "}"}, {"x${}y", "xy"}} {
 		f.Add(s[0], s[1], "TOKEN")
 	}
-	scope := NewScope("p", "", map[string]string{"TOKEN": "tok-1234", "a": "va"}, Globals{})
+	scope := newScope("p", "", map[string]string{"TOKEN": "tok-1234", "a": "va"}, Globals{})
 	f.Fuzz(func(t *testing.T, template, returned, name string) {
 		got, err := rebuildString(template, returned, []string{name}, scope, nil)
 		if err == nil && got != returned {

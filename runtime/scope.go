@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
@@ -70,9 +71,9 @@ type Scope struct {
 	all        *redact.Set
 }
 
-// NewScope returns the scope of profile with the given values (which it
+// newScope returns the scope of profile with the given values (which it
 // copies) and globals. generation identifies the .env it came from.
-func NewScope(profile, generation string, values map[string]string, globals Globals) *Scope {
+func newScope(profile, generation string, values map[string]string, globals Globals) *Scope {
 	return &Scope{profile: profile, generation: generation, values: maps(values), globals: globals}
 }
 
@@ -83,9 +84,6 @@ func maps(m map[string]string) map[string]string {
 	}
 	return c
 }
-
-// Profile returns the name of the scope's profile.
-func (s *Scope) Profile() string { return s.profile }
 
 // Generation identifies the .env the scope was read from; it changes when
 // the file does.
@@ -106,7 +104,7 @@ func (s *Scope) Names() []string {
 // from the host snapshot; anything else only from the profile's values. A
 // miss is never answered from the process environment.
 func (s *Scope) Lookup(name string, grants []string) (string, Outcome) {
-	if !ValidSecretName(name) {
+	if !abi.ValidSecretName(name) {
 		return "", OutcomeInvalid
 	}
 	if strings.HasPrefix(name, reservedPrefix) {
@@ -125,13 +123,13 @@ func (s *Scope) Lookup(name string, grants []string) (string, Outcome) {
 	return v, OutcomeGranted
 }
 
-// NeverRedacted returns a copy of s whose values named in names are never
+// neverRedacted returns a copy of s whose values named in names are never
 // scrubbed (config.yaml wasmgw.redact.never: settings, not secrets).
-func (s *Scope) NeverRedacted(names []string) *Scope {
+func (s *Scope) neverRedacted(names []string) *Scope {
 	if len(names) == 0 {
 		return s
 	}
-	c := NewScope(s.profile, s.generation, s.values, s.globals)
+	c := newScope(s.profile, s.generation, s.values, s.globals)
 	c.never = map[string]bool{}
 	for _, n := range names {
 		c.never[n] = true

@@ -205,7 +205,7 @@ func (e *Engine) describe(ctx context.Context, m *Module, limits Limits) (abi.Ma
 
 func (e *Engine) describeNow(ctx context.Context, m *Module, limits Limits) (abi.Manifest, error) {
 	b := &binding{e: e, profile: "", module: "describe", sha: m.SHA256, limits: limits, log: e.log.With("module_sha256", m.SHA256[:12])}
-	scope := NewScope("", "", nil, Globals{})
+	scope := newScope("", "", nil, Globals{})
 	in, err := e.newInstance(ctx, m, b, scope)
 	if err != nil {
 		return abi.Manifest{}, fmt.Errorf("describe: %w", err)
@@ -223,7 +223,7 @@ func (e *Engine) describeNow(ctx context.Context, m *Module, limits Limits) (abi
 		return abi.Manifest{}, fmt.Errorf("describe: invalid manifest: %w", err)
 	}
 	if manifest.ABI != abi.Version {
-		return abi.Manifest{}, &ABIError{Found: manifest.ABI}
+		return abi.Manifest{}, &abiError{Found: manifest.ABI}
 	}
 	if err := checkManifest(manifest); err != nil {
 		return abi.Manifest{}, err
@@ -240,8 +240,8 @@ func checkManifest(m abi.Manifest) error {
 		switch {
 		case !abi.ValidToolName(t.Name):
 			return fmt.Errorf("describe: invalid manifest: tools[%d]: name %q is not 1 to %d bytes of [a-z0-9_.-]", i, clip([]byte(t.Name)), abi.MaxNameLen)
-		case strings.HasPrefix(t.Name, MCPToolPrefix):
-			return fmt.Errorf("describe: invalid manifest: tools[%d]: name %q: the prefix %q is reserved for MCP tools", i, t.Name, MCPToolPrefix)
+		case strings.HasPrefix(t.Name, mcpToolPrefix):
+			return fmt.Errorf("describe: invalid manifest: tools[%d]: name %q: the prefix %q is reserved for MCP tools", i, t.Name, mcpToolPrefix)
 		case seen[t.Name]:
 			return fmt.Errorf("describe: invalid manifest: tools[%d]: name %q declared twice", i, t.Name)
 		}

@@ -61,7 +61,7 @@ func refValidateInterpolation(entry json.RawMessage, out []byte) (abi.Interpolat
 		}
 		switch r.Outcome {
 		case abi.RefResolved:
-			if !ValidSecretName(r.Name) || r.Literal != "" {
+			if !abi.ValidSecretName(r.Name) || r.Literal != "" {
 				return none, nil, fmt.Errorf("refs[%d] (%s): a resolved reference needs a variable name and no literal", i, r.Path)
 			}
 			if !strings.Contains(leaf, "${") {
@@ -69,7 +69,7 @@ func refValidateInterpolation(entry json.RawMessage, out []byte) (abi.Interpolat
 			}
 			resolvedAt[r.Path] = true
 		case abi.RefUnset, abi.RefUnsupported:
-			if r.Outcome == abi.RefUnset && !ValidSecretName(r.Name) || r.Outcome == abi.RefUnsupported && r.Name != "" {
+			if r.Outcome == abi.RefUnset && !abi.ValidSecretName(r.Name) || r.Outcome == abi.RefUnsupported && r.Name != "" {
 				return none, nil, fmt.Errorf("refs[%d] (%s): an %s reference with a bad name", i, r.Path, r.Outcome)
 			}
 			if !strings.HasPrefix(r.Literal, "${") || !strings.HasSuffix(r.Literal, "}") || !strings.Contains(leaf, r.Literal) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -215,15 +214,7 @@ func loadRelayConfig(a *app, c *common, log *slog.Logger) (relay.Config, error) 
 // gatewayEnv reads the gateway's own .env (<home>/.env); a missing file is
 // an empty one.
 func gatewayEnv(home string) (map[string]string, error) {
-	path := filepath.Join(home, ".env")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return runtime.ParseDotenv(path, data)
+	return runtime.ReadDotenv(filepath.Join(home, ".env"))
 }
 
 type enrollFlags struct {

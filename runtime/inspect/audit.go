@@ -26,6 +26,7 @@ import (
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
 	"github.com/wasmgw/wasmgw/runtime/version"
 )
 
@@ -73,7 +74,7 @@ func Audit(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	opts.Home = home
-	profiles, findings, err := Inventory(InventoryOptions{Home: home, Profiles: opts.Profiles, GlobalAllowlist: opts.GlobalAllowlist, Environ: opts.Environ})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home, Profiles: opts.Profiles, GlobalAllowlist: opts.GlobalAllowlist, Environ: opts.Environ})
 	if err != nil {
 		return nil, err
 	}
@@ -98,10 +99,10 @@ func Audit(ctx context.Context, opts Options) (*Report, error) {
 			return nil, err
 		}
 		rep.Findings = append(rep.Findings, loaded...)
-		rep.Suite = RunSuite(ctx, SuiteOptions{Targets: Targets(rep.Profiles), Modules: opts.Modules, CacheDir: opts.CacheDir, Environ: opts.Environ, Progress: opts.Progress})
+		rep.Suite = runSuite(ctx, suiteTargets(rep.Profiles), opts)
 	}
 	scrub(rep, homeValues(home))
-	rep.Finish()
+	rep.finish()
 	return rep, nil
 }
 
@@ -123,7 +124,7 @@ func loadCheck(ctx context.Context, opts Options, profiles []ProfileReport) ([]F
 	if err != nil {
 		return nil, err
 	}
-	return LoadCheck(ctx, engine, h, profiles), nil
+	return checkLoad(ctx, engine, h, profiles), nil
 }
 
 // homeValues returns every value (of at least 4 bytes) of every .env under
@@ -144,7 +145,7 @@ func homeValues(home string) []string {
 		if err != nil {
 			return nil
 		}
-		vals, err := runtime.ParseDotenv(path, b)
+		vals, err := dotenv.Parse(path, b)
 		if err != nil {
 			return nil
 		}

@@ -16,19 +16,19 @@ import (
 	"github.com/wasmgw/wasmgw/runtime"
 )
 
-// MaxAuditLine bounds one line of the audit trail; a longer line is
+// maxAuditLine bounds one line of the audit trail; a longer line is
 // reported as malformed and skipped.
-const MaxAuditLine = 1 << 20
+const maxAuditLine = 1 << 20
 
 // maxMalformed bounds the malformed lines a summary lists (all are counted).
 const maxMalformed = 100
 
-// DecodeAuditLine decodes one line of the audit trail (a runtime.AuditRecord
+// decodeAuditLine decodes one line of the audit trail (a runtime.AuditRecord
 // as JSON). It refuses what the runtime never writes: anything but one JSON
 // object, a missing or zero time, a missing profile, module or outcome, and
 // a name, host or reason that is not valid UTF-8 text on one line. Unknown
 // fields are allowed (a newer runtime may add some).
-func DecodeAuditLine(line []byte) (runtime.AuditRecord, error) {
+func decodeAuditLine(line []byte) (runtime.AuditRecord, error) {
 	var r runtime.AuditRecord
 	line = bytes.TrimRight(line, "\r\n")
 	if len(bytes.TrimSpace(line)) == 0 {
@@ -153,13 +153,13 @@ func SummarizeAuditLog(r io.Reader, opts AuditLogOptions) (*AuditSummary, error)
 		s.Lines++
 		switch {
 		case tooLong:
-			bad(lineNo, fmt.Sprintf("longer than %d bytes", MaxAuditLine))
+			bad(lineNo, fmt.Sprintf("longer than %d bytes", maxAuditLine))
 		case len(bytes.TrimSpace(line)) == 0:
 			// A blank line (a trailing newline, an editor's) is not a record
 			// and not an error.
 			s.Lines--
 		default:
-			rec, derr := DecodeAuditLine(line)
+			rec, derr := decodeAuditLine(line)
 			if derr != nil {
 				bad(lineNo, derr.Error())
 				break
@@ -217,14 +217,14 @@ func SummarizeAuditLog(r io.Reader, opts AuditLogOptions) (*AuditSummary, error)
 }
 
 // readLine returns the next line without its newline; tooLong is set (and
-// the line discarded up to its end) when it exceeds MaxAuditLine. err is
+// the line discarded up to its end) when it exceeds maxAuditLine. err is
 // io.EOF with the last line when the input does not end with a newline.
 func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
 	var buf []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if !tooLong {
-			if len(buf)+len(chunk) > MaxAuditLine+1 {
+			if len(buf)+len(chunk) > maxAuditLine+1 {
 				tooLong, buf = true, nil
 			} else {
 				buf = append(buf, chunk...)

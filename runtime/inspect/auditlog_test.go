@@ -30,7 +30,7 @@ func TestSummarizeAuditLog(t *testing.T) {
 		auditLine(t0.Add(4*time.Minute), "egress", "alice", "fetcher", "OPENAI_API_KEY", runtime.OutcomeRefused, "https://evil.example:443", "host_not_allowed"),
 		auditLine(t0.Add(5*time.Minute), "egress", "alice", "fetcher", "OPENAI_API_KEY", runtime.OutcomeAllowed, "https://api.openai.com:443", ""),
 		`{"time":"2025-05-01T10:00:00Z","module":"m","outcome":"granted"}`, // line 10: no profile
-		strings.Repeat("x", MaxAuditLine+10), // line 11: too long
+		strings.Repeat("x", maxAuditLine+10), // line 11: too long
 		auditLine(t0.Add(6*time.Minute), "", "alice", "whoami", "OPENAI_API_KEY", runtime.OutcomeGranted, "", ""),
 	}
 	data := strings.Join(lines, "\n") // no final newline
@@ -101,7 +101,7 @@ func TestParseSince(t *testing.T) {
 
 func FuzzDecodeAuditLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) {
-		r, err := DecodeAuditLine(line)
+		r, err := decodeAuditLine(line)
 		if err != nil {
 			return
 		}
@@ -112,7 +112,7 @@ func FuzzDecodeAuditLine(f *testing.F) {
 		if err != nil {
 			t.Fatalf("an accepted record does not encode: %v", err)
 		}
-		r2, err := DecodeAuditLine(b)
+		r2, err := decodeAuditLine(b)
 		if err != nil {
 			t.Fatalf("a re-encoded record does not decode: %v (%s)", err, b)
 		}

@@ -12,24 +12,13 @@ import (
 //go:embed wasm
 var hostileFiles embed.FS
 
-// HostileModules returns the hostile modules embedded in this binary, by
+// hostileModules returns the hostile modules embedded in this binary, by
 // file name ("hostile.wasm", "spin.wasm", ...). The suite reads them from
-// here unless SuiteOptions.Modules names another set.
-func HostileModules() fs.FS {
+// here unless Options.Modules names another set.
+func hostileModules() fs.FS {
 	sub, err := fs.Sub(hostileFiles, "wasm")
 	if err != nil {
 		panic(err) // "wasm" is a valid path: fs.Sub cannot fail
 	}
 	return sub
-}
-
-// HostileFiles lists the module files the suite needs: the Go module with
-// one tool per runtime attack, and the WebAssembly text modules for what Go
-// cannot express (load-time refusals, raw loops, growth and recursion).
-var HostileFiles = []string{
-	"hostile.wasm",
-	"spin.wasm", "grow.wasm", "stack.wasm",
-	"abi_v2.wasm", "no_abi.wasm", "manifest_v2.wasm",
-	"unknown_import.wasm", "unknown_host_func.wasm", "bad_signature.wasm", "imports_memory.wasm",
-	"big_memory.wasm", "start_loop.wasm",
 }

@@ -15,17 +15,19 @@ import (
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
+	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
+	"github.com/wasmgw/wasmgw/runtime/internal/wasmbin"
 )
 
-// ManySecrets is the number of names from which a module with no grant
+// manySecrets is the number of names from which a module with no grant
 // list (it may read every name of its profile) is a medium finding rather
 // than a low one.
-const ManySecrets = 3
+const manySecrets = 3
 
 const reservedPrefix = "GATEWAY_RELAY_"
 
-// InventoryOptions say what to inventory.
-type InventoryOptions struct {
+// inventoryOptions say what to inventory.
+type inventoryOptions struct {
 	// Home is the gateway home directory.
 	Home string
 	// Profiles are the profiles to inventory; empty means every profile of
@@ -39,13 +41,13 @@ type InventoryOptions struct {
 	Environ []string
 }
 
-// Inventory reads every audited profile of a home from disk, without
+// takeInventory reads every audited profile of a home from disk, without
 // running anything: config, .env names and mode, modules (hash, size,
 // imports, exports, memories, ABI version, grants, limits, egress policy)
 // and MCP servers (the names each entry references). It returns the
 // profiles with the findings the static rules raise. Only an unusable home
 // or an unknown profile name is an error.
-func Inventory(opts InventoryOptions) ([]ProfileReport, []Finding, error) {
+func takeInventory(opts inventoryOptions) ([]ProfileReport, []Finding, error) {
 	allow := globalNames(opts.GlobalAllowlist)
 	h, err := runtime.OpenHome(opts.Home, runtime.Globals{})
 	if err != nil {
@@ -150,9 +152,9 @@ func withDefaults(l, base runtime.Limits) runtime.Limits {
 	return l
 }
 
-// ProfileLimits returns a profile's limits with the defaults filled in, as
+// profileLimits returns a profile's limits with the defaults filled in, as
 // the runtime computes them.
-func ProfileLimits(cfg *runtime.Config) runtime.Limits {
+func profileLimits(cfg *runtime.Config) runtime.Limits {
 	return withDefaults(cfg.Limits, runtime.DefaultLimits())
 }
 
@@ -221,8 +223,8 @@ func inventoryProfile(home, name string, allow []string, environ []string) (Prof
 		if data, err := os.ReadFile(envPath); err != nil {
 			p.Env.Error = err.Error()
 			add("env.invalid", SeverityMedium, "", envPath, fmt.Sprintf(".env cannot be read, so the profile is refused at load: %v", err))
-		} else if v, err := runtime.ParseDotenv(envPath, data); err != nil {
-			p.Env.Error = err.Error() // a DotenvError never holds the line's text
+		} else if v, err := dotenv.Parse(envPath, data); err != nil {
+			p.Env.Error = err.Error() // a dotenv.Error never holds the line's text
 			add("env.invalid", SeverityMedium, "", envPath, fmt.Sprintf(".env does not parse, so the profile is refused at load: %v", err))
 		} else {
 			values = v
@@ -249,7 +251,7 @@ func inventoryProfile(home, name string, allow []string, environ []string) (Prof
 	defined := func(n string) bool { _, ok := values[n]; return ok || contains(allow, n) }
 
 	// Modules.
-	base := ProfileLimits(cfg)
+	base := profileLimits(cfg)
 	p.Limits = limitsReport(base)
 	type planned struct {
 		mc   runtime.ModuleConfig
@@ -257,16 +259,16 @@ func inventoryProfile(home, name string, allow []string, environ []string) (Prof
 	}
 	var mods []planned
 	for _, mc := range cfg.Modules {
-		mods = append(mods, planned{mc, RoleTool})
+		mods = append(mods, planned{mc, roleTool})
 	}
 	handlerRef := cfg.Handler
 	if handlerRef == "" {
 		handlerRef = runtime.DefaultHandler
 	}
 	if i := moduleIndex(cfg.Modules, handlerRef); i >= 0 {
-		mods[i].role = RoleTool + "," + RoleHandler
+		mods[i].role = roleTool + "," + roleHandler
 	} else {
-		mods = append(mods, planned{runtime.ModuleConfig{Name: "handler", Path: handlerRef, Grants: []string{}}, RoleHandler})
+		mods = append(mods, planned{runtime.ModuleConfig{Name: "handler", Path: handlerRef, Grants: []string{}}, roleHandler})
 	}
 	if cfg.MCPServers != nil && len(cfg.MCPServers.Content) > 0 {
 		ref := cfg.Interpolation
@@ -274,9 +276,9 @@ func inventoryProfile(home, name string, allow []string, environ []string) (Prof
 			ref = runtime.DefaultInterpolation
 		}
 		if i := moduleIndex(cfg.Modules, ref); i >= 0 {
-			mods[i].role += "," + RoleInterpolation
+			mods[i].role += "," + roleInterpolation
 		} else {
-			mods = append(mods, planned{runtime.ModuleConfig{Name: "interpolate", Path: ref, FreshPerCall: true}, RoleInterpolation})
+			mods = append(mods, planned{runtime.ModuleConfig{Name: "interpolate", Path: ref, FreshPerCall: true}, roleInterpolation})
 		}
 	}
 	for _, pm := range mods {
@@ -315,9 +317,9 @@ func inventoryModule(dir, profile string, mc runtime.ModuleConfig, role string, 
 
 	// Grants.
 	switch {
-	case mc.Grants == nil && isBuiltin && role == RoleInterpolation:
+	case mc.Grants == nil && isBuiltin && role == roleInterpolation:
 		// builtin:interpolate reads the names the config references: by design.
-	case mc.Grants == nil && len(values) >= ManySecrets:
+	case mc.Grants == nil && len(values) >= manySecrets:
 		add("grants.all-names", SeverityMedium, "", fmt.Sprintf("module %q has no grant list, so it may read all %d secrets of the profile; list the names it needs under grants:", mc.Name, len(values)))
 	case mc.Grants == nil && len(values) > 0:
 		add("grants.all-names", SeverityLow, "", fmt.Sprintf("module %q has no grant list, so it may read all %d secrets of the profile; list the names it needs under grants:", mc.Name, len(values)))
@@ -383,7 +385,7 @@ func inventoryModule(dir, profile string, mc runtime.ModuleConfig, role string, 
 		}
 		if st, serr := os.Stat(path); serr == nil && st.Size() > runtime.DefaultMaxModuleSize {
 			m.Size = int(st.Size())
-			m.Error = (&runtime.ModuleSizeError{Size: uint64(st.Size()), Max: runtime.DefaultMaxModuleSize}).Error()
+			m.Error = fmt.Sprintf("module is %d bytes, more than the largest module a host loads by default (%d bytes): shrink it or raise --max-module-size", st.Size(), runtime.DefaultMaxModuleSize)
 			add("module.too-large", SeverityHigh, path, fmt.Sprintf("module %q is %d bytes, over the %d MiB a host loads by default: the gateway refuses it before reading it (unless --max-module-size is raised), and compiling a module that large costs the host gigabytes", mc.Name, st.Size(), runtime.DefaultMaxModuleSize>>20))
 			return m, findings
 		}
@@ -396,7 +398,9 @@ func inventoryModule(dir, profile string, mc runtime.ModuleConfig, role string, 
 	}
 	sum := sha256.Sum256(wasm)
 	m.SHA256, m.Size = hex.EncodeToString(sum[:]), len(wasm)
-	info, err := ParseWasm(wasm)
+	// The same reader the runtime runs before it compiles a module, so what
+	// the audit reports and what the host refuses cannot drift apart.
+	info, err := wasmbin.Parse(wasm)
 	if err != nil {
 		m.Error = err.Error()
 		add("module.malformed", SeverityHigh, m.Resolved, fmt.Sprintf("module %q is not a WebAssembly module: %v", mc.Name, err))
@@ -404,7 +408,7 @@ func inventoryModule(dir, profile string, mc runtime.ModuleConfig, role string, 
 	}
 	m.ABIVersion = info.ABIVersion()
 	for _, im := range info.Imports {
-		ok, why := ImportVerdict(im)
+		ok, why := wasmbin.ImportVerdict(im)
 		m.Imports = append(m.Imports, ImportReport{Module: im.Module, Name: im.Name, Kind: im.Kind, Signature: im.Signature(), Provided: ok})
 		if !ok {
 			id := "module.foreign-import"
@@ -449,11 +453,11 @@ func inventoryModule(dir, profile string, mc runtime.ModuleConfig, role string, 
 	return m, findings
 }
 
-// LoadCheck loads each profile into engine exactly as the gateway would
+// checkLoad loads each profile into engine exactly as the gateway would
 // (every module compiled, checked and described; describing runs a
 // module's code with no secret in reach) and records, per profile, whether
 // it loads and which tools each module offers.
-func LoadCheck(ctx context.Context, engine *runtime.Engine, home *runtime.Home, profiles []ProfileReport) []Finding {
+func checkLoad(ctx context.Context, engine *runtime.Engine, home *runtime.Home, profiles []ProfileReport) []Finding {
 	var findings []Finding
 	for i := range profiles {
 		p := &profiles[i]
@@ -466,7 +470,7 @@ func LoadCheck(ctx context.Context, engine *runtime.Engine, home *runtime.Home, 
 				p.Load.Tools = len(tools)
 				for _, tool := range tools {
 					for j := range p.Modules {
-						if p.Modules[j].Name == tool.Module && strings.Contains(p.Modules[j].Role, RoleTool) {
+						if p.Modules[j].Name == tool.Module && strings.Contains(p.Modules[j].Role, roleTool) {
 							p.Modules[j].Tools = append(p.Modules[j].Tools, tool.Name)
 						}
 					}

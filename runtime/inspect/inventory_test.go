@@ -13,8 +13,6 @@ import (
 	"github.com/wasmgw/wasmgw/runtime"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
-
-	"github.com/wasmgw/wasmgw/abi"
 )
 
 func findingIDs(fs []Finding) []string {
@@ -59,7 +57,7 @@ func noValues(t *testing.T, home string, v any) {
 
 func TestSampleHomeInventory(t *testing.T) {
 	home := runtimetest.SampleHome(t)
-	profiles, findings, err := Inventory(InventoryOptions{Home: home})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +90,7 @@ func TestSampleHomeInventory(t *testing.T) {
 	if alice.Env.Mode != "0600" || strings.Join(alice.Env.Names, ",") != "EMPTY_ONE,GITHUB_TOKEN,MY_MCP_TOKEN,OPENAI_API_KEY" {
 		t.Errorf("alice .env %+v", alice.Env)
 	}
-	if alice.Limits.MemoryBytes != 128<<20 || alice.Limits.TimeoutMS != 10000 || alice.Limits.MaxHostCalls != runtime.DefaultMaxHostCalls {
+	if alice.Limits.MemoryBytes != 128<<20 || alice.Limits.TimeoutMS != 10000 || alice.Limits.MaxHostCalls != runtime.DefaultLimits().MaxHostCalls {
 		t.Errorf("alice limits %+v", alice.Limits)
 	}
 	var mods []string
@@ -168,7 +166,7 @@ func TestPlantedProblemsAreFound(t *testing.T) {
 	if err := os.Chmod(filepath.Join(home, "profiles", "alice", ".env"), 0o604); err != nil {
 		t.Fatal(err)
 	}
-	profiles, findings, err := Inventory(InventoryOptions{Home: home})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +205,7 @@ func TestWritableFilesAreHigh(t *testing.T) {
 	if err := os.Chmod(cfg, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	_, findings, err := Inventory(InventoryOptions{Home: home, Profiles: []string{"bob"}})
+	_, findings, err := takeInventory(inventoryOptions{Home: home, Profiles: []string{"bob"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +216,7 @@ func TestWritableFilesAreHigh(t *testing.T) {
 
 func TestUnknownProfileIsAnError(t *testing.T) {
 	home := runtimetest.SampleHome(t)
-	_, _, err := Inventory(InventoryOptions{Home: home, Profiles: []string{"zed"}})
+	_, _, err := takeInventory(inventoryOptions{Home: home, Profiles: []string{"zed"}})
 	if err == nil || !strings.Contains(err.Error(), `profile "zed": no such profile`) {
 		t.Fatalf("err %v", err)
 	}
@@ -258,7 +256,7 @@ mcp_servers:
 	if err := os.WriteFile(filepath.Join(home, "profiles", "mcp", "bin", "server"), []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	profiles, findings, err := Inventory(InventoryOptions{Home: home, Profiles: []string{"mcp"}, Environ: []string{"PATH=/nonexistent:" + bin, "HOME=/root"}})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home, Profiles: []string{"mcp"}, Environ: []string{"PATH=/nonexistent:" + bin, "HOME=/root"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,53 +309,9 @@ mcp_servers:
 	}
 }
 
-func TestScanRefs(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain":            "",
-		"${A}":             "A",
-		"x${env:B}y${ C }": "B,C",
-		"${env: D.e-1 }":   "D.e-1",
-		"${X:-y}":          "?",
-		"${}":              "?",
-		"${1BAD}":          "?",
-		"${unclosed":       "",
-		"$A ${A} $${B}":    "A,B",
-		"${A}${A}":         "A,A",
-		"${env:${B}}":      "?",
-	} {
-		var got []string
-		for _, r := range ScanRefs(in) {
-			if r.Name == "" {
-				got = append(got, "?")
-			} else {
-				got = append(got, r.Name)
-			}
-		}
-		if strings.Join(got, ",") != want {
-			t.Errorf("ScanRefs(%q) = %v, want %s", in, got, want)
-		}
-	}
-}
-
-func FuzzScanRefs(f *testing.F) {
-	f.Fuzz(func(t *testing.T, s string) {
-		rest := s
-		for _, r := range ScanRefs(s) {
-			i := strings.Index(rest, r.Literal)
-			if i < 0 || !strings.HasPrefix(r.Literal, "${") || !strings.HasSuffix(r.Literal, "}") {
-				t.Fatalf("reference %+v is not in %q in order", r, s)
-			}
-			rest = rest[i+len(r.Literal):]
-			if r.Name != "" && (!abi.ValidSecretName(r.Name) || !strings.Contains(r.Literal, r.Name)) {
-				t.Fatalf("reference %+v: bad name", r)
-			}
-		}
-	})
-}
-
 func TestLoadCheckRecordsToolsAndRefusals(t *testing.T) {
 	home := runtimetest.SampleHome(t)
-	profiles, _, err := Inventory(InventoryOptions{Home: home})
+	profiles, _, err := takeInventory(inventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +319,7 @@ func TestLoadCheckRecordsToolsAndRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	findings := LoadCheck(context.Background(), runtimetest.Engine(t, nil, nil), h, profiles)
+	findings := checkLoad(context.Background(), runtimetest.Engine(t, nil, nil), h, profiles)
 	alice := profileByName(profiles, "alice")
 	if alice.Load == nil || !alice.Load.OK || alice.Load.Tools < 3 || strings.Join(alice.Modules[0].Tools, ",") != "whoami" {
 		t.Errorf("alice load %+v, whoami tools %v", alice.Load, alice.Modules[0].Tools)
@@ -402,7 +356,7 @@ mcp_servers:
   remote:
     url: https://mcp.example.com/mcp
 `, map[string][]byte{})
-	profiles, findings, err := Inventory(InventoryOptions{Home: home, Profiles: []string{"box"}, Environ: []string{"PATH=/usr/bin:/bin"}})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home, Profiles: []string{"box"}, Environ: []string{"PATH=/usr/bin:/bin"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +395,7 @@ func TestInventoryFlagsReferencesWhereTheHostDecides(t *testing.T) {
 		Env:    "HOST=example.org\n",
 		Config: "mcp_servers:\n  api:\n    url: https://${HOST}/mcp\n",
 	}})
-	_, findings, err := Inventory(InventoryOptions{Home: home})
+	_, findings, err := takeInventory(inventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,48 +10,10 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/runtime/inspect/internal/refscan"
 	"github.com/wasmgw/wasmgw/runtime/internal/value"
 	"github.com/wasmgw/wasmgw/runtime/mcp"
 )
-
-// Ref is one ${...} occurrence in a string.
-type Ref struct {
-	// Name is the variable name; empty for an unsupported form.
-	Name string
-	// Literal is the reference as written ("${env:TOKEN}").
-	Literal string
-}
-
-// ScanRefs returns the ${NAME} and ${env:NAME} references of s, left to
-// right, with the interpolation module's rules (guest/interp): the body up
-// to the first '}' is trimmed and an "env:" prefix removed; a body that is
-// then not a secret name ([A-Za-z_][A-Za-z0-9_.-]*, at most 256 bytes) is
-// an unsupported form (Name ""); a "${" with no closing brace ends the scan.
-func ScanRefs(s string) []Ref {
-	var refs []Ref
-	for {
-		start := strings.Index(s, "${")
-		if start < 0 {
-			return refs
-		}
-		end := strings.IndexByte(s[start+2:], '}')
-		if end < 0 {
-			return refs
-		}
-		end += start + 2
-		literal := s[start : end+1]
-		s = s[end+1:]
-		name := strings.TrimSpace(literal[2 : len(literal)-1])
-		if rest, ok := strings.CutPrefix(name, "env:"); ok {
-			name = strings.TrimSpace(rest)
-		}
-		if !abi.ValidSecretName(name) {
-			name = ""
-		}
-		refs = append(refs, Ref{Name: name, Literal: literal})
-	}
-}
 
 // leaf is one scalar of a server entry, by field path.
 type leaf struct {
@@ -162,7 +124,7 @@ func inspectMCP(node *yaml.Node, profile string, env mcpEnv) ([]MCPServerReport,
 			if !strings.Contains(l.path, ".") && !strings.Contains(l.path, "[") {
 				fields[l.path] = l.value
 			}
-			for _, r := range ScanRefs(l.value) {
+			for _, r := range refscan.Scan(l.value) {
 				if r.Name == "" {
 					s.Unsupported = append(s.Unsupported, l.path)
 					add("mcp.unsupported-ref", SeverityLow, name, fmt.Sprintf("%s holds a reference form wasmgw does not resolve (only ${NAME} and ${env:NAME}); it is kept literally", l.path))

@@ -22,7 +22,7 @@ func TestMCPKeysNotHonouredAreFindings(t *testing.T) {
     lifecycle: eager
     args: ["${workspaceFolder}"]
 `}})
-	profiles, findings, err := Inventory(InventoryOptions{Home: home})
+	profiles, findings, err := takeInventory(inventoryOptions{Home: home})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/wasmgw/wasmgw/runtime/inspect/internal/suite"
 )
 
 // Formats of a report.
@@ -17,7 +19,7 @@ const (
 )
 
 // Write renders the report in format: "text" (tables for a terminal),
-// "markdown" (to file with a review) or "json" (the schema Schema).
+// "markdown" (to file with a review) or "json" (the schema wasmgw.audit/v1, docs/audit-json.md).
 func (r *Report) Write(w io.Writer, format string) error {
 	switch format {
 	case FormatJSON:
@@ -30,8 +32,8 @@ func (r *Report) Write(w io.Writer, format string) error {
 	return fmt.Errorf("unknown report format %q (want text, json or markdown)", format)
 }
 
-// Size renders a byte count with a binary unit ("128MiB").
-func Size(n uint64) string {
+// formatSize renders a byte count with a binary unit ("128MiB").
+func formatSize(n uint64) string {
 	switch {
 	case n >= 1<<30 && n%(1<<30) == 0:
 		return fmt.Sprintf("%dGiB", n>>30)
@@ -50,7 +52,7 @@ func Size(n uint64) string {
 // String renders limits for a human: "memory 128MiB, timeout 10s, ...".
 func (l LimitsReport) String() string {
 	return fmt.Sprintf("memory %s, timeout %s, max_output %s, max_log %s, max_host_calls %d",
-		Size(l.MemoryBytes), time.Duration(l.TimeoutMS)*time.Millisecond, Size(l.MaxOutputBytes), Size(l.MaxLogBytes), l.MaxHostCalls)
+		formatSize(l.MemoryBytes), time.Duration(l.TimeoutMS)*time.Millisecond, formatSize(l.MaxOutputBytes), formatSize(l.MaxLogBytes), l.MaxHostCalls)
 }
 
 func grantsText(m ModuleReport) string {
@@ -100,9 +102,9 @@ func memoryText(m ModuleReport) string {
 		return "-"
 	}
 	mem := m.Memories[0]
-	s := Size(mem.MinPages * 65536)
+	s := formatSize(mem.MinPages * 65536)
 	if mem.MaxPages != nil {
-		s += ".." + Size(*mem.MaxPages*65536)
+		s += ".." + formatSize(*mem.MaxPages*65536)
 	}
 	if mem.Imported {
 		s += " (imported)"
@@ -183,8 +185,8 @@ func (r *Report) writeText(w io.Writer) error {
 	fmt.Fprintln(tw, "PROFILE\tMODULE\tROLE\tPATH\tSHA256\tSIZE\tABI\tGRANTS\tMEMORY (LIMIT)\tTIMEOUT\tDECLARED MEMORY\tIMPORTS\tTOOLS")
 	for _, p := range r.Profiles {
 		for _, m := range p.Modules {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\tv%d\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, m.Name, m.Role, m.Path, shortSHA(m.SHA256), Size(uint64(m.Size)),
-				m.ABIVersion, grantsText(m), Size(m.Limits.MemoryBytes), time.Duration(m.Limits.TimeoutMS)*time.Millisecond, memoryText(m), importsText(m), strings.Join(m.Tools, ","))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\tv%d\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, m.Name, m.Role, m.Path, shortSHA(m.SHA256), formatSize(uint64(m.Size)),
+				m.ABIVersion, grantsText(m), formatSize(m.Limits.MemoryBytes), time.Duration(m.Limits.TimeoutMS)*time.Millisecond, memoryText(m), importsText(m), strings.Join(m.Tools, ","))
 		}
 	}
 	tw.Flush()
@@ -237,7 +239,7 @@ func (r *Report) writeText(w io.Writer) error {
 		}
 		tw.Flush()
 		for _, row := range s.Rows {
-			if row.Result != ResultPass {
+			if row.Result != suite.ResultPass {
 				fmt.Fprintf(ew, "\nFAIL %s\n  tried:    %s\n  expected: %s\n  observed: %s\n  why:      %s\n", row.ID, row.Tried, row.Expected, row.Observed, row.Reason)
 			}
 		}
@@ -290,7 +292,7 @@ func md(s string) string {
 func (r *Report) writeMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "# wasmgw audit of `%s`\n\n", md(r.Home))
-	fmt.Fprintf(ew, "wasmgw %s, guest ABI v%d, %s. Schema `%s`.\n\n", md(r.Version), r.ABI, r.GeneratedAt.Format(time.RFC3339), Schema)
+	fmt.Fprintf(ew, "wasmgw %s, guest ABI v%d, %s. Schema `%s`.\n\n", md(r.Version), r.ABI, r.GeneratedAt.Format(time.RFC3339), reportSchema)
 	fmt.Fprintf(ew, "**%s**\n\n", r.verdictLine())
 	fmt.Fprintf(ew, "Global allowlist: `%s`\n\n", strings.Join(r.GlobalAllowlist, " "))
 
@@ -380,4 +382,13 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// clipText puts s on one line and clips it to n bytes.
+func clipText(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/inspect/internal/suite"
 	"github.com/wasmgw/wasmgw/runtime/version"
 )
 
-// Schema names the version of the JSON report (docs/security.md, "The JSON
+// reportSchema names the version of the JSON report (docs/security.md, "The JSON
 // report"). A field is never renamed, retyped or given a new meaning under
 // the same schema; a new field may be added.
-const Schema = "wasmgw.audit/v1"
+const reportSchema = "wasmgw.audit/v1"
 
 // Severity ranks a finding.
 type Severity string
@@ -34,8 +35,8 @@ const (
 	SeverityInfo Severity = "info"
 )
 
-// Rank orders severities: high is 0.
-func (s Severity) Rank() int {
+// rank orders severities: high is 0.
+func (s Severity) rank() int {
 	switch s {
 	case SeverityHigh:
 		return 0
@@ -49,20 +50,12 @@ func (s Severity) Rank() int {
 	return 4
 }
 
-// Valid reports whether s is one of the four severities.
-func (s Severity) Valid() bool { return s.Rank() < 4 }
-
-// Row results.
-const (
-	// ResultPass: the attack was contained as expected.
-	ResultPass = "PASS"
-	// ResultFail: it was not, or the row could not run.
-	ResultFail = "FAIL"
-)
+// valid reports whether s is one of the four severities.
+func (s Severity) valid() bool { return s.rank() < 4 }
 
 // Report is everything `wasmgw audit` found: the inventory of each audited
 // profile, the findings, and the hostile suite's rows. Its JSON form is
-// the schema Schema; slices are never null and are sorted as documented,
+// the schema wasmgw.audit/v1 (docs/audit-json.md); slices are never null and are sorted as documented,
 // so two reports of the same home differ only where the home, the binary
 // or the timings did.
 type Report struct {
@@ -132,16 +125,16 @@ func limitsReport(l runtime.Limits) LimitsReport {
 	return LimitsReport{MemoryBytes: l.Memory, TimeoutMS: l.Timeout.Milliseconds(), MaxOutputBytes: l.MaxOutput, MaxLogBytes: l.MaxLog, MaxHostCalls: l.MaxHostCalls, MaxAuditRecords: l.MaxAuditRecords}
 }
 
-// Limits converts back to runtime.Limits.
-func (l LimitsReport) Limits() runtime.Limits {
+// runtimeLimits converts back to runtime.Limits.
+func (l LimitsReport) runtimeLimits() runtime.Limits {
 	return runtime.Limits{Memory: l.MemoryBytes, Timeout: time.Duration(l.TimeoutMS) * time.Millisecond, MaxOutput: l.MaxOutputBytes, MaxLog: l.MaxLogBytes, MaxHostCalls: l.MaxHostCalls, MaxAuditRecords: l.MaxAuditRecords}
 }
 
 // Module roles.
 const (
-	RoleTool          = "tool"
-	RoleHandler       = "handler"
-	RoleInterpolation = "interpolation"
+	roleTool          = "tool"
+	roleHandler       = "handler"
+	roleInterpolation = "interpolation"
 )
 
 // ModuleReport is the inventory of one module of a profile.
@@ -299,38 +292,6 @@ type TargetReport struct {
 	Limits   LimitsReport `json:"limits"`
 }
 
-// RowReport is one hostile behaviour: what was tried, what the sandbox must
-// do, what it did.
-type RowReport struct {
-	ID string `json:"id"`
-	// Target is the target whose limits the row ran under ("" for rows
-	// that do not depend on limits).
-	Target   string `json:"target,omitempty"`
-	Tried    string `json:"tried"`
-	Expected string `json:"expected"`
-	Observed string `json:"observed"`
-	// Result is "PASS" or "FAIL"; Reason says why a row failed.
-	Result     string  `json:"result"`
-	Reason     string  `json:"reason,omitempty"`
-	DurationMS float64 `json:"duration_ms"`
-}
-
-// NeighbourReport is the benign profile's calls while the suite ran. The
-// loop calls once per PaceMS at most, for DurationMS; a latency runs from
-// the moment a call was due, so waiting for a thread counts. Far fewer
-// calls than DurationMS/PaceMS mean the loop itself waited.
-type NeighbourReport struct {
-	Profile    string   `json:"profile"`
-	Calls      int      `json:"calls"`
-	Failures   int      `json:"failures"`
-	PaceMS     float64  `json:"pace_ms"`
-	DurationMS int64    `json:"duration_ms"`
-	P50MS      float64  `json:"p50_ms"`
-	P99MS      float64  `json:"p99_ms"`
-	MaxMS      float64  `json:"max_ms"`
-	Errors     []string `json:"errors"`
-}
-
 // Summary counts what the report holds and gives its verdict.
 type Summary struct {
 	Profiles int           `json:"profiles"`
@@ -353,12 +314,12 @@ type FindingCounts struct {
 	Info   int `json:"info"`
 }
 
-// Finish sorts the report into its documented order, turns nil slices into
+// finish sorts the report into its documented order, turns nil slices into
 // empty ones and computes the summary.
-func (r *Report) Finish() {
-	r.Schema = Schema
+func (r *Report) finish() {
+	r.Schema = reportSchema
 	sort.Slice(r.Profiles, func(i, j int) bool { return r.Profiles[i].Name < r.Profiles[j].Name })
-	SortFindings(r.Findings)
+	sortFindings(r.Findings)
 	if r.GlobalAllowlist == nil {
 		r.GlobalAllowlist = []string{}
 	}
@@ -390,27 +351,27 @@ func (r *Report) Finish() {
 		r.Suite.normalize()
 		for _, row := range r.Suite.Rows {
 			s.Rows++
-			if row.Result == ResultPass {
+			if row.Result == suite.ResultPass {
 				s.Passed++
 			} else {
 				s.Failed++
 			}
 		}
 	}
-	s.Result, s.ExitStatus = ResultPass, 0
+	s.Result, s.ExitStatus = suite.ResultPass, 0
 	if s.Findings.High > 0 || s.Failed > 0 || (r.Suite != nil && r.Suite.Error != "") {
-		s.Result, s.ExitStatus = ResultFail, 1
+		s.Result, s.ExitStatus = suite.ResultFail, 1
 	}
 	r.Summary = s
 }
 
-// SortFindings orders findings by severity (high first), then id, profile,
+// sortFindings orders findings by severity (high first), then id, profile,
 // module, subject and message.
-func SortFindings(fs []Finding) {
+func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if a.Severity.Rank() != b.Severity.Rank() {
-			return a.Severity.Rank() < b.Severity.Rank()
+		if a.Severity.rank() != b.Severity.rank() {
+			return a.Severity.rank() < b.Severity.rank()
 		}
 		for _, c := range [][2]string{{a.ID, b.ID}, {a.Profile, b.Profile}, {a.Module, b.Module}, {a.Subject, b.Subject}, {a.Message, b.Message}} {
 			if c[0] != c[1] {
@@ -472,11 +433,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// ReportError says why bytes are not a valid report of this schema.
-type ReportError struct{ Msg string }
+// reportError says why bytes are not a valid report of this schema.
+type reportError struct{ Msg string }
 
 // Error implements error.
-func (e *ReportError) Error() string { return "audit report: " + e.Msg }
+func (e *reportError) Error() string { return "audit report: " + e.Msg }
 
 // ParseReport decodes a JSON report (as WriteJSON writes it) and checks it
 // against the schema: the schema name, no unknown fields, valid severities
@@ -487,29 +448,29 @@ func ParseReport(data []byte) (*Report, error) {
 	dec.DisallowUnknownFields()
 	var r Report
 	if err := dec.Decode(&r); err != nil {
-		return nil, &ReportError{Msg: "not a report: " + err.Error()}
+		return nil, &reportError{Msg: "not a report: " + err.Error()}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, &ReportError{Msg: "trailing data after the report"}
+		return nil, &reportError{Msg: "trailing data after the report"}
 	}
-	if r.Schema != Schema {
-		return nil, &ReportError{Msg: fmt.Sprintf("schema %q, want %q", r.Schema, Schema)}
+	if r.Schema != reportSchema {
+		return nil, &reportError{Msg: fmt.Sprintf("schema %q, want %q", r.Schema, reportSchema)}
 	}
 	for i, f := range r.Findings {
-		if !f.Severity.Valid() {
-			return nil, &ReportError{Msg: fmt.Sprintf("findings[%d] (%s): severity %q is not high, medium, low or info", i, f.ID, f.Severity)}
+		if !f.Severity.valid() {
+			return nil, &reportError{Msg: fmt.Sprintf("findings[%d] (%s): severity %q is not high, medium, low or info", i, f.ID, f.Severity)}
 		}
 		if f.ID == "" {
-			return nil, &ReportError{Msg: fmt.Sprintf("findings[%d]: no id", i)}
+			return nil, &reportError{Msg: fmt.Sprintf("findings[%d]: no id", i)}
 		}
 	}
 	if r.Suite != nil {
 		for i, row := range r.Suite.Rows {
-			if row.Result != ResultPass && row.Result != ResultFail {
-				return nil, &ReportError{Msg: fmt.Sprintf("suite.rows[%d] (%s): result %q is not PASS or FAIL", i, row.ID, row.Result)}
+			if row.Result != suite.ResultPass && row.Result != suite.ResultFail {
+				return nil, &reportError{Msg: fmt.Sprintf("suite.rows[%d] (%s): result %q is not PASS or FAIL", i, row.ID, row.Result)}
 			}
 			if row.ID == "" {
-				return nil, &ReportError{Msg: fmt.Sprintf("suite.rows[%d]: no id", i)}
+				return nil, &reportError{Msg: fmt.Sprintf("suite.rows[%d]: no id", i)}
 			}
 		}
 	}
@@ -521,10 +482,19 @@ func ParseReport(data []byte) (*Report, error) {
 		s := *r.Suite
 		check.Suite = &s
 	}
-	check.Finish()
+	check.finish()
 	// Finish also normalises; compare only what the summary claims.
 	if got != check.Summary {
-		return nil, &ReportError{Msg: fmt.Sprintf("summary %+v does not match the report's contents (%+v)", got, check.Summary)}
+		return nil, &reportError{Msg: fmt.Sprintf("summary %+v does not match the report's contents (%+v)", got, check.Summary)}
 	}
 	return &r, nil
 }
+
+// The suite's rows in the report.
+type (
+	// RowReport is one hostile behaviour: what was tried, what the sandbox
+	// must do, what it did.
+	RowReport = suite.RowReport
+	// NeighbourReport is the benign profile's calls while the suite ran.
+	NeighbourReport = suite.NeighbourReport
+)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/inspect/internal/suite"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
@@ -48,7 +50,7 @@ func TestStaticReportIsStableAndParses(t *testing.T) {
 	if again := render(t, rep, FormatJSON); again != a {
 		t.Fatalf("the report does not survive a round trip:\n%s\n---\n%s", a, again)
 	}
-	if rep.Schema != Schema || rep.Summary.ExitStatus != 0 || rep.Summary.Result != ResultPass || rep.Suite != nil || !rep.StaticOnly {
+	if rep.Schema != reportSchema || rep.Summary.ExitStatus != 0 || rep.Summary.Result != suite.ResultPass || rep.Suite != nil || !rep.StaticOnly {
 		t.Errorf("summary %+v schema %q", rep.Summary, rep.Schema)
 	}
 	if !strings.Contains(a, `"suite": null`) || !strings.Contains(a, `"findings": [`) {
@@ -88,15 +90,25 @@ func TestPlantedModuleFailsTheAudit(t *testing.T) {
 	}
 }
 
-// TestReportWithTheSuite renders the real suite's result.
+// TestReportWithTheSuite renders the real suite's result, run through
+// runSuite with the hostile modules built from this checkout.
 func TestReportWithTheSuite(t *testing.T) {
-	run := realSuite(t)
+	dir := runtimetest.EmbedHostile(t)
+	limits := runtime.Limits{Memory: 32 << 20, Timeout: 2 * time.Second, MaxOutput: 64 << 10, MaxLog: 8 << 10, MaxHostCalls: 5000}
+	sr := runSuite(context.Background(), []suite.Target{{ID: "t1", Profiles: []string{"p"}, Limits: limits}},
+		Options{Modules: os.DirFS(dir), CacheDir: runtimetest.CacheDir(), Environ: []string{"PATH=/usr/bin:/bin", "HOME=/root"}})
+	if sr.Error != "" {
+		t.Fatalf("the suite could not run: %s", sr.Error)
+	}
+	if len(sr.Targets) != 1 || sr.Targets[0].ID != "t1" || sr.Targets[0].Limits != limitsReport(limits) {
+		t.Fatalf("targets %+v", sr.Targets)
+	}
 	rep := staticAudit(t, runtimetest.SampleHome(t))
 	rep.StaticOnly = false
-	s := *run.report
+	s := *sr
 	rep.Suite = &s
-	rep.Finish()
-	if rep.Summary.Rows != len(rowCatalogue) || rep.Summary.Failed != 0 || rep.Summary.ExitStatus != 0 {
+	rep.finish()
+	if rep.Summary.Rows != len(RowIDs()) || rep.Summary.Failed != 0 || rep.Summary.ExitStatus != 0 {
 		t.Fatalf("summary %+v", rep.Summary)
 	}
 	js := render(t, rep, FormatJSON)
@@ -111,11 +123,11 @@ func TestReportWithTheSuite(t *testing.T) {
 	}
 	// One failed row fails the report and is explained.
 	rows := append([]RowReport(nil), s.Rows...)
-	rows[0].Result, rows[0].Reason = ResultFail, "planted failure"
+	rows[0].Result, rows[0].Reason = suite.ResultFail, "planted failure"
 	s2 := s
 	s2.Rows = rows
 	rep.Suite = &s2
-	rep.Finish()
+	rep.finish()
 	if rep.Summary.ExitStatus != 1 || !strings.Contains(render(t, rep, FormatText), "FAIL "+rows[0].ID) {
 		t.Errorf("a failed row: summary %+v", rep.Summary)
 	}
@@ -128,7 +140,7 @@ func TestParseReportRefusesWhatTheSchemaDoesNot(t *testing.T) {
 	rep := staticAudit(t, runtimetest.SampleHome(t))
 	good := render(t, rep, FormatJSON)
 	for name, mutate := range map[string]func(string) string{
-		"schema":        func(s string) string { return strings.Replace(s, Schema, "wasmgw.audit/v0", 1) },
+		"schema":        func(s string) string { return strings.Replace(s, reportSchema, "wasmgw.audit/v0", 1) },
 		"unknown field": func(s string) string { return strings.Replace(s, `"schema"`, `"extra": 1, "schema"`, 1) },
 		"severity":      func(s string) string { return strings.Replace(s, `"severity": "medium"`, `"severity": "critical"`, 1) },
 		"summary":       func(s string) string { return strings.Replace(s, `"exit_status": 0`, `"exit_status": 1`, 1) },

@@ -1,53 +1,26 @@
 package inspect
 
-// This file holds the hostile suite's entry point: its options, the targets
-// it attacks under, and the suite run itself.
+// This file connects the audit to the hostile suite
+// (runtime/inspect/internal/suite): the targets it attacks under, taken
+// from the audited profiles' limits, and the suite's part of the report.
 
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"net"
-	"sync"
-	"time"
 
 	"github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/inspect/internal/suite"
 )
 
-// SuiteOptions configure a run of the hostile suite.
-type SuiteOptions struct {
-	// Targets are the limit sets to attack under (see Targets); at least one.
-	Targets []Target
-	// Modules holds the hostile modules by file name (HostileFiles); nil
-	// means the set embedded in this binary (HostileModules).
-	Modules fs.FS
-	// CacheDir is the compilation cache ("" for none).
-	CacheDir string
-	// Environ is the host's environment (os.Environ form). The suite reads
-	// only names from it, to ask a guest for a variable the host has and
-	// check that the answer is "not found".
-	Environ []string
-	// Progress, if set, is told as each row finishes.
-	Progress func(row RowReport)
+// RowIDs lists the hostile suite's rows in report order.
+func RowIDs() []string { return suite.RowIDs() }
 
-	// observe, if set, receives each row's raw observation (for tests).
-	observe func(id string, o Observation)
-}
-
-// Target is one set of limits the suite attacks under, and the audited
-// profiles that have those limits.
-type Target struct {
-	ID       string
-	Profiles []string
-	Limits   runtime.Limits
-}
-
-// Targets groups profiles by their limits (the limits a module of the
+// suiteTargets groups profiles by their limits (the limits a module of the
 // profile gets when it sets none of its own): the suite runs its
 // limit-dependent rows once per group. With no profile, one target with the
 // default limits.
-func Targets(profiles []ProfileReport) []Target {
-	var out []Target
+func suiteTargets(profiles []ProfileReport) []suite.Target {
+	var out []suite.Target
 	for _, p := range profiles {
 		found := false
 		for i := range out {
@@ -58,74 +31,27 @@ func Targets(profiles []ProfileReport) []Target {
 			}
 		}
 		if !found {
-			out = append(out, Target{ID: fmt.Sprintf("t%d", len(out)+1), Profiles: []string{p.Name}, Limits: p.Limits.Limits()})
+			out = append(out, suite.Target{ID: fmt.Sprintf("t%d", len(out)+1), Profiles: []string{p.Name}, Limits: p.Limits.runtimeLimits()})
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, Target{ID: "t1", Profiles: []string{}, Limits: runtime.DefaultLimits()})
+		out = append(out, suite.Target{ID: "t1", Profiles: []string{}, Limits: runtime.DefaultLimits()})
 	}
 	return out
 }
 
-// Profile names in the suite's home.
-const (
-	neighbourProfile = "neighbour"
-	interruptProfile = "interrupt"
-	rangesProfile    = "ranges"
-	hostileModule    = "hostile"
-)
-
-// suite is one run: a temporary home with synthetic secrets, a real engine
-// and the benign neighbour.
-type suite struct {
-	opts     SuiteOptions
-	dir      string
-	engine   *runtime.Engine
-	home     *runtime.Home
-	log      *logWatcher
-	audit    *auditSink
-	secrets  map[string]map[string]string // profile → name → synthetic value
-	values   []string
-	listener net.Listener
-
-	mu      sync.Mutex
-	tenants map[string]*runtime.Tenant
-	errs    map[string]error
-
-	// outLeaks counts synthetic values seen in call outputs and errors.
-	outLeaks int
-	// missing lists the hostile modules absent from SuiteOptions.Modules.
-	missing []string
-	nbr     *neighbourLoop
-}
-
-// RunSuite runs the hostile suite: our own hostile modules, in profiles
-// written to a temporary home with synthetic secrets (generated for this
-// run), under each target's limits, against a real engine; a benign
-// profile is called in a loop throughout. It never reads an audited
-// profile's secrets. The suite's own failures are reported in
-// SuiteReport.Error or as failed rows; RunSuite itself does not fail.
-func RunSuite(ctx context.Context, opts SuiteOptions) *SuiteReport {
-	start := time.Now()
-	rep := &SuiteReport{}
-	if len(opts.Targets) == 0 {
-		opts.Targets = Targets(nil)
+// runSuite runs the hostile suite under targets, with the hostile modules
+// embedded in this binary when opts.Modules is nil, and returns its part of
+// the report.
+func runSuite(ctx context.Context, targets []suite.Target, opts Options) *SuiteReport {
+	modules := opts.Modules
+	if modules == nil {
+		modules = hostileModules()
 	}
-	for _, t := range opts.Targets {
+	res := suite.Run(ctx, suite.Options{Targets: targets, Modules: modules, CacheDir: opts.CacheDir, Environ: opts.Environ, Progress: opts.Progress})
+	rep := &SuiteReport{Error: res.Error, Rows: res.Rows, Neighbour: res.Neighbour, DurationMS: res.DurationMS}
+	for _, t := range targets {
 		rep.Targets = append(rep.Targets, TargetReport{ID: t.ID, Profiles: append([]string{}, t.Profiles...), Limits: limitsReport(t.Limits)})
 	}
-	if opts.Modules == nil {
-		opts.Modules = HostileModules()
-	}
-	s, err := newSuite(ctx, opts)
-	if err != nil {
-		rep.Error = err.Error()
-		rep.DurationMS = time.Since(start).Milliseconds()
-		return rep
-	}
-	defer s.close()
-	rep.Rows = s.run(ctx)
-	rep.Neighbour = s.nbr.report()
-	rep.DurationMS = time.Since(start).Milliseconds()
 	return rep
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/runtime/builtin"
+	"github.com/wasmgw/wasmgw/runtime/internal/wasmbin"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
@@ -22,7 +23,7 @@ func readWAT(t *testing.T, name string) []byte {
 }
 
 func TestParseWasmReadsImportsExportsAndMemory(t *testing.T) {
-	info, err := ParseWasm(readWAT(t, "unknown_import"))
+	info, err := wasmbin.Parse(readWAT(t, "unknown_import"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,10 +37,10 @@ func TestParseWasmReadsImportsExportsAndMemory(t *testing.T) {
 	if exf.Module != "env" || exf.Name != "exfiltrate" || exf.Signature() != "(i32,i32)->()" {
 		t.Errorf("second import %+v %s", exf, exf.Signature())
 	}
-	if ok, why := ImportVerdict(out); !ok {
+	if ok, why := wasmbin.ImportVerdict(out); !ok {
 		t.Errorf("output refused: %s", why)
 	}
-	if ok, why := ImportVerdict(exf); ok || !strings.Contains(why, "env.exfiltrate") {
+	if ok, why := wasmbin.ImportVerdict(exf); ok || !strings.Contains(why, "env.exfiltrate") {
 		t.Errorf("env.exfiltrate: %v %q", ok, why)
 	}
 	if info.ABIVersion() != 1 {
@@ -75,7 +76,7 @@ func TestImportVerdictsMatchTheRuntime(t *testing.T) {
 		{"imports_memory", 1, "env.memory"},
 		{"spin", 1, ""},
 	} {
-		info, err := ParseWasm(readWAT(t, c.module))
+		info, err := wasmbin.Parse(readWAT(t, c.module))
 		if err != nil {
 			t.Fatalf("%s: %v", c.module, err)
 		}
@@ -84,7 +85,7 @@ func TestImportVerdictsMatchTheRuntime(t *testing.T) {
 		}
 		var bad []string
 		for _, im := range info.Imports {
-			if ok, _ := ImportVerdict(im); !ok {
+			if ok, _ := wasmbin.ImportVerdict(im); !ok {
 				bad = append(bad, im.Module+"."+im.Name)
 			}
 		}
@@ -99,13 +100,13 @@ func TestParseWasmOnAGoGuest(t *testing.T) {
 	if err != nil {
 		t.Skipf("builtin whoami not built: %v", err)
 	}
-	info, err := ParseWasm(b)
+	info, err := wasmbin.Parse(b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hosts, wasi := 0, 0
 	for _, im := range info.Imports {
-		if ok, why := ImportVerdict(im); !ok {
+		if ok, why := wasmbin.ImportVerdict(im); !ok {
 			t.Errorf("whoami import refused: %s", why)
 		}
 		switch im.Module {
@@ -134,19 +135,19 @@ func TestParseWasmRefusesBrokenBinaries(t *testing.T) {
 		"twice":           append(append(append([]byte(nil), good[:8]...), 0x05, 0x03, 0x01, 0x00, 0x01), 0x05, 0x03, 0x01, 0x00, 0x01),
 		"unknown id":      append(append([]byte(nil), good[:8]...), 0x20, 0x00),
 	} {
-		_, err := ParseWasm(b)
-		var we *WasmError
+		_, err := wasmbin.Parse(b)
+		var we *wasmbin.Error
 		if !errors.As(err, &we) {
-			t.Errorf("%s: err %v, want a WasmError", name, err)
+			t.Errorf("%s: err %v, want a wasmbin.Error", name, err)
 		}
 	}
 }
 
 func FuzzParseWasm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
-		info, err := ParseWasm(b)
+		info, err := wasmbin.Parse(b)
 		if err != nil {
-			var we *WasmError
+			var we *wasmbin.Error
 			if !errors.As(err, &we) || we.Offset < 0 || we.Offset > len(b) {
 				t.Fatalf("error %v (%T) does not locate the problem in %d bytes", err, err, len(b))
 			}
@@ -156,7 +157,7 @@ func FuzzParseWasm(f *testing.F) {
 			t.Fatalf("accepted %d bytes", len(b))
 		}
 		for _, im := range info.Imports {
-			ImportVerdict(im) // must not panic
+			wasmbin.ImportVerdict(im) // must not panic
 			if im.Kind == "func" && im.Signature() == "" {
 				t.Fatalf("function import with no signature: %+v", im)
 			}

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	wruntime "github.com/wasmgw/wasmgw/runtime"
+	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
 )
 
 // CacheDir is the compilation cache shared by the tests of one test binary:
@@ -66,10 +67,10 @@ var (
 	built   string
 )
 
-// HostileDir returns runtime/inspect/wasm, where the hostile modules that
+// hostileDir returns runtime/inspect/wasm, where the hostile modules that
 // the wasmgw binary embeds for `wasmgw audit` are committed (`make hostile`
 // rebuilds them, `make check-wasm` checks them against their sources).
-func HostileDir(t testing.TB) string {
+func hostileDir(t testing.TB) string {
 	t.Helper()
 	return filepath.Join(RepoRoot(t), "runtime", "inspect", "wasm")
 }
@@ -81,7 +82,7 @@ func Hostile(t testing.TB, name string) string {
 	t.Helper()
 	p := filepath.Join(RepoRoot(t), "testdata", "hostile", "wat", name+".wasm")
 	if name == "go" {
-		p = filepath.Join(HostileDir(t), "hostile.wasm")
+		p = filepath.Join(hostileDir(t), "hostile.wasm")
 	}
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("hostile module %s: %v", name, err)
@@ -89,12 +90,12 @@ func Hostile(t testing.TB, name string) string {
 	return p
 }
 
-// EmbedHostile checks that HostileDir holds every hostile module (they are
-// committed, so a wasmgw binary built from this checkout embeds them) and
-// returns the directory.
+// EmbedHostile checks that runtime/inspect/wasm holds every hostile module
+// (they are committed, so a wasmgw binary built from this checkout embeds
+// them) and returns the directory.
 func EmbedHostile(t testing.TB) string {
 	t.Helper()
-	dir := HostileDir(t)
+	dir := hostileDir(t)
 	Hostile(t, "go")
 	wats, err := filepath.Glob(filepath.Join(RepoRoot(t), "testdata", "hostile", "wat", "*.wasm"))
 	if err != nil {
@@ -206,7 +207,7 @@ func FakeValues(t testing.TB, home string) []string {
 		if err != nil {
 			return nil
 		}
-		vars, err := wruntime.ParseDotenv(path, b)
+		vars, err := dotenv.Parse(path, b)
 		if err != nil {
 			return nil
 		}
