@@ -96,6 +96,17 @@ func BenchmarkHostPath(b *testing.B) {
 	ten := benchTenant(b, "wasmgw:\n  modules:\n    h: "+mod+"\n")
 	b.Run("noop", func(b *testing.B) { callLoop(b, ten, "noop", "{}") })
 	b.Run("self1000", func(b *testing.B) { callLoop(b, ten, "self1000", "{}") })
+	// The same no-op call in a profile whose .env holds 20 values (the
+	// interpolation benchmark's), every one granted.
+	_, env := benchEntry()
+	home := runtimetest.Home(b, map[string]runtimetest.Profile{"p": {Env: env, Config: "wasmgw:\n  modules:\n    h: " + mod + "\n"}})
+	e := runtimetest.Engine(b, nil, nil)
+	ten20, err := e.Open(context.Background(), runtimetest.OpenProfile(b, home, "p"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ten20.Close(context.Background()) })
+	b.Run("noop-20values", func(b *testing.B) { callLoop(b, ten20, "noop", "{}") })
 }
 
 // BenchmarkWhoami is a call that reads a secret (one audited lookup).
