@@ -70,6 +70,9 @@ type Engine struct {
 	log      *slog.Logger
 	audit    AuditSink
 	now      func() time.Time
+	// ownClock is set when now is Options.Now: then every stamp is read
+	// from it, not taken from a call's clock reading.
+	ownClock bool
 	compileW int
 	cacheDir string
 	pool     *pool
@@ -118,8 +121,10 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if e.now == nil {
 		e.now = time.Now
+	} else {
+		e.ownClock = true
 	}
-	e.pool = newPool(opts.Pool, e.now)
+	e.pool = newPool(opts.Pool, e.now, e.ownClock)
 	e.cacheDir = opts.CacheDir
 	// Termination checks are not optional: without them one looping guest
 	// stalls the whole process at the next garbage collection.

@@ -14,6 +14,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
@@ -104,7 +105,7 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 	if err != nil {
 		return fail(fmt.Errorf("interpolation module %q: %w", tm.cfg.Name, err))
 	}
-	status, out, err := in.call(ctx, scope, nil, abi.ExportInterpolate, req)
+	status, out, err := in.call(ctx, time.Time{}, scope, nil, abi.ExportInterpolate, "", req)
 	if err != nil {
 		t.discard(ctx, in)
 		t.log.Warn("interpolation failed; instance discarded", "module", tm.cfg.Name, "server", server, "error", err)

@@ -16,7 +16,7 @@ import (
 type matcher struct {
 	bits    [1 << (matchBits - 6)]uint64
 	heads   map[uint32][]string // first four bytes -> the patterns
-	short   []string // patterns under four bytes, searched one by one
+	short   []string            // patterns under four bytes, searched one by one
 	minLen  int
 	nothing bool
 }

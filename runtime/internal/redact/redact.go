@@ -194,6 +194,12 @@ func NewSet(m map[string]string) *Set {
 // Add adds value under name when it is worth scrubbing; it reports whether
 // the set holds it now.
 func (s *Set) Add(name, value string) bool {
+	s.mu.Lock()
+	old, ok := s.byValue[value]
+	s.mu.Unlock()
+	if ok && old <= name {
+		return true // held already (so worth it): a value read again costs no Worth
+	}
 	if !Worth(value) {
 		return false
 	}
