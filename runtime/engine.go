@@ -65,11 +65,11 @@ type Options struct {
 // once per content hash, shares the compiled code between every profile that
 // uses it, and creates instances bound to one profile each.
 type Engine struct {
-	rt       wazero.Runtime
-	cache    wazero.CompilationCache
-	log      *slog.Logger
-	audit    AuditSink
-	now      func() time.Time
+	rt    wazero.Runtime
+	cache wazero.CompilationCache
+	log   *slog.Logger
+	audit AuditSink
+	now   func() time.Time
 	// ownClock is set when now is Options.Now: then every stamp is read
 	// from it, not taken from a call's clock reading.
 	ownClock bool
