@@ -41,8 +41,9 @@ type Options struct {
 	// CompileWorkers is the number of parallel compilation workers per
 	// module (0: 1).
 	CompileWorkers int
-	// Now returns the time for audit records and the pool; nil means
-	// time.Now.
+	// Now returns the time for audit records and the pool, read at every
+	// stamp; nil means time.Now, read once per tool call (its secret reads'
+	// records and its instance's idle stamp carry the call's start).
 	Now func() time.Time
 	// Pool bounds the idle instances kept for reuse.
 	Pool PoolOptions
