@@ -109,7 +109,9 @@ func (p *pool) get(tm *tenantModule) *instance {
 // evicted instances are closed outside the lock. stamp is the clock
 // reading of the call the instance served (zero: read the clock): an
 // instance counts as idle from its last call's start, earlier than its
-// end by at most that call's timeout, far under the idle timeout.
+// end by at most that call's timeout, far under the idle timeout (the
+// ring stays in the order instances came back, so one stamped earlier
+// than a newer neighbour may be evicted a sweep later).
 func (p *pool) put(ctx context.Context, tm *tenantModule, in *instance, stamp time.Time) {
 	if p.ownClock || stamp.IsZero() {
 		stamp = p.now()
