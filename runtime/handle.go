@@ -130,11 +130,11 @@ func lastPart(s string) string {
 // readable returns the names a module with these grants may read from the
 // profile: the grants the profile defines (nil grants: every name).
 func readable(scope *Scope, grants []string) []string {
-	names := scope.Names()
+	names := scope.sortedNames() // shared: filtered into a new slice
 	if grants == nil {
-		return names
+		return slices.Clone(names)
 	}
-	out := names[:0]
+	out := make([]string, 0, min(len(grants), len(names)))
 	for _, n := range names {
 		if slices.Contains(grants, n) {
 			out = append(out, n)
