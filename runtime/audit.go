@@ -13,6 +13,8 @@ import (
 // AuditRecord is one secret access by a guest, or one egress decision
 // (Kind "egress"). It never holds a value.
 type AuditRecord struct {
+	// Time is when the record was made; a secret read of a tool call
+	// carries the call's start (the call's one clock reading).
 	Time time.Time `json:"time"`
 	// Kind is empty for a secret read (secret_get) and "egress" for an
 	// http_fetch decision: one record per secret placeholder (or one with

@@ -97,6 +97,17 @@ func BenchmarkHostPath(b *testing.B) {
 	ten := benchTenant(b, "wasmgw:\n  modules:\n    h: "+mod+"\n")
 	b.Run("noop", func(b *testing.B) { callLoop(b, ten, "noop", "{}") })
 	b.Run("self1000", func(b *testing.B) { callLoop(b, ten, "self1000", "{}") })
+	// The same no-op call in a profile whose .env holds 20 values (the
+	// interpolation benchmark's), every one granted.
+	_, env := benchEntry()
+	home := runtimetest.Home(b, map[string]runtimetest.Profile{"p": {Env: env, Config: "wasmgw:\n  modules:\n    h: " + mod + "\n"}})
+	e := runtimetest.Engine(b, nil, nil)
+	ten20, err := e.Open(context.Background(), runtimetest.OpenProfile(b, home, "p"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ten20.Close(context.Background()) })
+	b.Run("noop-20values", func(b *testing.B) { callLoop(b, ten20, "noop", "{}") })
 }
 
 // BenchmarkWhoami is a call that reads a secret (one audited lookup).
@@ -250,15 +261,17 @@ var noopModule = []byte{
 // make bench) on raw wazero with the checks on and off, against the same
 // code run natively. json_decode decodes one HandleRequest with
 // encoding/json, abi_decode with abi.DecodeHandleRequest, byte_loop scans
-// 16 KiB a byte at a time, noop is a call into an empty function (what a
-// call costs alone). Each guest op includes one call into the guest.
+// 16 KiB a byte at a time, index_byte finds a byte it does not hold with
+// bytes.IndexByte and index_swar the way guest/interp does (32 bytes per
+// loop iteration), noop is a call into an empty function (what a call
+// costs alone). Each guest op includes one call into the guest.
 func BenchmarkTerminationChecks(b *testing.B) {
 	wasm, err := os.ReadFile(filepath.Join(runtimetest.RepoRoot(b), "testdata", "bench", "checks.wasm"))
 	if err != nil {
 		b.Skipf("testdata/bench/checks.wasm is built by make bench: %v", err)
 	}
 	ctx := context.Background()
-	exports := []string{"json_decode", "abi_decode", "byte_loop"}
+	exports := []string{"json_decode", "abi_decode", "byte_loop", "index_byte", "index_swar"}
 	for _, checks := range []bool{true, false} {
 		rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(checks))
 		b.Cleanup(func() { _ = rt.Close(ctx) })
@@ -318,6 +331,9 @@ func BenchmarkTerminationChecks(b *testing.B) {
 		},
 	}
 	for _, export := range exports {
+		if native[export] == nil {
+			continue // index_byte, index_swar: guest-only comparisons
+		}
 		b.Run("native/"+export, func(b *testing.B) {
 			for b.Loop() {
 				native[export]()

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
 )
@@ -38,7 +39,7 @@ func (t *Tenant) HoldInstances(ctx context.Context, tool string, n int) (*Held, 
 			return nil, err
 		}
 		h.ins = append(h.ins, in)
-		if _, _, err := in.call(ctx, scope, nil, abi.ExportCallTool, []byte(tool), []byte("{}")); err != nil {
+		if _, _, err := in.call(ctx, time.Time{}, scope, nil, abi.ExportCallTool, tool, []byte("{}")); err != nil {
 			h.Release(ctx)
 			return nil, err
 		}

@@ -41,8 +41,9 @@ type Options struct {
 	// CompileWorkers is the number of parallel compilation workers per
 	// module (0: 1).
 	CompileWorkers int
-	// Now returns the time for audit records and the pool; nil means
-	// time.Now.
+	// Now returns the time for audit records and the pool, read at every
+	// stamp; nil means time.Now, read once per tool call (its secret reads'
+	// records and its instance's idle stamp carry the call's start).
 	Now func() time.Time
 	// Pool bounds the idle instances kept for reuse.
 	Pool PoolOptions
@@ -65,11 +66,14 @@ type Options struct {
 // once per content hash, shares the compiled code between every profile that
 // uses it, and creates instances bound to one profile each.
 type Engine struct {
-	rt       wazero.Runtime
-	cache    wazero.CompilationCache
-	log      *slog.Logger
-	audit    AuditSink
-	now      func() time.Time
+	rt    wazero.Runtime
+	cache wazero.CompilationCache
+	log   *slog.Logger
+	audit AuditSink
+	now   func() time.Time
+	// ownClock is set when now is Options.Now: then every stamp is read
+	// from it, not taken from a call's clock reading.
+	ownClock bool
 	compileW int
 	cacheDir string
 	pool     *pool
@@ -118,8 +122,10 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if e.now == nil {
 		e.now = time.Now
+	} else {
+		e.ownClock = true
 	}
-	e.pool = newPool(opts.Pool, e.now)
+	e.pool = newPool(opts.Pool, e.now, e.ownClock)
 	e.cacheDir = opts.CacheDir
 	// Termination checks are not optional: without them one looping guest
 	// stalls the whole process at the next garbage collection.

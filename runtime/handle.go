@@ -56,7 +56,8 @@ func (t *Tenant) Handle(ctx context.Context, req abi.HandleRequest) (reply abi.H
 		return abi.HandleReply{}, fmt.Errorf("profile %q: %w", t.profile.Name, ErrRetired)
 	}
 	defer t.leave(ctx)
-	defer func(start time.Time) { t.observe(CallHandle, start, err) }(time.Now())
+	start := time.Now()
+	defer func() { t.observe(CallHandle, start, err) }()
 	return t.handle(ctx, req)
 }
 
@@ -81,7 +82,9 @@ func (t *Tenant) handle(ctx context.Context, req abi.HandleRequest) (abi.HandleR
 	if err != nil {
 		return abi.HandleReply{}, fmt.Errorf("profile %q: handle: %w", t.profile.Name, err)
 	}
-	out, err := t.run(ctx, tm, "handler", t.nestedTool, abi.ExportHandle, in)
+	// The handler's call reads the clock itself: listing MCP tools above
+	// may have taken a while.
+	out, err := t.run(ctx, time.Time{}, scope, tm, "handler", t.nestedTool, abi.ExportHandle, "", in)
 	if err != nil {
 		return abi.HandleReply{}, err
 	}
@@ -127,11 +130,11 @@ func lastPart(s string) string {
 // readable returns the names a module with these grants may read from the
 // profile: the grants the profile defines (nil grants: every name).
 func readable(scope *Scope, grants []string) []string {
-	names := scope.Names()
+	names := scope.sortedNames() // shared: filtered into a new slice
 	if grants == nil {
-		return names
+		return slices.Clone(names)
 	}
-	out := names[:0]
+	out := make([]string, 0, min(len(grants), len(names)))
 	for _, n := range names {
 		if slices.Contains(grants, n) {
 			out = append(out, n)

@@ -191,10 +191,13 @@ func (p *Profile) EnvPath() string { return p.envPath }
 // rotated key takes effect without a restart: on the next call once the
 // home's check interval has passed (see SetEnvCheckInterval). A missing
 // .env is an empty scope.
-func (p *Profile) Scope() (*Scope, error) {
+func (p *Profile) Scope() (*Scope, error) { return p.scopeAt(time.Now()) }
+
+// scopeAt is Scope for a caller that has read the clock (now).
+func (p *Profile) scopeAt(now time.Time) (*Scope, error) {
 	if p.envCheck > 0 {
 		p.mu.Lock()
-		scope, fresh := p.scope, time.Since(p.checked) < p.envCheck
+		scope, fresh := p.scope, now.Sub(p.checked) < p.envCheck
 		p.mu.Unlock()
 		if scope != nil && fresh {
 			return scope, nil
@@ -206,7 +209,7 @@ func (p *Profile) Scope() (*Scope, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.checked = time.Now()
+	p.checked = now
 	if p.scope != nil && p.gen == gen {
 		return p.scope, nil
 	}

@@ -59,8 +59,12 @@ type callState struct {
 	// parent is the caller's context (an interrupt cancels it) and deadline
 	// the call's; context() joins them for host functions that call out.
 	// The context wazero sees carries no cancellation (see instance.call).
-	parent         context.Context
-	deadline       time.Time
+	parent   context.Context
+	deadline time.Time
+	// start is the call's one clock reading: its deadline is start plus
+	// the timeout, and its audit records and the instance's idle stamp
+	// are taken from it (see binding.stamp).
+	start          time.Time
 	ctx            context.Context
 	cancel         context.CancelFunc
 	scope          *Scope
@@ -75,9 +79,18 @@ type callState struct {
 	callBudgets
 }
 
-func (b *binding) reset(parent context.Context, deadline time.Time, scope *Scope, tools toolFunc) {
+func (b *binding) reset(parent context.Context, start time.Time, scope *Scope, tools toolFunc) {
 	out := b.call.output[:0]
-	*b.call = callState{parent: parent, deadline: deadline, scope: scope, tools: tools, output: out}
+	*b.call = callState{parent: parent, start: start, deadline: start.Add(b.limits.Timeout), scope: scope, tools: tools, output: out}
+}
+
+// stamp is the time for the call's audit records: the call's clock
+// reading, unless the engine has a clock of its own (Options.Now).
+func (b *binding) stamp() time.Time {
+	if b.e.ownClock || b.call == nil || b.call.start.IsZero() {
+		return b.e.now()
+	}
+	return b.call.start
 }
 
 // context returns the call's context: the caller's, bounded by the call's
@@ -106,7 +119,7 @@ func (b *binding) auditSecret(name string, outcome Outcome) {
 	}
 	b.audit(func() AuditRecord {
 		return AuditRecord{
-			Time: b.e.now().UTC(), Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
+			Time: b.stamp().UTC(), Profile: b.profile, Module: b.module, ModuleSHA256: b.sha,
 			Name: clipAuditField(b.learned.Text(name, redact.Named)), Outcome: outcome,
 		}
 	})
@@ -169,7 +182,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 		b.learned = &redact.Set{}
 	}
 	b.call = &callState{}
-	b.reset(ctx, time.Now().Add(b.limits.Timeout), scope, nil)
+	b.reset(ctx, time.Now(), scope, nil)
 	in.streams = [2]*streamWriter{{b: b, stream: "stdout"}, {b: b, stream: "stderr"}}
 	cfg := wazero.NewModuleConfig().
 		WithName("").
@@ -247,10 +260,11 @@ func (in *instance) close(ctx context.Context) {
 	}
 }
 
-// call runs export with args passed through the allocation protocol and
-// returns the guest's status and output. Any error leaves the instance
-// unusable: the caller must close it.
-func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, export string, args ...[]byte) (int32, []byte, error) {
+// call runs export with its arguments passed through the allocation
+// protocol (see pass) and returns the guest's status and output. start is
+// the call's clock reading (zero: read it here). Any error leaves the
+// instance unusable: the caller must close it.
+func (in *instance) call(ctx context.Context, start time.Time, scope *Scope, tools toolFunc, export, name string, input []byte) (int32, []byte, error) {
 	fn := in.fns[export]
 	if fn == nil {
 		return 0, nil, &CallError{Kind: KindBadModule, Msg: "module does not export " + export}
@@ -259,7 +273,10 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 		return 0, nil, &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s not started: %v", export, context.Cause(ctx))}
 	}
 	timeout := in.b.limits.Timeout
-	in.b.reset(ctx, time.Now().Add(timeout), scope, tools)
+	if start.IsZero() {
+		start = time.Now()
+	}
+	in.b.reset(ctx, start, scope, tools)
 	defer in.b.call.end()
 
 	// Stop the guest from outside when the deadline passes or the caller
@@ -276,7 +293,7 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	if ctx.Done() != nil {
 		unregister = context.AfterFunc(ctx, func() { in.stop(stopInterrupted) })
 	}
-	res, err := in.invoke(fn, args)
+	res, err := in.invoke(fn, export, name, input)
 	in.timer.Stop()
 	unregister()
 	if !in.state.CompareAndSwap(stateRunning, stateIdle) && err == nil {
@@ -308,11 +325,11 @@ func (in *instance) call(ctx context.Context, scope *Scope, tools toolFunc, expo
 	return api.DecodeI32(res[0]), c.output, nil
 }
 
-// invoke passes args and calls fn, with a panic on the way contained to
-// this call.
-func (in *instance) invoke(fn api.Function, args [][]byte) (res []uint64, err error) {
+// invoke passes the arguments and calls fn, with a panic on the way
+// contained to this call.
+func (in *instance) invoke(fn api.Function, export, name string, input []byte) (res []uint64, err error) {
 	defer containCallPanic(in.b, &err)
-	params, err := in.pass(args)
+	params, err := in.pass(export, name, input)
 	if err != nil {
 		return nil, err
 	}
@@ -332,22 +349,23 @@ func (in *instance) stop(reason int32) {
 	}
 }
 
-// pass copies every argument into the instance's scratch range and returns
-// the (pointer, length) parameters. The scratch range comes from
-// wasmgw_alloc and is reused while the inputs fit, so most calls make no
-// extra call into the guest.
-func (in *instance) pass(args [][]byte) ([]uint64, error) {
+// pass copies the arguments export takes into the instance's scratch range
+// and returns the (pointer, length) parameters: none for describe, the
+// tool's name and input for call_tool, the input for the others. The
+// scratch range comes from wasmgw_alloc and is reused while the inputs
+// fit, so most calls make no extra call into the guest.
+func (in *instance) pass(export, name string, input []byte) ([]uint64, error) {
 	var params []uint64
-	if 2*len(args) <= len(in.params) {
-		params = in.params[:2*len(args)]
-		clear(params)
-	} else {
-		params = make([]uint64, 2*len(args))
+	switch export {
+	case abi.ExportDescribe:
+		params = in.params[:0]
+	case abi.ExportCallTool:
+		params = in.params[:4]
+	default:
+		params = in.params[:2]
 	}
-	total := uint64(0)
-	for _, a := range args {
-		total += uint64(len(a))
-	}
+	clear(params)
+	total := uint64(len(name)) + uint64(len(input))
 	if total == 0 {
 		return params, nil
 	}
@@ -368,15 +386,19 @@ func (in *instance) pass(args [][]byte) ([]uint64, error) {
 		in.scratch, in.scratchCap = base, uint32(size)
 	}
 	off := in.scratch
-	for i, a := range args {
-		if len(a) == 0 {
-			continue
-		}
-		if !mem.Write(off, a) {
+	if len(name) > 0 {
+		if !mem.WriteString(off, name) {
 			return nil, &CallError{Kind: KindBadModule, Msg: "the scratch range left memory"}
 		}
-		params[2*i], params[2*i+1] = uint64(off), uint64(len(a))
-		off += uint32(len(a))
+		params[0], params[1] = uint64(off), uint64(len(name))
+		off += uint32(len(name))
+	}
+	if len(input) > 0 {
+		if !mem.Write(off, input) {
+			return nil, &CallError{Kind: KindBadModule, Msg: "the scratch range left memory"}
+		}
+		i := len(params) - 2
+		params[i], params[i+1] = uint64(off), uint64(len(input))
 	}
 	return params, nil
 }

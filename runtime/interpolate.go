@@ -14,6 +14,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
@@ -72,11 +73,13 @@ func (t *Tenant) Interpolate(ctx context.Context, server string, entry json.RawM
 	if err != nil {
 		return abi.InterpolateResult{}, err
 	}
-	res, _, err := t.interpolate(ctx, scope, server, entry)
+	res, _, err := t.interpolate(ctx, scope, server, entry, false)
 	return res, err
 }
 
-func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, entry json.RawMessage) (abi.InterpolateResult, *mcp.Value, error) {
+// interpolate resolves entry; the resolved entry comes back as a value too
+// when wantValue is set.
+func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, entry json.RawMessage, wantValue bool) (abi.InterpolateResult, *mcp.Value, error) {
 	fail := func(err error) (abi.InterpolateResult, *mcp.Value, error) {
 		return abi.InterpolateResult{}, nil, fmt.Errorf("profile %q: mcp server %q: %w", t.profile.Name, server, err)
 	}
@@ -86,26 +89,35 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 	}
 	// The request is written by hand from the parsed entry (compact, keys
 	// in order); an entry ParseJSON refuses goes as json.Marshal writes it,
-	// and validation then refuses the result, as it always did.
-	orig, perr := value.ParseJSON(entry)
-	if perr == nil {
+	// and validation then refuses the result, as it always did. An entry
+	// that parses is parsed, checked and written once (interpcache.go).
+	var perr error
+	ce := t.mcp.cache.entry(server, entry, func() (*interpEntry, bool) {
+		e := &interpEntry{}
+		if e.orig, perr = value.ParseJSON(entry); perr != nil {
+			return e, false
+		}
 		// Where references may stand (and args split into arguments):
 		// checked when the config is loaded, and here for any entry.
-		if err := mcp.CheckReferences(server, orig); err != nil {
-			return abi.InterpolateResult{}, nil, fmt.Errorf("profile %q: %w", t.profile.Name, err)
-		}
+		e.refErr = mcp.CheckReferences(server, e.orig)
+		e.req = appendRequest(make([]byte, 0, len(entry)+len(server)+32), server, e.orig)
+		return e, true
+	})
+	orig := ce.orig
+	if ce.refErr != nil {
+		return abi.InterpolateResult{}, nil, fmt.Errorf("profile %q: %w", t.profile.Name, ce.refErr)
 	}
-	var req []byte
-	if perr == nil {
-		req = appendRequest(make([]byte, 0, len(entry)+len(server)+32), server, orig)
-	} else if req, err = json.Marshal(abi.InterpolateRequest{Server: server, Entry: entry}); err != nil {
-		return fail(fmt.Errorf("the entry is not valid JSON: %w", err))
+	req := ce.req
+	if perr != nil {
+		if req, err = json.Marshal(abi.InterpolateRequest{Server: server, Entry: entry}); err != nil {
+			return fail(fmt.Errorf("the entry is not valid JSON: %w", err))
+		}
 	}
 	in, err := t.acquire(ctx, tm, scope)
 	if err != nil {
 		return fail(fmt.Errorf("interpolation module %q: %w", tm.cfg.Name, err))
 	}
-	status, out, err := in.call(ctx, scope, nil, abi.ExportInterpolate, req)
+	status, out, err := in.call(ctx, time.Time{}, scope, nil, abi.ExportInterpolate, "", req)
 	if err != nil {
 		t.discard(ctx, in)
 		t.log.Warn("interpolation failed; instance discarded", "module", tm.cfg.Name, "server", server, "error", err)
@@ -124,6 +136,11 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 		}
 		return fail(fmt.Errorf("interpolation module %q: %s: %s", tm.cfg.Name, learned.Text(e.Code, redact.Anonymous), learned.Text(e.Message, redact.Anonymous)))
 	}
+	if res, resolved, ok := t.mcp.cache.result(ce, scope, out, wantValue); ok {
+		// The module returned what it returned last time for this entry
+		// and this scope: the same input to the same checks.
+		return res, resolved, nil
+	}
 	res, resolved, err := validateParsed(orig, perr, out)
 	if err == nil {
 		// The host builds what it acts on: the template, with the values
@@ -134,6 +151,7 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 		return fail(fmt.Errorf("interpolation module %q returned an invalid result: %w", tm.cfg.Name, err))
 	}
 	res.Entry = resolved.JSON()
+	t.mcp.cache.remember(ce, scope, out, res, resolved)
 	return res, resolved, nil
 }
 
@@ -164,11 +182,17 @@ const maxRefs = 100_000
 // Errors name fields and kinds, never values.
 func validateInterpolation(entry json.RawMessage, out []byte) (abi.InterpolateResult, *mcp.Value, error) {
 	orig, err := value.ParseJSON(entry)
-	return validateParsed(orig, err, out)
+	res, got, err := validateParsed(orig, err, out)
+	if err == nil {
+		res.Entry = got.JSON()
+	}
+	return res, got, err
 }
 
 // validateParsed is validateInterpolation on the request's entry parsed
-// (orig), or the error parsing it gave (perr).
+// (orig), or the error parsing it gave (perr), but for the result's Entry,
+// which it leaves as the module wrote it (the host acts on the entry it
+// rebuilds, not on that one).
 func validateParsed(orig *mcp.Value, perr error, out []byte) (abi.InterpolateResult, *mcp.Value, error) {
 	var none abi.InterpolateResult
 	if perr != nil {
@@ -257,7 +281,6 @@ func validateParsed(orig *mcp.Value, perr error, out []byte) (abi.InterpolateRes
 			return none, nil, fmt.Errorf("%s changed but no reference there was reported resolved", pathOf(f))
 		}
 	}
-	res.Entry = got.JSON()
 	return res, got, nil
 }
 

@@ -87,7 +87,7 @@ func (t *Tenant) ResolveMCP(ctx context.Context, name string) (*MCPServer, error
 }
 
 func (t *Tenant) resolveMCP(ctx context.Context, e mcp.Entry, scope *Scope) (*MCPServer, [32]byte, error) {
-	res, resolved, err := t.interpolate(ctx, scope, e.Name, e.Value.JSON())
+	res, resolved, err := t.interpolate(ctx, scope, e.Name, e.Value.JSON(), true)
 	if err != nil {
 		return nil, [32]byte{}, err
 	}

@@ -50,6 +50,8 @@ type tenantMCP struct {
 	interpMu    sync.Mutex
 	interp      *tenantModule
 	interpOwned bool
+	// cache keeps what was derived from each entry (interpcache.go).
+	cache interpCache
 
 	closed atomic.Bool
 

@@ -38,6 +38,9 @@ func (o PoolOptions) withDefaults() PoolOptions {
 type pool struct {
 	opts PoolOptions
 	now  func() time.Time
+	// ownClock: now is the embedder's clock, read for every stamp; else
+	// an instance is stamped with its call's clock reading.
+	ownClock bool
 
 	mu    sync.Mutex
 	lru   idleEntry // sentinel of a ring of idle entries, most recent first
@@ -58,8 +61,8 @@ type idleEntry struct {
 	prev, next *idleEntry
 }
 
-func newPool(opts PoolOptions, now func() time.Time) *pool {
-	p := &pool{opts: opts.withDefaults(), now: now}
+func newPool(opts PoolOptions, now func() time.Time, ownClock bool) *pool {
+	p := &pool{opts: opts.withDefaults(), now: now, ownClock: ownClock}
 	p.lru.prev, p.lru.next = &p.lru, &p.lru
 	return p
 }
@@ -103,10 +106,18 @@ func (p *pool) get(tm *tenantModule) *instance {
 }
 
 // put keeps in for reuse by tm, evicting what the bounds require; the
-// evicted instances are closed outside the lock.
-func (p *pool) put(ctx context.Context, tm *tenantModule, in *instance) {
+// evicted instances are closed outside the lock. stamp is the clock
+// reading of the call the instance served (zero: read the clock): an
+// instance counts as idle from its last call's start, earlier than its
+// end by at most that call's timeout, far under the idle timeout (the
+// ring stays in the order instances came back, so one stamped earlier
+// than a newer neighbour may be evicted a sweep later).
+func (p *pool) put(ctx context.Context, tm *tenantModule, in *instance, stamp time.Time) {
+	if p.ownClock || stamp.IsZero() {
+		stamp = p.now()
+	}
 	e := &in.idle
-	*e = idleEntry{in: in, owner: tm, since: p.now(), bytes: in.memoryBytes()}
+	*e = idleEntry{in: in, owner: tm, since: stamp, bytes: in.memoryBytes()}
 	var evicted []*instance
 	p.mu.Lock()
 	p.pushFront(e)

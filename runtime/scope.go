@@ -69,6 +69,10 @@ type Scope struct {
 
 	redactOnce sync.Once
 	all        *redact.Set
+
+	// sorted is Names, made once (a scope's values never change).
+	namesOnce sync.Once
+	sorted    []string
 }
 
 // newScope returns the scope of profile with the given values (which it
@@ -90,13 +94,18 @@ func maps(m map[string]string) map[string]string {
 func (s *Scope) Generation() string { return s.generation }
 
 // Names returns the sorted names the profile defines (not the globals).
-func (s *Scope) Names() []string {
-	names := make([]string, 0, len(s.values))
-	for k := range s.values {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
+func (s *Scope) Names() []string { return slices.Clone(s.sortedNames()) }
+
+// sortedNames is Names without the copy: the caller must not change it.
+func (s *Scope) sortedNames() []string {
+	s.namesOnce.Do(func() {
+		s.sorted = make([]string, 0, len(s.values))
+		for k := range s.values {
+			s.sorted = append(s.sorted, k)
+		}
+		sort.Strings(s.sorted)
+	})
+	return s.sorted
 }
 
 // Lookup resolves name for a module with the given grants (nil: every name

@@ -40,10 +40,11 @@ type Tenant struct {
 	handlerMu sync.Mutex
 	handler   *tenantModule
 
-	// gen is the scope generation of the last call (nil before the
-	// first); a change retires the idle instances (acquire).
-	genMu sync.Mutex
-	gen   *string
+	// gen is the scope generation of the last call (genSet is false
+	// before the first); a change retires the idle instances (acquire).
+	genMu  sync.Mutex
+	gen    string
+	genSet bool
 
 	// mcp is the tenant's MCP servers and interpolation module
 	// (mcp_tenant.go, interpolate.go).
@@ -211,7 +212,7 @@ func (e *Engine) describeNow(ctx context.Context, m *Module, limits Limits) (abi
 		return abi.Manifest{}, fmt.Errorf("describe: %w", err)
 	}
 	defer in.close(ctx)
-	status, out, err := in.call(ctx, scope, nil, abi.ExportDescribe)
+	status, out, err := in.call(ctx, time.Time{}, scope, nil, abi.ExportDescribe, "", nil)
 	if err != nil {
 		return abi.Manifest{}, fmt.Errorf("describe: %w", err)
 	}
@@ -309,7 +310,10 @@ func (t *Tenant) CallTool(ctx context.Context, name string, input []byte) (json.
 // callTool is CallTool within a call already entered (a handler's
 // tool_call), reported to the engine's observer.
 func (t *Tenant) callTool(ctx context.Context, name string, input []byte) (out json.RawMessage, err error) {
-	defer func(start time.Time) { t.observe(CallTool, start, err) }(time.Now())
+	// The call's one clock reading: the observer's start, the .env check,
+	// the call's deadline, its audit records and the pool's idle stamp.
+	start := time.Now()
+	defer func() { t.observe(CallTool, start, err) }()
 	tm := t.byTool[name]
 	if tm == nil {
 		// mcp.SERVER.TOOL: a tool of an MCP server (mcp_call.go).
@@ -324,31 +328,37 @@ func (t *Tenant) callTool(ctx context.Context, name string, input []byte) (out j
 	if !json.Valid(input) {
 		return nil, fmt.Errorf("profile %q: tool %q: input is not valid JSON", t.profile.Name, name)
 	}
-	return t.run(ctx, tm, name, nil, abi.ExportCallTool, []byte(name), input)
-}
-
-// run calls export on an instance of tm (pooled unless fresh_per_call) and
-// interprets the status.
-func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools toolFunc, export string, args ...[]byte) (json.RawMessage, error) {
-	scope, err := t.profile.Scope()
+	scope, err := t.profile.scopeAt(start)
 	if err != nil {
 		return nil, err
 	}
+	return t.run(ctx, start, scope, tm, name, nil, abi.ExportCallTool, name, input)
+}
+
+// run calls export on an instance of tm (pooled unless fresh_per_call)
+// under scope and interprets the status. start is the caller's clock
+// reading (zero: none), taken as the call's start when the instance comes
+// from the pool; a new instance's call starts after its instantiation.
+func (t *Tenant) run(ctx context.Context, start time.Time, scope *Scope, tm *tenantModule, what string, tools toolFunc, export, name string, input []byte) (json.RawMessage, error) {
 	in, err := t.acquire(ctx, tm, scope)
 	if err != nil {
 		return nil, fmt.Errorf("profile %q: module %q: %w", t.profile.Name, tm.cfg.Name, err)
 	}
-	status, out, err := in.call(ctx, scope, tools, export, args...)
+	if in.idle.owner == nil {
+		start = time.Time{} // never pooled: just instantiated
+	}
+	status, out, err := in.call(ctx, start, scope, tools, export, name, input)
 	if err != nil {
 		t.discard(ctx, in)
 		t.log.Warn("guest call failed; instance discarded", "module", tm.cfg.Name, "call", what, "error", err)
 		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, err)
 	}
 	// A module may hold a granted secret; it must not hand it on. Only
-	// what it could have learned is scrubbed, inside JSON strings only.
-	// The output is copied first: the instance reuses its buffer.
+	// what it could have learned is scrubbed, inside JSON strings only;
+	// the same pass reports whether the output is JSON. The output is
+	// copied first: the instance reuses its buffer.
 	learned := in.b.learned
-	out = learned.Output(bytes.Clone(out), redact.Anonymous)
+	out, valid := learned.OutputValid(bytes.Clone(out), redact.Anonymous)
 	t.release(ctx, tm, in)
 	if status != abi.StatusOK {
 		var e abi.Error
@@ -357,7 +367,7 @@ func (t *Tenant) run(ctx context.Context, tm *tenantModule, what string, tools t
 		}
 		return nil, &ToolError{Tool: what, Code: learned.Text(e.Code, redact.Anonymous), Message: learned.Text(e.Message, redact.Anonymous)}
 	}
-	if !json.Valid(out) {
+	if !valid {
 		return nil, fmt.Errorf("profile %q: %s: %w", t.profile.Name, what, &CallError{Kind: KindBadModule, Msg: "output is not valid JSON"})
 	}
 	return out, nil
@@ -415,7 +425,7 @@ func (t *Tenant) release(ctx context.Context, tm *tenantModule, in *instance) {
 		in.close(ctx)
 		return
 	}
-	t.e.pool.put(ctx, tm, in)
+	t.e.pool.put(ctx, tm, in, in.b.call.start)
 }
 
 // noteGeneration records gen as the profile's current scope generation and
@@ -423,14 +433,14 @@ func (t *Tenant) release(ctx context.Context, tm *tenantModule, in *instance) {
 func (t *Tenant) noteGeneration(gen string) bool {
 	t.genMu.Lock()
 	defer t.genMu.Unlock()
-	if t.gen == nil {
-		t.gen = &gen
+	if !t.genSet {
+		t.gen, t.genSet = gen, true
 		return false
 	}
-	if *t.gen == gen {
+	if t.gen == gen {
 		return false
 	}
-	t.gen = &gen
+	t.gen = gen
 	return true
 }
 

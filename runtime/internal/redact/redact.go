@@ -150,19 +150,31 @@ type Set struct {
 	byValue map[string]string // value -> name (the first by name)
 	repl    [2]*strings.Replacer
 	raw     [2]*strings.Replacer
-	vb      [][]byte // the values as bytes, for a quick search; nil: stale
+	// match finds the values (match[0]) or the values and their JSON
+	// forms (match[1]) in one pass; nil: stale.
+	match [2]*matcher
 }
 
-func (s *Set) valueBytes() [][]byte {
+// matcher returns the set's matcher of its values, and of their JSON forms
+// too when forms is set.
+func (s *Set) matcher(forms bool) *matcher {
+	i := 0
+	if forms {
+		i = 1
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.vb == nil {
-		s.vb = make([][]byte, 0, len(s.byValue))
+	if s.match[i] == nil {
+		patterns := make([]string, 0, len(s.byValue))
 		for v := range s.byValue {
-			s.vb = append(s.vb, []byte(v))
+			patterns = append(patterns, v)
+			if forms {
+				patterns = append(patterns, JSONForms(v)...)
+			}
 		}
+		s.match[i] = newMatcher(patterns)
 	}
-	return s.vb
+	return s.match[i]
 }
 
 // NewSet returns a set of the values of m (name -> value) worth scrubbing.
@@ -182,6 +194,12 @@ func NewSet(m map[string]string) *Set {
 // Add adds value under name when it is worth scrubbing; it reports whether
 // the set holds it now.
 func (s *Set) Add(name, value string) bool {
+	s.mu.Lock()
+	old, ok := s.byValue[value]
+	s.mu.Unlock()
+	if ok && old <= name {
+		return true // held already (so worth it): a value read again costs no Worth
+	}
 	if !Worth(value) {
 		return false
 	}
@@ -194,7 +212,7 @@ func (s *Set) Add(name, value string) bool {
 		return true
 	}
 	s.byValue[value] = name
-	s.repl, s.raw, s.vb = [2]*strings.Replacer{}, [2]*strings.Replacer{}, nil
+	s.repl, s.raw, s.match = [2]*strings.Replacer{}, [2]*strings.Replacer{}, [2]*matcher{}
 	return true
 }
 
@@ -324,8 +342,8 @@ func contains(list []string, s string) bool {
 // the marker of mode m. Use it for text that is not JSON: log lines, error
 // messages.
 func (s *Set) Text(text string, m Mode) string {
-	if s.Len() == 0 || text == "" {
-		return text
+	if s.Len() == 0 || text == "" || !s.matcher(true).inString(text) {
+		return text // nothing to replace: no allocation
 	}
 	return s.replacer(m, true).Replace(text)
 }
@@ -337,28 +355,38 @@ func (s *Set) Output(b []byte, m Mode) []byte {
 	if s.Len() == 0 || len(b) == 0 {
 		return b
 	}
-	if !json.Valid(b) {
-		return []byte(s.Text(string(b), m))
+	out, _ := s.OutputValid(b, m)
+	return out
+}
+
+// OutputValid is Output that also reports whether what it returns is
+// valid JSON, so that a caller who needs both checks the output once: b
+// is validated once, and the result again only when b was not valid JSON
+// and something was replaced in it.
+func (s *Set) OutputValid(b []byte, m Mode) ([]byte, bool) {
+	valid := json.Valid(b)
+	if s.Len() == 0 || len(b) == 0 {
+		return b, valid
 	}
-	return s.jsonStrings(b, m)
+	if valid {
+		return s.jsonStrings(b, m), true // jsonStrings keeps JSON valid
+	}
+	if !s.matcher(true).in(b) {
+		return b, false // nothing to replace
+	}
+	out := []byte(s.replacer(m, true).Replace(string(b)))
+	return out, json.Valid(out)
 }
 
 // jsonStrings rewrites the string tokens of valid JSON b that hold a value.
 func (s *Set) jsonStrings(b []byte, m Mode) []byte {
-	values := s.valueBytes()
-	has := func(text []byte) bool {
-		for _, v := range values {
-			if bytes.Contains(text, v) {
-				return true
-			}
-		}
-		return false
-	}
+	values := s.matcher(false)
+	has := values.in
 	escaped := bytes.IndexByte(b, '\\') >= 0
 	if !escaped && !has(b) {
 		return b // no escapes: every string's text is in b as is
 	}
-	r := s.replacer(m, false)
+	var r *strings.Replacer
 	var out []byte
 	last := 0
 	for i := 0; i < len(b); i++ {
@@ -379,6 +407,13 @@ func (s *Set) jsonStrings(b []byte, m Mode) []byte {
 		} else {
 			i = end
 			continue
+		}
+		if !values.inString(str) {
+			i = end
+			continue
+		}
+		if r == nil {
+			r = s.replacer(m, false)
 		}
 		if scrubbed := r.Replace(str); scrubbed != str {
 			if out == nil {
