@@ -141,8 +141,14 @@ func (st *state) serve(s string, lookup Lookup, appendLookup AppendLookup) ([]by
 			out = append(out, `{"path":"`...)
 			out = appendEscaped(out, st.sc.paths[r.path[0]:r.path[1]])
 			if r.name != "" {
+				// A name passed validName: nothing in it to escape.
 				out = append(out, `","name":"`...)
-				out = appendEscaped(out, r.name)
+				out = append(out, r.name...)
+			}
+			if r.outcome == abi.RefResolved && r.literal == "" {
+				// The usual reference, its tail in one copy.
+				out = append(out, `","outcome":"`+abi.RefResolved+`"}`...)
+				continue
 			}
 			out = append(out, `","outcome":"`...)
 			out = append(out, r.outcome...)
