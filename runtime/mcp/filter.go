@@ -44,15 +44,6 @@ func (c *ServerConfig) UnmatchedFilters(tools []string) []string {
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func anyMatch(pattern string, names []string) bool {
 	pat := fnmatch.Compile(pattern)
 	for _, n := range names {

@@ -6,6 +6,7 @@ package mcp
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -94,7 +95,7 @@ func EntryWarnings(server string, entry *Value) []KeyWarning {
 					add("tools."+sub, false, "not acted on: wasmgw offers a server's tools only (tools.include and tools.exclude filter them)")
 				}
 			}
-		case contains(knownKeys, key):
+		case slices.Contains(knownKeys, key):
 		default:
 			if u, ok := unhonoured[key]; ok {
 				add(key, u.security, "%s", u.msg)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -67,7 +68,7 @@ func CheckReferences(name string, v *Value) error {
 	for i, key := range v.Keys {
 		item := v.Items[i]
 		switch {
-		case contains(noRefKeys, key) && (item.Kind == value.String || item.Kind == value.Object || item.Kind == value.Array && key == "tools"):
+		case slices.Contains(noRefKeys, key) && (item.Kind == value.String || item.Kind == value.Object || item.Kind == value.Array && key == "tools"):
 			// (A value of the wrong kind is refused by DecodeValue, with
 			// the clearer "want a string".)
 			var where string

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -312,7 +313,7 @@ func (s *Set) replacer(m Mode, forms bool) *strings.Replacer {
 func JSONForms(v string) []string {
 	var out []string
 	add := func(f string) {
-		if f != v && !contains(out, f) {
+		if f != v && !slices.Contains(out, f) {
 			out = append(out, f)
 		}
 	}
@@ -327,15 +328,6 @@ func JSONForms(v string) []string {
 	add(p)
 	add(strings.ReplaceAll(p, "/", `\/`))
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Text replaces every value of the set in text (raw or JSON-escaped) with
