@@ -1,89 +1,9 @@
 package abi
 
-import (
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
-)
+import "github.com/wasmgw/wasmgw/abi/jsonlex"
 
 // Unquote decodes the body of a valid JSON string (the text between its
 // quotes) as encoding/json does: escapes decoded, a lone or mismatched
 // surrogate and every byte of invalid UTF-8 replaced by U+FFFD. The caller
-// has checked the escapes; Unquote does not.
-func Unquote(s string) string {
-	b := make([]byte, 0, len(s)+8)
-	for i := 0; i < len(s); {
-		if j := plainRun(s, i); j > i {
-			b = append(b, s[i:j]...)
-			if i = j; i == len(s) {
-				break
-			}
-		}
-		switch c := s[i]; {
-		case c == '\\':
-			switch s[i+1] {
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r := getu4(s[i:])
-				i += 6
-				if utf16.IsSurrogate(r) {
-					if dec := utf16.DecodeRune(r, getu4(s[i:])); dec != unicode.ReplacementChar {
-						b = utf8.AppendRune(b, dec)
-						i += 6
-						continue
-					}
-					r = unicode.ReplacementChar
-				}
-				b = utf8.AppendRune(b, r)
-				continue
-			default: // " \ /
-				b = append(b, s[i+1])
-			}
-			i += 2
-		case c < utf8.RuneSelf: // a quote or a control character
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = utf8.AppendRune(b, unicode.ReplacementChar)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-		}
-	}
-	return string(b)
-}
-
-// getu4 decodes \uXXXX at the start of s, or returns -1.
-func getu4(s string) rune {
-	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
-		return -1
-	}
-	var r rune
-	for i := 2; i < 6; i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return -1
-		}
-		r = r*16 + rune(c)
-	}
-	return r
-}
+// has checked the escapes; Unquote does not. It is [jsonlex.Unquote].
+func Unquote(s string) string { return jsonlex.Unquote(s) }
