@@ -52,7 +52,8 @@ func FuzzString(f *testing.F) {
 }
 
 // FuzzNumber holds Number to encoding/json: an input is accepted as a
-// whole number iff json.Unmarshal into a json.Number accepts it.
+// number (then white space) iff json.Unmarshal into a json.Number accepts
+// it, and the number is the same text.
 func FuzzNumber(f *testing.F) {
 	for _, s := range []string{"0", "-0", "1", "-12.5e+3", "1E9", "01", "1.", "-", ".5", "1e", "1e+", "--1", "0x1", "1.5e-07", "+1", ""} {
 		f.Add(s)
@@ -67,11 +68,11 @@ func FuzzNumber(f *testing.F) {
 		if end < 0 || end > len(in) {
 			t.Fatalf("%q: Number returned %d", in, end)
 		}
-		accepted := ok && end == len(in)
+		accepted := ok && Space(in, end) == len(in) // encoding/json allows trailing white space
 		if accepted != (err == nil) {
 			t.Fatalf("%q: Number accepted=%v (end %d), encoding/json: %v", in, accepted, end, err)
 		}
-		if accepted && string(n) != in {
+		if accepted && string(n) != in[:end] {
 			t.Fatalf("%q: encoding/json read %q", in, n)
 		}
 	})
