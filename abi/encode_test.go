@@ -36,22 +36,6 @@ func TestAppendString(t *testing.T) {
 	}
 }
 
-// TestPlainRunFindsTheFirstStop puts one stop byte at every position of a
-// plain run: the eight-at-a-time scan must find exactly it.
-func TestPlainRunFindsTheFirstStop(t *testing.T) {
-	for _, stop := range []byte{'"', '\\', 0, 0x1f, 0x80, 0xff} {
-		for n := range 20 {
-			b := []byte(strings.Repeat("~ !#[]\x7f0", 3)[:n] + string([]byte{stop, '"', 0}))
-			if got := plainRun(b, 0); got != n {
-				t.Errorf("stop %#x after %d plain bytes: found at %d", stop, n, got)
-			}
-			if got := plainRun(string(b), 0); got != n {
-				t.Errorf("string: stop %#x after %d plain bytes: found at %d", stop, n, got)
-			}
-		}
-	}
-}
-
 func FuzzAppendString(f *testing.F) {
 	for _, s := range []string{"", "a\"b\\c\x00", "é😀\xff", strings.Repeat("x", 17)} {
 		f.Add(s)

@@ -1,24 +1,23 @@
 package abi
 
-// The JSON grammar the envelope decoders read with: white space, literals,
-// numbers, strings, and objects and arrays as callbacks per member.
+// The JSON grammar the envelope decoders read with: literals, objects and
+// arrays as callbacks per member; white space, numbers and strings are
+// read by jsonlex, the grammar the three JSON scanners share.
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/wasmgw/wasmgw/abi/jsonlex"
 )
 
-// space skips JSON white space.
+// space skips JSON white space (none, mostly: the guard spares the call).
 func (d *decoder) space() {
-	for d.i < len(d.s) {
-		switch d.s[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
+	if d.i < len(d.s) && d.s[d.i] > ' ' {
+		return
 	}
+	d.i = jsonlex.Space(d.s, d.i)
 }
 
 // peek returns the next byte after white space, or 0 at the end.
@@ -180,86 +179,34 @@ func (d *decoder) literal(word string) error {
 	return nil
 }
 
-func (d *decoder) digits() int {
-	n := 0
-	for d.i < len(d.s) && '0' <= d.s[d.i] && d.s[d.i] <= '9' {
-		d.i++
-		n++
-	}
-	return n
-}
-
-// number checks a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// number checks a JSON number.
 func (d *decoder) number() error {
-	if d.s[d.i] == '-' {
-		d.i++
-	}
-	if d.i < len(d.s) && d.s[d.i] == '0' {
-		d.i++
-	} else if d.digits() == 0 {
+	end, ok := jsonlex.Number(d.s, d.i)
+	d.i = end
+	if !ok {
 		return d.fail("invalid number")
-	}
-	if d.i < len(d.s) && d.s[d.i] == '.' {
-		d.i++
-		if d.digits() == 0 {
-			return d.fail("invalid number")
-		}
-	}
-	if d.i < len(d.s) && (d.s[d.i] == 'e' || d.s[d.i] == 'E') {
-		d.i++
-		if d.i < len(d.s) && (d.s[d.i] == '+' || d.s[d.i] == '-') {
-			d.i++
-		}
-		if d.digits() == 0 {
-			return d.fail("invalid number")
-		}
 	}
 	return nil
 }
 
 // str reads a string at d.i (which is '"'), checking its escapes and
-// decoding it with [Unquote]. A string without escapes or non-ASCII bytes
-// is a substring of the input.
+// decoding it with [jsonlex.Unquote]. A string without escapes or invalid
+// UTF-8 is a substring of the input.
 func (d *decoder) str() (string, error) {
 	start := d.i + 1
-	i := plainRun(d.s, start)
-	plain := true
-	for i < len(d.s) {
-		switch c := d.s[i]; {
-		case c == '"':
-			d.i = i + 1
-			if plain {
-				return d.s[start:i], nil
-			}
-			return Unquote(d.s[start:i]), nil
-		case c < ' ':
-			d.i = i
-			return "", d.fail("control character in a string")
-		case c == '\\':
-			plain = false
-			if i+1 >= len(d.s) {
-				d.i = i
-				return "", d.fail("unterminated escape")
-			}
-			switch d.s[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if getu4(d.s[i:]) < 0 {
-					d.i = i
-					return "", d.fail("invalid \\u escape")
-				}
-				i += 6
-			default:
-				d.i = i
-				return "", d.fail("invalid escape")
-			}
-		default: // non-ASCII: Unquote checks the UTF-8
-			plain = false
-			i++
+	end, fl := jsonlex.String(d.s, d.i)
+	d.i = end
+	switch {
+	case fl&jsonlex.Invalid == 0:
+		if fl == 0 {
+			return d.s[start : end-1], nil
 		}
-		i = plainRun(d.s, i)
+		return jsonlex.Unquote(d.s[start : end-1]), nil
+	case end == len(d.s):
+		return "", d.fail("unterminated string")
+	case d.s[end] < ' ':
+		return "", d.fail("control character in a string")
+	default:
+		return "", d.fail("invalid escape")
 	}
-	d.i = len(d.s)
-	return "", d.fail("unterminated string")
 }

@@ -7,7 +7,7 @@ package interp
 import (
 	"strconv"
 
-	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/abi/jsonlex"
 )
 
 // fieldPath builds the path of the value being scanned in sc.paths and
@@ -54,7 +54,7 @@ func (f *frame) appendPart(b []byte, root bool) []byte {
 	}
 	key := f.key
 	if f.esc {
-		key = abi.Unquote(key)
+		key = jsonlex.Unquote(key)
 	}
 	if !simpleKey(key) {
 		b = append(b, '[')

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/abi/jsonlex"
 )
 
 // request is a parsed abi.InterpolateRequest: the server name and the span
@@ -52,7 +52,7 @@ func (sc *scanner) request() (request, error) {
 				}
 				key := s[kStart : sc.i-1]
 				if flags&(strEsc|strBadUTF8) != 0 {
-					key = abi.Unquote(key)
+					key = jsonlex.Unquote(key)
 				}
 				sc.skipSpace()
 				if sc.i >= len(s) || s[sc.i] != ':' {
@@ -77,7 +77,7 @@ func (sc *scanner) request() (request, error) {
 					sc.edits, sc.paths, sc.deepAt = sc.edits[:edits], sc.paths[:paths], deepAt
 					switch raw := s[vStart:sc.i]; raw[0] {
 					case '"':
-						req.server = abi.Unquote(raw[1 : len(raw)-1])
+						req.server = jsonlex.Unquote(raw[1 : len(raw)-1])
 					case 'n': // null: unchanged
 					default:
 						return req, fmt.Errorf("server is not a string")

@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/abi/jsonlex"
 )
 
 const (
@@ -103,21 +103,16 @@ func (sc *scanner) syntax(context string) error {
 	return &syntaxError{"invalid character " + strconv.QuoteRune(rune(sc.s[sc.i])) + " " + context, sc.i}
 }
 
+// isSpace is the cheap test before a call to jsonlex.Space.
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // skipSpace skips whitespace without recording it (outside the value).
-func (sc *scanner) skipSpace() {
-	for sc.i < len(sc.s) && isSpace(sc.s[sc.i]) {
-		sc.i++
-	}
-}
+func (sc *scanner) skipSpace() { sc.i = jsonlex.Space(sc.s, sc.i) }
 
 // space skips whitespace inside the value and records it as dropped.
 func (sc *scanner) space() {
 	start := sc.i
-	for sc.i < len(sc.s) && isSpace(sc.s[sc.i]) {
-		sc.i++
-	}
+	sc.i = jsonlex.Space(sc.s, sc.i)
 	if sc.i > start {
 		sc.edits = append(sc.edits, edit{start: start, end: sc.i, kind: editSkip})
 	}
@@ -235,7 +230,7 @@ func (sc *scanner) key() error {
 	top := &sc.stack[len(sc.stack)-1]
 	top.key, top.esc = s[start+1:sc.i-1], flags&(strEsc|strBadUTF8) != 0
 	if top.esc {
-		sc.edits = append(sc.edits, edit{start: start, end: sc.i, kind: editString, str: abi.Unquote(top.key)})
+		sc.edits = append(sc.edits, edit{start: start, end: sc.i, kind: editString, str: jsonlex.Unquote(top.key)})
 	}
 	if sc.i < len(s) && isSpace(s[sc.i]) {
 		sc.space()
@@ -263,7 +258,7 @@ func (sc *scanner) stringValue() error {
 	raw := sc.s[start+1 : sc.i-1]
 	e := edit{start: start, end: sc.i, kind: editString, str: raw, verbatim: true}
 	if flags&(strEsc|strBadUTF8) != 0 {
-		e.str, e.verbatim = abi.Unquote(raw), false
+		e.str, e.verbatim = jsonlex.Unquote(raw), false
 		if strings.Contains(e.str, "${") {
 			flags |= strRef
 		}

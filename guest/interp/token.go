@@ -6,6 +6,8 @@ package interp
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wasmgw/wasmgw/abi/jsonlex"
 )
 
 // literal scans true, false or null.
@@ -22,47 +24,23 @@ func (sc *scanner) literal(word string) error {
 	return nil
 }
 
-// number scans a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// number scans a number (jsonlex.Number), worded as encoding/json words
+// where it fails.
 func (sc *scanner) number() error {
-	s := sc.s
-	if s[sc.i] == '-' {
-		sc.i++
-	}
+	start := sc.i
+	end, ok := jsonlex.Number(sc.s, sc.i)
+	sc.i = end
 	switch {
-	case sc.i < len(s) && s[sc.i] == '0':
-		sc.i++
-	case sc.i < len(s) && '1' <= s[sc.i] && s[sc.i] <= '9':
-		sc.digits()
-	default:
-		if sc.i > 0 && s[sc.i-1] == '-' {
-			return sc.syntax("in numeric literal")
-		}
+	case ok:
+		return nil
+	case end == start:
 		return sc.syntax("looking for beginning of value")
+	case end == start+1 && sc.s[start] == '-':
+		return sc.syntax("in numeric literal")
+	case sc.s[end-1] == '.':
+		return sc.syntax("after decimal point in numeric literal")
 	}
-	if sc.i < len(s) && s[sc.i] == '.' {
-		sc.i++
-		if sc.i >= len(s) || s[sc.i] < '0' || s[sc.i] > '9' {
-			return sc.syntax("after decimal point in numeric literal")
-		}
-		sc.digits()
-	}
-	if sc.i < len(s) && (s[sc.i] == 'e' || s[sc.i] == 'E') {
-		sc.i++
-		if sc.i < len(s) && (s[sc.i] == '+' || s[sc.i] == '-') {
-			sc.i++
-		}
-		if sc.i >= len(s) || s[sc.i] < '0' || s[sc.i] > '9' {
-			return sc.syntax("in exponent of numeric literal")
-		}
-		sc.digits()
-	}
-	return nil
-}
-
-func (sc *scanner) digits() {
-	for sc.i < len(sc.s) && '0' <= sc.s[sc.i] && sc.s[sc.i] <= '9' {
-		sc.i++
-	}
+	return sc.syntax("in exponent of numeric literal")
 }
 
 // Flags of a scanned string.
@@ -95,29 +73,15 @@ func (sc *scanner) str() (int, error) {
 			i++
 		case c == '\\':
 			flags |= strEsc
-			if i+1 >= len(s) {
-				sc.i = len(s)
-				return 0, sc.syntax("")
-			}
-			switch s[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				for j := i + 2; j < i+6; j++ {
-					if j >= len(s) {
-						sc.i = j
-						return 0, sc.syntax("")
-					}
-					if hexVal(s[j]) < 0 {
-						sc.i = j
-						return 0, sc.syntax("in \\u hexadecimal character escape")
-					}
+			end, ok := jsonlex.Escape(s, i)
+			if !ok {
+				sc.i = end
+				if end == i+1 {
+					return 0, sc.syntax("in string escape code")
 				}
-				i += 6
-			default:
-				sc.i = i + 1
-				return 0, sc.syntax("in string escape code")
+				return 0, sc.syntax("in \\u hexadecimal character escape")
 			}
+			i = end
 		case c < 0x20:
 			sc.i = i
 			return 0, sc.syntax("in string literal")
@@ -129,16 +93,4 @@ func (sc *scanner) str() (int, error) {
 			i += size
 		}
 	}
-}
-
-func hexVal(c byte) rune {
-	switch {
-	case '0' <= c && c <= '9':
-		return rune(c - '0')
-	case 'a' <= c && c <= 'f':
-		return rune(c - 'a' + 10)
-	case 'A' <= c && c <= 'F':
-		return rune(c - 'A' + 10)
-	}
-	return -1
 }

@@ -1,10 +1,6 @@
 package value
 
-import (
-	"unicode/utf8"
-
-	"github.com/wasmgw/wasmgw/abi"
-)
+import "github.com/wasmgw/wasmgw/abi/jsonlex"
 
 // fastParse is ParseJSON's parser: a byte scanner with no reflection and
 // few allocations (values, keys and items come from shared slabs, strings
@@ -38,15 +34,12 @@ type parser struct {
 	istack []*Value
 }
 
+// ws skips white space (none, mostly: the guard spares the call).
 func (p *parser) ws() {
-	for p.i < len(p.s) {
-		switch p.s[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
+	if p.i < len(p.s) && p.s[p.i] > ' ' {
+		return
 	}
+	p.i = jsonlex.Space(p.s, p.i)
 }
 
 // alloc returns a new Value from the slab.
@@ -209,127 +202,28 @@ func (p *parser) value(depth int) *Value {
 		p.i += len(word)
 		return v
 	case c == '-' || '0' <= c && c <= '9':
-		start := p.i
-		if !p.number() {
+		end, ok := jsonlex.Number(p.s, p.i)
+		if !ok {
 			return nil
 		}
 		v := p.alloc(Number)
-		v.Str = p.s[start:p.i]
+		v.Str, p.i = p.s[p.i:end], end
 		return v
 	}
 	return nil
 }
 
-// number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (p *parser) number() bool {
-	s := p.s
-	if s[p.i] == '-' {
-		p.i++
-	}
-	switch {
-	case p.i < len(s) && s[p.i] == '0':
-		p.i++
-	case p.i < len(s) && '1' <= s[p.i] && s[p.i] <= '9':
-		p.digits()
-	default:
-		return false
-	}
-	if p.i < len(s) && s[p.i] == '.' {
-		p.i++
-		if p.i >= len(s) || s[p.i] < '0' || s[p.i] > '9' {
-			return false
-		}
-		p.digits()
-	}
-	if p.i < len(s) && (s[p.i] == 'e' || s[p.i] == 'E') {
-		p.i++
-		if p.i < len(s) && (s[p.i] == '+' || s[p.i] == '-') {
-			p.i++
-		}
-		if p.i >= len(s) || s[p.i] < '0' || s[p.i] > '9' {
-			return false
-		}
-		p.digits()
-	}
-	return true
-}
-
-func (p *parser) digits() {
-	for p.i < len(p.s) && '0' <= p.s[p.i] && p.s[p.i] <= '9' {
-		p.i++
-	}
-}
-
 // str scans a string at p.i (its quote) and returns it decoded as
 // encoding/json decodes it.
 func (p *parser) str() (string, bool) {
-	s := p.s
-	start := p.i + 1
-	plain := true
-	for i := start; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"':
-			p.i = i + 1
-			if plain {
-				return s[start:i], true
-			}
-			return abi.Unquote(s[start:i]), true
-		case c == '\\':
-			plain = false
-			if i+1 >= len(s) {
-				return "", false
-			}
-			switch s[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if getu4(s[i:]) < 0 {
-					return "", false
-				}
-				i += 6
-			default:
-				return "", false
-			}
-		case c < 0x20:
-			return "", false
-		case c < utf8.RuneSelf:
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				plain = false
-			}
-			i += size
-		}
+	end, fl := jsonlex.String(p.s, p.i)
+	if fl&jsonlex.Invalid != 0 {
+		return "", false
 	}
-	return "", false
-}
-
-func hexVal(c byte) rune {
-	switch {
-	case '0' <= c && c <= '9':
-		return rune(c - '0')
-	case 'a' <= c && c <= 'f':
-		return rune(c - 'a' + 10)
-	case 'A' <= c && c <= 'F':
-		return rune(c - 'A' + 10)
+	body := p.s[p.i+1 : end-1]
+	p.i = end
+	if fl == 0 {
+		return body, true
 	}
-	return -1
-}
-
-// getu4 decodes \uXXXX at the start of s, or returns -1.
-func getu4(s string) rune {
-	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
-		return -1
-	}
-	var r rune
-	for i := 2; i < 6; i++ {
-		v := hexVal(s[i])
-		if v < 0 {
-			return -1
-		}
-		r = r*16 + v
-	}
-	return r
+	return jsonlex.Unquote(body), true
 }

@@ -1,4 +1,4 @@
-package abi
+package jsonlex
 
 import (
 	"unicode"
@@ -7,13 +7,13 @@ import (
 )
 
 // Unquote decodes the body of a valid JSON string (the text between its
-// quotes) as encoding/json does: escapes decoded, a lone or mismatched
-// surrogate and every byte of invalid UTF-8 replaced by U+FFFD. The caller
-// has checked the escapes; Unquote does not.
+// quotes, as [String] checked it) as encoding/json does: escapes decoded,
+// a lone or mismatched surrogate and every byte of invalid UTF-8 replaced
+// by U+FFFD. It does not check the escapes.
 func Unquote(s string) string {
 	b := make([]byte, 0, len(s)+8)
 	for i := 0; i < len(s); {
-		if j := plainRun(s, i); j > i {
+		if j := Plain(s, i); j > i {
 			b = append(b, s[i:j]...)
 			if i = j; i == len(s) {
 				break
@@ -72,18 +72,24 @@ func getu4(s string) rune {
 	}
 	var r rune
 	for i := 2; i < 6; i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
+		v := hexVal(s[i])
+		if v < 0 {
 			return -1
 		}
-		r = r*16 + rune(c)
+		r = r*16 + v
 	}
 	return r
+}
+
+// hexVal is the value of the hex digit c, or -1.
+func hexVal(c byte) rune {
+	switch {
+	case '0' <= c && c <= '9':
+		return rune(c - '0')
+	case 'a' <= c && c <= 'f':
+		return rune(c - 'a' + 10)
+	case 'A' <= c && c <= 'F':
+		return rune(c - 'A' + 10)
+	}
+	return -1
 }

@@ -1,0 +1,20 @@
+// Package jsonlex is the JSON lexical grammar shared by the three
+// hand-written JSON scanners: the envelope decoder in abi, the
+// interpolation walker in guest/interp and the MCP entry parser in
+// runtime/internal/value. It exists so that they share one definition of
+// the grammar (white space, numbers, string literals with their escapes,
+// and the decoding of a string's body, \u escapes and surrogate pairs
+// included) instead of three copies that could drift apart.
+//
+// It lives under abi because abi is the host–guest contract and its
+// encoding, and is the one package both sides already import: guests
+// (compiled to wasip1) and the host. So it is small, allocation-free
+// except for [Unquote]'s result, and uses neither reflection nor
+// encoding/json. Each scanner keeps its own structure (objects, arrays,
+// literals, what it records); only the tokens are read here.
+//
+// Every function takes the input and an index into it and returns the
+// index where the token ends, or, when the input is not valid JSON there,
+// the offset of the problem. The fuzz targets FuzzString and FuzzNumber
+// hold it to encoding/json.
+package jsonlex
