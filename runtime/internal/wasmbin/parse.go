@@ -1,9 +1,6 @@
 package wasmbin
 
-import (
-	"bytes"
-	"fmt"
-)
+import "fmt"
 
 var externKinds = []string{"func", "table", "memory", "global", "tag"}
 
@@ -14,39 +11,15 @@ type funcType struct{ params, results []string }
 // encodings, UTF-8 names) of what it reads and skips the other sections; it
 // does not validate code, which the runtime does when it compiles.
 func Parse(b []byte) (*Info, error) {
-	if len(b) < 8 || !bytes.Equal(b[:4], []byte("\x00asm")) {
-		return nil, &Error{Msg: "missing the \\0asm magic"}
-	}
-	if !bytes.Equal(b[4:8], []byte{1, 0, 0, 0}) {
-		return nil, &Error{Offset: 4, Msg: fmt.Sprintf("version % x is not a core module (want 01 00 00 00)", b[4:8])}
+	sections, err := Sections(b)
+	if err != nil {
+		return nil, err
 	}
 	info := &Info{}
 	var types []funcType
-	seen := map[byte]bool{}
-	top := &wasmReader{b: b, pos: 8}
-	for top.pos < len(b) {
-		id, err := top.byte()
-		if err != nil {
-			return nil, err
-		}
-		size, err := top.u32()
-		if err != nil {
-			return nil, err
-		}
-		if int(size) > len(b)-top.pos {
-			return nil, top.fail(fmt.Sprintf("section %d of %d bytes runs past the end", id, size))
-		}
-		if id > 13 {
-			return nil, top.fail(fmt.Sprintf("unknown section id %d", id))
-		}
-		if id != 0 {
-			if seen[id] {
-				return nil, top.fail(fmt.Sprintf("section %d appears twice", id))
-			}
-			seen[id] = true
-		}
-		r := &wasmReader{b: b[top.pos : top.pos+int(size)], off: top.pos}
-		top.pos += int(size)
+	for _, sec := range sections {
+		id := sec.ID
+		r := &wasmReader{b: b[sec.Start:sec.End], off: sec.Start}
 		switch id {
 		case 0: // custom: a name, then anything
 			if _, err := r.name(); err != nil {
@@ -57,17 +30,8 @@ func Parse(b []byte) (*Info, error) {
 			types, err = parseTypes(r)
 		case 2:
 			err = parseImports(r, types, info)
-		case 5:
-			var n int
-			if n, err = r.count(); err == nil {
-				for range n {
-					var m Memory
-					if m, err = r.limits(); err != nil {
-						break
-					}
-					info.Memories = append(info.Memories, m)
-				}
-			}
+		case SectionMemory:
+			info.Memories, err = parseMemories(r)
 		case 7:
 			err = parseExports(r, info)
 		default:
@@ -81,6 +45,22 @@ func Parse(b []byte) (*Info, error) {
 		}
 	}
 	return info, nil
+}
+
+func parseMemories(r *wasmReader) ([]Memory, error) {
+	n, err := r.count()
+	if err != nil {
+		return nil, err
+	}
+	var out []Memory
+	for range n {
+		m, err := r.limits()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 func parseTypes(r *wasmReader) ([]funcType, error) {

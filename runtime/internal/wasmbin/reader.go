@@ -133,3 +133,27 @@ func (r *wasmReader) limits() (Memory, error) {
 	}
 	return m, nil
 }
+
+// sleb32 reads a signed LEB128 i32 (at most five bytes).
+func (r *wasmReader) sleb32() (int32, error) {
+	var v int64
+	var shift uint
+	for range 5 {
+		c, err := r.byte()
+		if err != nil {
+			return 0, err
+		}
+		v |= int64(c&0x7f) << shift
+		shift += 7
+		if c < 0x80 {
+			if c&0x40 != 0 {
+				v |= -1 << shift
+			}
+			if v < -1<<31 || v > 1<<31-1 {
+				return 0, r.fail("integer too large")
+			}
+			return int32(v), nil
+		}
+	}
+	return 0, r.fail("integer encoding too long")
+}
