@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -250,4 +251,29 @@ func FuzzLineBufferSkip(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLineBufferLongLineInTinyMessages: a line that arrives one byte per
+// message costs work linear in its length (a connector controls how its
+// lines are cut into messages). Rescanning and copying the partial line on
+// every message allocated about 2 GiB for this 64 KiB line.
+func TestLineBufferLongLineInTinyMessages(t *testing.T) {
+	const n = 64 << 10
+	var lb wire.LineBuffer
+	one := []byte{'x'}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		if got := lb.Feed(one); got != nil {
+			t.Fatalf("a line before its end: %q", got)
+		}
+	}
+	got := lb.Feed([]byte("\n"))
+	runtime.ReadMemStats(&after)
+	if len(got) != 1 || len(got[0]) != n {
+		t.Fatalf("got %d lines (first %d bytes), want one of %d", len(got), len(got[0]), n)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Fatalf("%d bytes allocated for a %d-byte line fed a byte at a time", alloc, n)
+	}
 }

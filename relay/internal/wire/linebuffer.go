@@ -15,9 +15,9 @@ type LineBuffer struct {
 
 // Feed appends msg and returns the complete, non-blank lines (without
 // '\n' or a trailing '\r'). The returned slices are valid until the next
-// Feed.
+// Feed. Its work is linear in len(msg) (amortised): a partial line is
+// never scanned or copied again, however many messages it spans.
 func (l *LineBuffer) Feed(msg []byte) [][]byte {
-	var lines [][]byte
 	data := msg
 	if l.discarding {
 		i := bytes.IndexByte(data, '\n')
@@ -27,15 +27,25 @@ func (l *LineBuffer) Feed(msg []byte) [][]byte {
 		l.discarding = false
 		data = data[i+1:]
 	}
+	// Only the new bytes can hold the '\n' that ends the partial line.
+	first := bytes.IndexByte(data, '\n')
+	if first < 0 {
+		if len(l.partial)+len(data) > MaxFrameSize {
+			l.overflowed++
+			l.discarding = true
+			l.partial = nil
+			return nil
+		}
+		l.partial = append(l.partial, data...)
+		return nil
+	}
 	if len(l.partial) > 0 {
+		first += len(l.partial)
 		l.partial = append(l.partial, data...)
 		data = l.partial
 	}
-	for {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			break
-		}
+	var lines [][]byte
+	for i := first; i >= 0; i = bytes.IndexByte(data, '\n') {
 		line := bytes.TrimRight(data[:i], "\r")
 		switch {
 		case len(line) > MaxFrameSize:
@@ -53,7 +63,9 @@ func (l *LineBuffer) Feed(msg []byte) [][]byte {
 	case len(data) == 0:
 		l.partial = nil
 	default:
-		// A fresh slice: the returned lines may alias the old one.
+		// A fresh slice: the returned lines may alias the old one. data
+		// follows the last '\n', which came in msg, so this copy is of
+		// msg's own bytes.
 		l.partial = append([]byte(nil), data...)
 	}
 	return lines
