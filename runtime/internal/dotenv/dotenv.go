@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -59,7 +60,7 @@ func Parse(file string, data []byte) (map[string]string, error) {
 			return nil, &Error{file, lineNo, "empty key"}
 		}
 		if !abi.ValidSecretName(key) {
-			return nil, &Error{file, lineNo, fmt.Sprintf("invalid key %q (want [A-Za-z_][A-Za-z0-9_.-]*)", key)}
+			return nil, &Error{file, lineNo, "invalid key " + showKey(key) + " (want [A-Za-z_][A-Za-z0-9_.-]*)"}
 		}
 		vars[key] = dotenvValue(strings.Trim(rest, asciiSpace))
 	}
@@ -67,6 +68,20 @@ func Parse(file string, data []byte) (map[string]string, error) {
 }
 
 const asciiSpace = " \t\r\n\v\f"
+
+// maxShownKey is the longest invalid key an error quotes.
+const maxShownKey = 40
+
+// showKey quotes an invalid key for an error when it reads as a mistyped
+// name (short, no base64 or PEM characters); otherwise it gives only its
+// length: the text before the first '=' of a line may be part of a
+// pasted value (a PEM or base64 body ends in '=' padding).
+func showKey(key string) string {
+	if len(key) > maxShownKey || strings.ContainsAny(key, "+/") {
+		return fmt.Sprintf("(%d bytes, not shown: it may be part of a value)", len(key))
+	}
+	return strconv.Quote(key)
+}
 
 // dotenvValue cuts comments and unquotes a stripped value.
 func dotenvValue(v string) string {

@@ -141,3 +141,22 @@ func TestRead(t *testing.T) {
 		t.Fatalf("Read of a bad file: %v", err)
 	}
 }
+
+// TestInvalidKeyThatMayBeAValueIsNotShown: a pasted base64 or PEM body
+// ends in '=' padding, so the text before it reads as a key; the error
+// gives its length, never its text.
+func TestInvalidKeyThatMayBeAValueIsNotShown(t *testing.T) {
+	for _, line := range []string{
+		"MIIEvQIBADANBgkqhkiG9w0BAQEFAASC+/x==",
+		strings.Repeat("k", 41) + "!=x",
+	} {
+		_, err := Parse("p/.env", []byte("A=1\n"+line+"\n"))
+		if err == nil {
+			t.Fatalf("%q accepted", line)
+		}
+		key, _, _ := strings.Cut(line, "=")
+		if strings.Contains(err.Error(), key[:12]) || !strings.Contains(err.Error(), "line 2: invalid key (") {
+			t.Errorf("error %q for %q", err, line)
+		}
+	}
+}
