@@ -79,15 +79,25 @@ func (t *Tenant) callMCPTool(ctx context.Context, name string, input []byte) (ou
 	if res.IsError {
 		return nil, true, &ToolError{Tool: name, Code: "mcp_tool_error", Message: l.secrets.Text(res.Text, redact.Anonymous)}
 	}
-	// A server may hold the profile's secrets; it must not hand them on.
-	// JSON stays JSON: values are scrubbed inside strings only.
-	out = json.RawMessage(l.secrets.Output(res.Output, redact.Anonymous))
+	// The size is checked before the result is scrubbed (scrubbing decodes
+	// every string of it), and again after: a replacement may be longer
+	// than the value it replaces. A server may hold the profile's secrets;
+	// it must not hand them on. JSON stays JSON: values are scrubbed
+	// inside strings only.
 	limit := t.profile.Config.Limits.withDefaults(DefaultLimits()).MaxOutput
+	tooLarge := func(n int) error {
+		return fmt.Errorf("profile %q: %s: %w", t.profile.Name, name, &CallError{Kind: KindOutputTooLarge, Msg: fmt.Sprintf("mcp result of %d bytes exceeds the profile's limit of %d", n, limit)})
+	}
+	if uint64(len(res.Output)) > limit {
+		return nil, true, tooLarge(len(res.Output))
+	}
+	scrubbed, valid := l.secrets.OutputValid(res.Output, redact.Anonymous)
+	out = json.RawMessage(scrubbed)
 	switch {
 	case uint64(len(out)) > limit:
-		return nil, true, fmt.Errorf("profile %q: %s: %w", t.profile.Name, name, &CallError{Kind: KindOutputTooLarge, Msg: fmt.Sprintf("mcp result of %d bytes exceeds the profile's limit of %d", len(out), limit)})
-	case !json.Valid(out):
-		return nil, true, fmt.Errorf("profile %q: %s: %w", t.profile.Name, name, &CallError{Kind: KindBadModule, Msg: "the mcp result is not valid JSON after redaction"})
+		return nil, true, tooLarge(len(out))
+	case !valid:
+		return nil, true, fmt.Errorf("profile %q: %s: %w", t.profile.Name, name, &CallError{Kind: KindBadModule, Msg: "the mcp result is not valid JSON"})
 	}
 	return out, true, nil
 }
