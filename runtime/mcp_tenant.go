@@ -304,18 +304,31 @@ func (t *Tenant) connectMCP(ctx context.Context, s *mcpServer, old *mcpLink, sco
 	}
 	l := &mcpLink{conn: conn, fingerprint: fp, names: map[string]bool{}, secrets: secrets}
 	l.server.Store(srv)
+	// What is left out is logged once per kind, not once per tool: the
+	// server decides how many tools it lists.
+	var badNames int
+	var clashes []string
 	for _, tool := range conn.Tools() {
 		full := mcpToolPrefix + name + "." + tool.Name
 		switch {
 		case len(full) > abi.MaxNameLen || strings.ContainsFunc(tool.Name, func(r rune) bool { return r < ' ' }):
-			t.log.Warn("mcp tool left out: its name is too long or has control characters", "server", name)
+			badNames++
 			continue
 		case t.byTool[full] != nil:
-			t.log.Warn("mcp tool left out: a module of the profile offers a tool of the same name", "server", name, "tool", full)
+			clashes = append(clashes, full)
 			continue
 		}
 		l.names[tool.Name] = true
 		l.tools = append(l.tools, Tool{ToolInfo: abi.ToolInfo{Name: full, Description: tool.Description, InputSchema: tool.InputSchema}, Module: MCPModulePrefix + name})
+	}
+	if badNames > 0 {
+		t.log.Warn("mcp tools left out: their names are too long or have control characters", "server", name, "count", badNames)
+	}
+	if len(clashes) > 0 {
+		t.log.Warn("mcp tools left out: a module of the profile offers tools of the same names", "server", name, "count", len(clashes), "tools", clashes[:min(len(clashes), 5)])
+	}
+	if len(conn.Listed()) == mcp.MaxListedTools {
+		t.log.Warn("mcp server lists more tools than are read; the rest are left out", "server", name, "read", mcp.MaxListedTools)
 	}
 	l.unmatched = srv.Config.UnmatchedFilters(conn.Listed())
 	for _, u := range l.unmatched {

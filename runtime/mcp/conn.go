@@ -160,8 +160,14 @@ func Connect(ctx context.Context, cfg ServerConfig, opts Options) (*Conn, error)
 	return c, nil
 }
 
-// listTools reads every page of the server's tools and keeps those the
-// entry's filter allows.
+// MaxListedTools bounds the tools read from one server's listing: a server
+// is the tenant's code, and what the host keeps and checks for it must not
+// grow without bound. Past it the listing stops; [Conn.Listed] then holds
+// exactly this many names.
+const MaxListedTools = 1024
+
+// listTools reads the server's tools, page by page, up to MaxListedTools,
+// and keeps those the entry's filter allows.
 func (c *Conn) listTools(ctx context.Context) error {
 	for t, err := range c.session.Tools(ctx, nil) {
 		if err != nil {
@@ -169,6 +175,9 @@ func (c *Conn) listTools(ctx context.Context) error {
 		}
 		if t == nil || t.Name == "" {
 			continue
+		}
+		if len(c.listed) == MaxListedTools {
+			break
 		}
 		c.listed = append(c.listed, t.Name)
 		if !c.cfg.Allows(t.Name) {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -309,3 +310,17 @@ func TestHeadersStayOnTheServersOrigin(t *testing.T) {
 }
 
 func fmtSscan(s string, pid *int) (int, error) { return fmt.Sscan(s, pid) }
+
+// TestListingIsBounded: a server listing more tools than MaxListedTools is
+// read up to the bound (its names and what the host keeps stop there).
+func TestListingIsBounded(t *testing.T) {
+	cfg := stdioConfig(t, nil)
+	cfg.Args = []string{"--many-tools", strconv.Itoa(mcp.MaxListedTools + 100)}
+	c := connect(t, cfg, mcp.Options{})
+	if got := len(c.Listed()); got != mcp.MaxListedTools {
+		t.Fatalf("listed %d tools, want the bound %d", got, mcp.MaxListedTools)
+	}
+	if got := len(c.Tools()); got > mcp.MaxListedTools {
+		t.Fatalf("kept %d tools", got)
+	}
+}

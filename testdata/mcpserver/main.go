@@ -112,6 +112,7 @@ func main() {
 	tokenEnv := flag.String("token-env", "TOKEN", "the environment variable holding the token (stdio)")
 	sleep := flag.Bool("sleep", false, "block until killed (the grandchild of the spawn tool)")
 	probe := flag.Bool("probe", false, "also offer the tryread, trywrite and trykill tools")
+	manyTools := flag.Int("many-tools", 0, "also offer this many trivial tools (t0, t1, …), for tests of a long listing")
 	shutdownWrite := flag.Int("shutdown-write", 0, "stdio: after stdin closes, write this many bytes to stdout, as a server flushing its output does (and report on stderr how it went)")
 	flag.Parse()
 	if *sleep {
@@ -124,6 +125,12 @@ func main() {
 	server := newServer(transport, *tokenEnv)
 	if *probe {
 		addTryTools(server)
+	}
+	for i := range *manyTools {
+		mcp.AddTool(server, &mcp.Tool{Name: fmt.Sprintf("t%d", i), Description: "Does nothing."},
+			func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, struct{}, error) {
+				return nil, struct{}{}, nil
+			})
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
