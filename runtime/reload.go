@@ -319,16 +319,7 @@ func (t *Tenant) retire(ctx context.Context) {
 		t.Close(ctx)
 		return
 	}
-	t.handlerMu.Lock()
-	mods := make([]*tenantModule, 0, len(t.modules)+1)
-	for _, tm := range t.modules {
-		mods = append(mods, tm)
-	}
-	if t.handler != nil {
-		mods = append(mods, t.handler)
-	}
-	t.handlerMu.Unlock()
-	for _, tm := range mods {
+	for _, tm := range t.moduleList() {
 		t.e.pool.drain(ctx, tm)
 	}
 }

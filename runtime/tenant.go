@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -447,20 +448,7 @@ func (t *Tenant) noteGeneration(gen string) bool {
 // retireIdle closes every idle instance of the profile created under
 // another generation than gen.
 func (t *Tenant) retireIdle(ctx context.Context, gen string) {
-	t.handlerMu.Lock()
-	mods := make([]*tenantModule, 0, len(t.modules)+2)
-	for _, tm := range t.modules {
-		mods = append(mods, tm)
-	}
-	if t.handler != nil {
-		mods = append(mods, t.handler)
-	}
-	t.handlerMu.Unlock()
-	t.mcp.interpMu.Lock()
-	if t.mcp.interp != nil {
-		mods = append(mods, t.mcp.interp)
-	}
-	t.mcp.interpMu.Unlock()
+	mods := t.moduleList()
 	n := 0
 	for _, tm := range mods {
 		n += t.e.pool.retire(ctx, tm, gen)
@@ -468,4 +456,24 @@ func (t *Tenant) retireIdle(ctx context.Context, gen string) {
 	if n > 0 {
 		t.log.Info("the profile's .env changed; idle instances retired", "instances", n)
 	}
+}
+
+// moduleList returns the tenant's loaded modules, each once: its tools, its
+// handler and its interpolation module (either may also be a tool).
+func (t *Tenant) moduleList() []*tenantModule {
+	t.handlerMu.Lock()
+	mods := make([]*tenantModule, 0, len(t.modules)+2)
+	for _, tm := range t.modules {
+		mods = append(mods, tm)
+	}
+	if t.handler != nil && !slices.Contains(mods, t.handler) {
+		mods = append(mods, t.handler)
+	}
+	t.handlerMu.Unlock()
+	t.mcp.interpMu.Lock()
+	if t.mcp.interp != nil && !slices.Contains(mods, t.mcp.interp) {
+		mods = append(mods, t.mcp.interp)
+	}
+	t.mcp.interpMu.Unlock()
+	return mods
 }
