@@ -94,11 +94,9 @@ func (g *Gateway) settle(h *heldReply, answered bool) {
 		g.receipts.forget(h.rec)
 		return
 	}
-	acks := g.receipts.answered(h.rec)
-	if h.rec == nil && h.in.BufferID != "" {
-		acks = []string{h.in.BufferID}
-	}
-	for _, id := range acks {
+	// Every delivery with a buffer id has a receipt (admit keys it by that
+	// id), so the receipt's ids are all there is to acknowledge.
+	for _, id := range g.receipts.answered(h.rec) {
 		g.ack(id)
 	}
 }
@@ -127,8 +125,8 @@ func (g *Gateway) reply(profile string, in Inbound, rec *receipt, text string) {
 func (g *Gateway) hold(hs []*heldReply, front bool) {
 	dropped := g.outbox.hold(hs, front)
 	if !front {
+		n, b := g.outbox.stats()
 		for _, h := range hs {
-			n, b := g.outbox.stats()
 			g.log.Info("relay: reply held until the connection is back", "profile", h.profile, "chat_id", h.in.Event.Source.ChatID, "message_id", h.in.Event.MessageID, "held", n, "held_bytes", b)
 		}
 	}

@@ -71,6 +71,7 @@ func (o *outbox) hold(hs []*heldReply, front bool) (dropped []*heldReply) {
 	for len(o.items) > 0 && (len(o.items) > o.maxCount || o.bytes > o.maxBytes) {
 		dropped = append(dropped, o.items[0])
 		o.bytes -= o.items[0].size()
+		o.items[0] = nil // not kept reachable by the backing array
 		o.items = o.items[1:]
 	}
 	return dropped

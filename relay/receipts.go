@@ -159,18 +159,16 @@ func (r *receipts) answered(rec *receipt) []string {
 }
 
 // forget drops rec, so that a redelivery runs again (its reply failed for
-// good, or was dropped from the outbox); it returns the buffer ids that had
-// joined it, which stay unacknowledged.
-func (r *receipts) forget(rec *receipt) []string {
+// good, or was dropped from the outbox); the buffer ids that had joined it
+// stay unacknowledged.
+func (r *receipts) forget(rec *receipt) {
 	if rec == nil {
-		return nil
+		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	acks := rec.acks
 	rec.acks = nil
 	r.remove(rec)
-	return acks
 }
 
 // len is the number of deliveries recorded.
