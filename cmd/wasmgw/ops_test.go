@@ -154,6 +154,15 @@ func TestGatewayReloadsOnSIGHUPUnderTraffic(t *testing.T) {
 	p, conn, base := startOpsGateway(t, ctx, home, "--metrics-profile-labels", "2")
 
 	replies, acks := map[string]string{}, map[string]bool{}
+	// One call answered on the first config, so the granted secret read is
+	// on record whatever the reload below overtakes.
+	if err := conn.Push(ctx, inboundFor("alpha", "a-first", "/call whoami {}")); err != nil {
+		t.Fatal(err)
+	}
+	collect(t, ctx, p, conn, replies, acks, []string{"a-first"}, []string{"buf-a-first"})
+	if !strings.Contains(replies["a-first"], `"key_sha256"`) {
+		t.Fatalf("alpha's first call, before any reload, answered %q", replies["a-first"])
+	}
 	var before []string
 	for i := range 8 {
 		id := fmt.Sprintf("a%d", i)
