@@ -4,7 +4,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
-	"github.com/wasmgw/wasmgw/abi/jsonlex"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 )
 
 // AppendString appends s to dst as a JSON string. Invalid UTF-8 becomes

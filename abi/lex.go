@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/wasmgw/wasmgw/abi/jsonlex"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 )
 
 // space skips JSON white space (none, mostly: the guard spares the call).

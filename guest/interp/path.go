@@ -7,7 +7,7 @@ package interp
 import (
 	"strconv"
 
-	"github.com/wasmgw/wasmgw/abi/jsonlex"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 )
 
 // fieldPath builds the path of the value being scanned in sc.paths and

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/wasmgw/wasmgw/abi/jsonlex"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 )
 
 // request is a parsed abi.InterpolateRequest: the server name and the span

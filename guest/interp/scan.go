@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wasmgw/wasmgw/abi/jsonlex"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 )
 
 const (

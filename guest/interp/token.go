@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/wasmgw/wasmgw/abi/jsonlex"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 )
 
 // literal scans true, false or null.

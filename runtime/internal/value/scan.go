@@ -1,6 +1,6 @@
 package value
 
-import "github.com/wasmgw/wasmgw/abi/jsonlex"
+import "github.com/wasmgw/wasmgw/internal/jsonlex"
 
 // fastParse is ParseJSON's parser: a byte scanner with no reflection and
 // few allocations (values, keys and items come from shared slabs, strings

@@ -6,9 +6,9 @@
 // and the decoding of a string's body, \u escapes and surrogate pairs
 // included) instead of three copies that could drift apart.
 //
-// It lives under abi because abi is the host–guest contract and its
-// encoding, and is the one package both sides already import: guests
-// (compiled to wasip1) and the host. So it is small, allocation-free
+// It is internal to the module: guests (compiled to wasip1) and the host
+// both import it, through abi, guest/interp and the host's MCP values, and
+// nothing outside the module needs it. It is small, allocation-free
 // except for [Unquote]'s result, and uses neither reflection nor
 // encoding/json. Each scanner keeps its own structure (objects, arrays,
 // literals, what it records); only the tokens are read here.

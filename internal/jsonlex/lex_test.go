@@ -133,3 +133,26 @@ func TestNoAllocations(t *testing.T) {
 		t.Errorf("%v allocations", n)
 	}
 }
+
+// FuzzUnquote: Unquote is total. Whatever the body, escapes cut short or
+// not hex included, it returns without panicking, and on a body String
+// accepts it agrees with encoding/json (FuzzString holds that part).
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`a\`, `\`, `\u`, `\u12`, `\ud800\u`, `\ud800\`, `\uzzzz`, `a\x`, "\xff\\", ``} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		got := Unquote(body)
+		end, fl := String(`"`+body+`"`, 0)
+		if fl&Invalid != 0 || end != len(body)+2 {
+			return
+		}
+		var want string
+		if err := json.Unmarshal([]byte(`"`+body+`"`), &want); err != nil {
+			t.Fatalf("%q: String accepts it, encoding/json refuses it: %v", body, err)
+		}
+		if got != want {
+			t.Fatalf("%q: Unquote %q, encoding/json %q", body, got, want)
+		}
+	})
+}

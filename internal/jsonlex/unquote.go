@@ -9,7 +9,9 @@ import (
 // Unquote decodes the body of a valid JSON string (the text between its
 // quotes, as [String] checked it) as encoding/json does: escapes decoded,
 // a lone or mismatched surrogate and every byte of invalid UTF-8 replaced
-// by U+FFFD. It does not check the escapes.
+// by U+FFFD. It does not check the escapes, but it is total: on a body
+// String would refuse (a trailing lone backslash, a short or non-hex \u
+// escape) it returns some string and never panics.
 func Unquote(s string) string {
 	b := make([]byte, 0, len(s)+8)
 	for i := 0; i < len(s); {
@@ -21,6 +23,11 @@ func Unquote(s string) string {
 		}
 		switch c := s[i]; {
 		case c == '\\':
+			if i+1 == len(s) { // a lone backslash at the end: not JSON
+				b = utf8.AppendRune(b, unicode.ReplacementChar)
+				i++
+				continue
+			}
 			switch s[i+1] {
 			case 'b':
 				b = append(b, '\b')
