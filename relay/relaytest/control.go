@@ -44,7 +44,9 @@ func (c *Connector) Tokens() []string {
 	return append([]string(nil), c.tokens...)
 }
 
-// SetAnswer sets the answer mode for outbound actions from now on.
+// SetAnswer sets the answer mode for outbound actions from now on: for
+// every action the test has not yet seen (Outbound, PendingOutbound). An
+// action already seen keeps the mode it was received under.
 func (c *Connector) SetAnswer(mode string) {
 	c.mu.Lock()
 	c.answer = mode

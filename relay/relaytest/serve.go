@@ -197,13 +197,16 @@ func (cn *Conn) serve() {
 					go cn.Close(rej.code, rej.reason)
 				}
 			case wire.OutboundFrame:
-				cn.recordOutbound(fr)
-				c.outbound <- fr
+				// The answer is decided before the frame is visible to the
+				// test: a test that saw this frame and then calls
+				// SetAnswer changes the answer to the next one, not this.
 				c.mu.Lock()
 				mode := c.answer
 				c.msgCounter++
 				n := c.msgCounter
 				c.mu.Unlock()
+				cn.recordOutbound(fr)
+				c.outbound <- fr
 				var res map[string]any
 				switch mode {
 				case AnswerNone:
