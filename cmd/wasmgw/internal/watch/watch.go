@@ -33,10 +33,33 @@ type Watcher struct {
 	w        *fsnotify.Watcher
 	reloads  chan struct{}
 	done     chan struct{}
+	newTimer func(time.Duration) debounceTimer
 }
+
+// debounceTimer is the part of a *time.Timer the loop uses; tests give
+// their own to fire it when they choose.
+type debounceTimer interface {
+	Chan() <-chan time.Time
+	Reset(time.Duration)
+	Stop()
+}
+
+// clockTimer is a debounceTimer on the real clock.
+type clockTimer struct{ t *time.Timer }
+
+func newClockTimer(d time.Duration) debounceTimer { return clockTimer{time.NewTimer(d)} }
+
+func (c clockTimer) Chan() <-chan time.Time { return c.t.C }
+func (c clockTimer) Reset(d time.Duration)  { c.t.Reset(d) }
+func (c clockTimer) Stop()                  { c.t.Stop() }
 
 // Home starts watching the home at dir until ctx is done.
 func Home(ctx context.Context, dir string, debounce time.Duration, log *slog.Logger) (*Watcher, error) {
+	return watchHome(ctx, dir, debounce, log, newClockTimer)
+}
+
+// watchHome is Home with the debounce timer given.
+func watchHome(ctx context.Context, dir string, debounce time.Duration, log *slog.Logger, newTimer func(time.Duration) debounceTimer) (*Watcher, error) {
 	if debounce <= 0 {
 		debounce = DefaultDebounce
 	}
@@ -44,7 +67,7 @@ func Home(ctx context.Context, dir string, debounce time.Duration, log *slog.Log
 	if err != nil {
 		return nil, fmt.Errorf("--watch: %w", err)
 	}
-	w := &Watcher{home: dir, debounce: debounce, log: log, w: fw, reloads: make(chan struct{}, 1), done: make(chan struct{})}
+	w := &Watcher{home: dir, debounce: debounce, log: log, w: fw, reloads: make(chan struct{}, 1), done: make(chan struct{}), newTimer: newTimer}
 	if err := w.addAll(); err != nil {
 		fw.Close()
 		return nil, err
@@ -113,7 +136,7 @@ func (w *Watcher) relevant(ev fsnotify.Event) bool {
 func (w *Watcher) loop(ctx context.Context) {
 	defer close(w.done)
 	defer w.w.Close()
-	var timer *time.Timer
+	var timer debounceTimer
 	var fire <-chan time.Time
 	for {
 		select {
@@ -144,11 +167,11 @@ func (w *Watcher) loop(ctx context.Context) {
 				}
 			}
 			if timer == nil {
-				timer = time.NewTimer(w.debounce)
+				timer = w.newTimer(w.debounce)
 			} else {
 				timer.Reset(w.debounce)
 			}
-			fire = timer.C
+			fire = timer.Chan()
 		case <-fire:
 			fire = nil
 			select {

@@ -60,25 +60,81 @@ func TestWatchAsksForReloads(t *testing.T) {
 	<-w.Done()
 }
 
-// TestWatchDebounces: a burst of writes asks for one reload, sent once the
-// burst is over (a second value never queues behind the first).
+// handTimer is a debounce timer the test fires by hand. Each arming
+// (creation or Reset) is reported on armed with its duration.
+type handTimer struct {
+	c     chan time.Time
+	armed chan time.Duration
+}
+
+func (h *handTimer) Chan() <-chan time.Time { return h.c }
+func (h *handTimer) Reset(d time.Duration)  { h.armed <- d }
+func (h *handTimer) Stop()                  {}
+
+// TestWatchDebounces: a burst of writes asks for one reload, sent only
+// when the timer armed by the burst's last event fires, never before;
+// every event re-arms it for the whole interval; and a second reload
+// never queues behind one not yet taken.
 func TestWatchDebounces(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	home := t.TempDir()
-	w, err := Home(ctx, home, time.Hour, slog.New(slog.DiscardHandler))
+	ht := &handTimer{c: make(chan time.Time), armed: make(chan time.Duration, 1024)}
+	const debounce = 7 * time.Second
+	w, err := watchHome(ctx, home, debounce, slog.New(slog.DiscardHandler), func(d time.Duration) debounceTimer {
+		ht.armed <- d
+		return ht
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 20 {
-		if err := os.WriteFile(filepath.Join(home, "config.yaml"), []byte{byte('a' + i)}, 0o644); err != nil {
+	// Write until the watcher has armed its timer for 20 events (inotify
+	// may merge writes it has not handed over yet, so count armings).
+	write := func(i int) {
+		if err := os.WriteFile(filepath.Join(home, "config.yaml"), []byte{byte('a' + i%26)}, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+	for armings, i := 0, 0; armings < 20; {
+		write(i)
+		i++
+		select {
+		case d := <-ht.armed:
+			armings++
+			if d != debounce {
+				t.Fatalf("armed for %v, want the debounce interval %v", d, debounce)
+			}
+		case <-ctx.Done():
+			t.Fatal("the timer was never armed")
+		}
+		select {
+		case <-w.Reloads():
+			t.Fatalf("a reload after %d events, before the debounce timer fired", armings)
+		default: // the event that armed the timer was handled before it was armed
+		}
+	}
+	// The burst is over: the timer fires once, one reload.
+	select {
+	case ht.c <- time.Now():
+	case <-ctx.Done():
+		t.Fatal("the watcher does not wait on its timer")
+	}
+	waitReload(t, ctx, w, "the debounce timer fired")
+	// A second burst and firing while that reload is not taken leave one
+	// value pending, not two.
+	write(0)
+	<-ht.armed
+	ht.c <- time.Now()
+	write(1)
+	<-ht.armed
+	ht.c <- time.Now()
+	write(2) // handled once that firing is: the loop is sequential
+	<-ht.armed
+	waitReload(t, ctx, w, "the second burst")
 	select {
 	case <-w.Reloads():
-		t.Fatal("a reload before the home was quiet for the debounce interval")
+		t.Fatal("a second reload queued behind the first")
 	default:
 	}
 	cancel()
