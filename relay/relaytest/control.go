@@ -44,7 +44,9 @@ func (c *Connector) Tokens() []string {
 	return append([]string(nil), c.tokens...)
 }
 
-// SetAnswer sets the answer mode for outbound actions from now on.
+// SetAnswer sets the answer mode for the outbound actions the connector
+// reads from now on. A frame Outbound already returned keeps the answer
+// it had: the answer is decided before the frame is handed to the test.
 func (c *Connector) SetAnswer(mode string) {
 	c.mu.Lock()
 	c.answer = mode

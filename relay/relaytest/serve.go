@@ -197,13 +197,16 @@ func (cn *Conn) serve() {
 					go cn.Close(rej.code, rej.reason)
 				}
 			case wire.OutboundFrame:
-				cn.recordOutbound(fr)
-				c.outbound <- fr
+				// The answer is decided before the test can see the frame:
+				// a SetAnswer made after Outbound returned it applies to
+				// the next frames only, never to this one.
 				c.mu.Lock()
 				mode := c.answer
 				c.msgCounter++
 				n := c.msgCounter
 				c.mu.Unlock()
+				cn.recordOutbound(fr)
+				c.outbound <- fr
 				var res map[string]any
 				switch mode {
 				case AnswerNone:
