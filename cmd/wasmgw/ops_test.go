@@ -240,11 +240,10 @@ func TestGatewayReloadsOnSIGHUPUnderTraffic(t *testing.T) {
 		t.Errorf("wasmgw audit log on the trail: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	// Metrics, scraped while serving.
-	code, body := get(t, ctx, base+"/metrics")
-	if code != http.StatusOK {
-		t.Fatalf("/metrics: %d", code)
-	}
+	// Metrics, scraped while serving, once the last turn is over: the
+	// gateway counts a turn finished only after it wrote the turn's ack,
+	// so the connector can see the ack before the gauge drops to 0.
+	body := waitMetrics(t, ctx, base, `wasmgw_relay_turns_in_flight 0`)
 	for _, series := range []string{
 		`wasmgw_calls_total{call="handle",outcome="ok",profile="alpha"}`,
 		`wasmgw_calls_total{call="tool",outcome="tool_error",profile="alpha"}`,
@@ -310,6 +309,35 @@ func waitStatus(t *testing.T, ctx context.Context, url string, want int) string 
 		select {
 		case <-ctx.Done():
 			t.Fatalf("%s: %d %q, want %d", url, code, body, want)
+		case <-tick.C:
+		}
+	}
+}
+
+// waitMetrics scrapes base's /metrics until it shows every one of lines
+// (a condition, not a timed sleep: each scrape waits for the previous
+// answer) and returns that scrape's body. It is for values the gateway
+// updates after the event a test can observe (a gauge that drops once a
+// turn's ack is written, a counter bumped after a state change).
+func waitMetrics(t *testing.T, ctx context.Context, base string, lines ...string) string {
+	t.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		code, body := get(t, ctx, base+"/metrics")
+		missing := ""
+		for _, l := range lines {
+			if !strings.Contains(body, l+"\n") {
+				missing = l
+				break
+			}
+		}
+		if code == http.StatusOK && missing == "" {
+			return body
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("/metrics: %d; waiting for %s:\n%s", code, missing, grepLines(body, "wasmgw_"))
 		case <-tick.C:
 		}
 	}
