@@ -431,17 +431,29 @@ func TestClientGoIdle(t *testing.T) {
 func TestClientGoIdleSettledOnDisconnect(t *testing.T) {
 	h := start(t, relaytest.Options{NoIdleAck: true}, nil, nil)
 	h.handshake()
-	short, cancel := context.WithTimeout(h.ctx, 20*time.Millisecond)
+	// Unacknowledged, GoIdle returns when its context ends. The context
+	// ends once the connector has the frame: a short deadline could expire
+	// before the frame was written, and there would be no frame to see.
+	first, cancel := context.WithCancel(h.ctx)
 	defer cancel()
-	if err := h.client.GoIdle(short); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v; want the ctx deadline", err)
+	firstErr := make(chan error, 1)
+	go func() { firstErr <- h.client.GoIdle(first) }()
+	if err := h.conn.GoingIdle(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-firstErr:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v; want the ctx's cancellation", err)
+		}
+	case <-h.ctx.Done():
+		t.Fatal("GoIdle did not return when its context was cancelled")
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- h.client.GoIdle(h.ctx) }()
-	for i := 0; i < 2; i++ {
-		if err := h.conn.GoingIdle(h.ctx); err != nil {
-			t.Fatal(err)
-		}
+	if err := h.conn.GoingIdle(h.ctx); err != nil {
+		t.Fatal(err)
 	}
 	h.conn.CloseAll(websocket.StatusGoingAway, "bye")
 	if err := <-errc; !errors.Is(err, relay.ErrDisconnected) {

@@ -29,7 +29,9 @@ const (
 
 // gatewayProfiles: alice and bob run whoami on their own keys; mallory
 // runs the hostile Go module (spin_tagged loops until stopped) with a
-// timeout long enough that only an interrupt or a drain ends it.
+// timeout longer than any test's bound (startGateway's 5 minutes), so that
+// only an interrupt or a drain ends it: one that does not stop the guest
+// fails the test, with no clock involved.
 func gatewayProfiles(t *testing.T, withMallory bool) map[string]runtimetest.Profile {
 	whoami := "wasmgw:\n  modules:\n    whoami: {path: builtin:whoami, grants: [OPENAI_API_KEY]}\n"
 	p := map[string]runtimetest.Profile{
@@ -39,7 +41,7 @@ func gatewayProfiles(t *testing.T, withMallory bool) map[string]runtimetest.Prof
 	if withMallory {
 		p["mallory"] = runtimetest.Profile{
 			Env: "OPENAI_API_KEY=" + malloryKey + "\n",
-			Config: "wasmgw:\n  limits: {memory: 64MiB, timeout: 120s}\n  modules:\n    hostile:\n      path: " +
+			Config: "wasmgw:\n  limits: {memory: 64MiB, timeout: 1h}\n  modules:\n    hostile:\n      path: " +
 				runtimetest.Hostile(t, "go") + "\n      grants: [OPENAI_API_KEY]\n",
 		}
 	}
@@ -356,17 +358,14 @@ func TestGatewayInterruptStopsOnlyThatSession(t *testing.T) {
 	if err := h.conn.PushInterrupt(h.ctx, relay.SessionKey(a.Event), "A"); err != nil {
 		t.Fatal(err)
 	}
+	// A broken interrupt leaves the guest in its loop past the test's
+	// bound (its timeout is longer): no reply, and h.outbound fails. The
+	// latency is reported, not asserted: the target (100 ms) is a
+	// benchmark's business, and a loaded machine can exceed any bound.
 	f := h.outbound()
-	latency := time.Since(start)
+	t.Logf("interrupt to reply: %s", time.Since(start))
 	if f.Action.ReplyTo != "a1" || f.Action.Content != relay.ReplyInterrupted {
 		t.Fatalf("after the interrupt: %+v", f.Action)
-	}
-	// The target is 100 ms; the bound is generous so that a loaded CI
-	// machine does not fail it, while a broken interrupt (the guest running
-	// to its 120 s timeout) still does.
-	t.Logf("interrupt to reply: %s", latency)
-	if latency > 5*time.Second {
-		t.Fatalf("interrupt took %s", latency)
 	}
 	if f := h.outbound(); f.Action.ReplyTo != "a2" || f.Action.Content != "echo: queued behind the loop" {
 		t.Fatalf("the queued message: %+v", f.Action)

@@ -240,11 +240,10 @@ func TestGatewayReloadsOnSIGHUPUnderTraffic(t *testing.T) {
 		t.Errorf("wasmgw audit log on the trail: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	// Metrics, scraped while serving.
-	code, body := get(t, ctx, base+"/metrics")
-	if code != http.StatusOK {
-		t.Fatalf("/metrics: %d", code)
-	}
+	// Metrics, scraped while serving, once the last turn is over: the
+	// gateway counts a turn finished only after it wrote the turn's ack,
+	// so the connector can see the ack before the gauge drops to 0.
+	body := waitMetrics(t, ctx, base, `wasmgw_relay_turns_in_flight 0`)
 	for _, series := range []string{
 		`wasmgw_calls_total{call="handle",outcome="ok",profile="alpha"}`,
 		`wasmgw_calls_total{call="tool",outcome="tool_error",profile="alpha"}`,
@@ -315,6 +314,35 @@ func waitStatus(t *testing.T, ctx context.Context, url string, want int) string 
 	}
 }
 
+// waitMetrics scrapes base's /metrics until it shows every one of lines
+// (a condition, not a timed sleep: each scrape waits for the previous
+// answer) and returns that scrape's body. It is for values the gateway
+// updates after the event a test can observe (a gauge that drops once a
+// turn's ack is written, a counter bumped after a state change).
+func waitMetrics(t *testing.T, ctx context.Context, base string, lines ...string) string {
+	t.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		code, body := get(t, ctx, base+"/metrics")
+		missing := ""
+		for _, l := range lines {
+			if !strings.Contains(body, l+"\n") {
+				missing = l
+				break
+			}
+		}
+		if code == http.StatusOK && missing == "" {
+			return body
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("/metrics: %d; waiting for %s:\n%s", code, missing, grepLines(body, "wasmgw_"))
+		case <-tick.C:
+		}
+	}
+}
+
 // TestReadyzFollowsTheRelayConnection: /readyz is 200 while the relay is
 // connected and profiles are loaded, 503 (saying why) while the connector
 // is down, and 200 again once the gateway reconnects; /healthz stays 200.
@@ -334,10 +362,9 @@ func TestReadyzFollowsTheRelayConnection(t *testing.T) {
 	}
 	conn.Start()
 	waitStatus(t, ctx, base+"/readyz", http.StatusOK)
-	_, body := get(t, ctx, base+"/metrics")
-	if !strings.Contains(body, "wasmgw_relay_reconnects_total 1") {
-		t.Errorf("/metrics after a reconnect:\n%s", grepLines(body, "wasmgw_relay"))
-	}
+	// The handshake marks the gateway ready before it counts the
+	// reconnect: /readyz can answer 200 while the counter is still 0.
+	waitMetrics(t, ctx, base, "wasmgw_relay_reconnects_total 1")
 	_ = p
 }
 
