@@ -93,21 +93,9 @@ func benchRelay(ctx context.Context, r *benchReport, log *slog.Logger, engine *r
 		defer close(collected)
 		d.collect(collectCtx)
 	}()
-	// A warm-up, not counted, as in a gateway that has served for a while:
-	// rounds of four messages per session until a round creates no
-	// instance (at most ten). Each profile's pools then hold as many
-	// handler and tool instances as its turns overlap, and the timed run
-	// measures the steady state (its pool row says how many instances it
-	// still had to create).
-	for round := range 10 {
-		before := engine.PoolStats()
-		if _, _, err = d.drive(ctx, "warm"+strconv.Itoa(round)+"-", sessions, 4*sessions); err != nil {
-			break
-		}
-		if engine.PoolStats().Created == before.Created {
-			break
-		}
-	}
+	// A first message per profile, not counted: each profile's first
+	// handler and tool instances are created here, as after a boot.
+	_, _, err = d.drive(ctx, "warm", len(names), len(names))
 	if err == nil {
 		var lat []time.Duration
 		var took time.Duration
