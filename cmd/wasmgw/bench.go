@@ -26,6 +26,7 @@ type benchFlags struct {
 	relay     bool
 	sessions  int
 	messages  int
+	rounds    int
 	rate      int
 	cpuProf   string
 	fleet     bool
@@ -48,6 +49,7 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	fs.BoolVar(&f.relay, "relay", true, "also measure relay-to-reply throughput and latency over loopback")
 	fs.IntVar(&f.sessions, "sessions", 200, "relay: concurrent sessions")
 	fs.IntVar(&f.messages, "messages", 20000, "relay: messages to send")
+	fs.IntVar(&f.rounds, "rounds", 4, "relay: rounds of --messages; the pools grow during the first, the last is reported as the steady state")
 	fs.IntVar(&f.rate, "rate", 5000, "relay: also measure latency with messages sent at this rate per second (0: skip)")
 	fs.BoolVar(&f.fleet, "fleet", true, "also boot the profiles as a gateway fleet with metrics on: its memory, one scrape, and reload times")
 	fs.IntVar(&f.changed, "reload-changed", 100, "fleet: profiles whose config changes before the timed reload")
@@ -167,7 +169,7 @@ a temporary home with fake secrets; nothing of yours is read.`)
 			names[i] = t.Profile().Name
 		}
 		fmt.Fprintf(a.stderr, "relay: %d messages over %d sessions of %d profiles ...\n", f.messages, f.sessions, f.active)
-		if err := benchRelay(ctx, r, log, engine, home, names, f.sessions, f.messages, f.rate); err != nil {
+		if err := benchRelay(ctx, r, log, engine, home, names, f.sessions, f.messages, f.rounds, f.rate); err != nil {
 			return err
 		}
 	}

@@ -18,13 +18,14 @@ func TestBenchRelay(t *testing.T) {
 	stdout, stderr := &runtimetest.LogWatcher{}, &runtimetest.LogWatcher{}
 	a := &app{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(string) string { return "" }}
 	err := a.main(ctx, []string{"bench", "--profiles", "3", "--active", "2", "--instances", "2", "--calls", "4",
-		"--sessions", "3", "--messages", "12", cacheFlag()})
+		"--sessions", "3", "--messages", "12", "--rounds", "2", cacheFlag()})
 	if err != nil {
 		t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
 	}
 	for _, want := range []string{
-		"| relay: messages, sessions, profiles | 12, 3, 2 |",
-		"| relay: whole-path throughput (push to reply, /call whoami) | ",
+		"| relay: round 1 of 2 (pools growing): throughput, instances created | ",
+		"| relay: messages per round, sessions, profiles | 12, 3, 2 |",
+		"| relay: whole-path throughput (push to reply, /call whoami), round 2 of 2 | ",
 		"| relay: push to reply at saturation (3 in flight), p50 / p99 | ",
 		"| relay: guest calls served by pooled instances | ",
 		"| relay: push to reply at 5000 msgs/s offered, p50 / p99 | ",
