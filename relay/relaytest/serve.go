@@ -218,7 +218,13 @@ func (cn *Conn) serve() {
 				default:
 					res = map[string]any{"success": true, "message_id": fmt.Sprintf("m-%d", n)}
 				}
-				b, _ := json.Marshal(map[string]any{"type": wire.TypeOutboundResult, "requestId": fr.RequestID, "result": res})
+				// The type first, as connectors write it (and as the
+				// gateway's one-pass decoding expects).
+				b, _ := json.Marshal(struct {
+					Type      string         `json:"type"`
+					RequestID string         `json:"requestId"`
+					Result    map[string]any `json:"result"`
+				}{wire.TypeOutboundResult, fr.RequestID, res})
 				_ = cn.SendRaw(ctx, append(b, '\n'))
 			case wire.InboundAckFrame:
 				c.acks <- fr.BufferID

@@ -31,6 +31,19 @@ func inboundLine(n int) []byte {
 	return append([]byte(`{"type":"inbound",`), b[1:]...) // the type first, as a connector writes it
 }
 
+// outboundLine is an outbound frame as a gateway sends a reply of about
+// 200 bytes.
+func outboundLine() []byte {
+	b, err := EncodeFrame(OutboundFrame{RequestID: "0123456789abcdef0123456789abcdef", Action: Action{
+		Op: "send", ChatID: "112233445566778899", ReplyTo: "1234567890123",
+		Content: strings.Repeat(`whoami: "ops" — `, 12), Metadata: map[string]any{"profile": "ops"},
+	}})
+	if err != nil {
+		panic(err)
+	}
+	return b[:len(b)-1]
+}
+
 // resultLine is an outbound_result frame.
 var resultLine = []byte(`{"type":"outbound_result","requestId":"0123456789abcdef0123456789abcdef","result":{"success":true,"message_id":"112233445566778899"}}`)
 
@@ -58,6 +71,7 @@ func decodeCases() []struct {
 		{"inbound-2KB", inboundLine(2 << 10)},
 		{"inbound-10KB", inboundLine(10 << 10)},
 		{"outbound-result", resultLine},
+		{"outbound-200B", outboundLine()},
 	}
 }
 

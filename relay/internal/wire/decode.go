@@ -6,7 +6,8 @@ package wire
 // and every decoding rule is defined by it. The two frames that carry
 // traffic, inbound and outbound_result, have a one-pass path that yields
 // the same frame: one json.Unmarshal into plain structs, taken only when
-// the result cannot differ from the exact path's (see decodeInbound).
+// the result cannot differ from the exact path's (see decodeInbound). The
+// frame a connector reads for every reply, outbound, has one too.
 
 import (
 	"bytes"
@@ -19,9 +20,10 @@ import (
 // A line that is not a JSON object with a string "type" is a *FrameError;
 // an unknown type is an [UnknownFrame], not an error.
 //
-// An inbound line (whatever the place of its "type") and an
-// outbound_result line that starts with its "type" are decoded in one pass
-// (decodeInbound, decodeResult); any other line, and one the one-pass path
+// An inbound line (whatever the place of its "type"), and an
+// outbound_result or outbound line that starts with its "type", are
+// decoded in one pass (decodeInbound, decodeResult, decodeOutbound); any
+// other line, and one the one-pass path
 // declines, takes the exact path, which reads the type first and then the
 // typed frame.
 func DecodeFrame(line []byte) (Frame, error) {
@@ -32,6 +34,10 @@ func DecodeFrame(line []byte) (Frame, error) {
 		}
 	case TypeOutboundResult:
 		if f, ok := decodeResult(line); ok {
+			return f, nil
+		}
+	case TypeOutbound:
+		if f, ok := decodeOutbound(line); ok {
 			return f, nil
 		}
 	}
@@ -126,7 +132,8 @@ func jsonErr(err error) error {
 }
 
 // leadingType reads the type of a line that starts exactly with
-// {"type":"<name>" (as connectors write it): inbound or outbound_result, or
+// {"type":"<name>" (as connectors and gateways write it): inbound,
+// outbound_result or outbound, or
 // "?" for any other name; "" when the line starts otherwise. The one-pass
 // paths confirm the type with the "type" they decode.
 func leadingType(line []byte) string {
@@ -138,6 +145,8 @@ func leadingType(line []byte) string {
 		return TypeInbound
 	case bytes.HasPrefix(rest, []byte(TypeOutboundResult+`"`)):
 		return TypeOutboundResult
+	case bytes.HasPrefix(rest, []byte(TypeOutbound+`"`)):
+		return TypeOutbound
 	}
 	return "?"
 }
@@ -185,6 +194,22 @@ func decodeResult(line []byte) (Frame, bool) {
 		return nil, false
 	}
 	return OutboundResultFrame{RequestID: w.RequestID, Result: w.Result}, true
+}
+
+// decodeOutbound decodes an outbound frame (what a connector reads for
+// every reply) in one json.Unmarshal, declining (ok false) a line that
+// does not decode or whose decoded "type" is not outbound. Its action
+// still reads its own bytes (Action.UnmarshalJSON keeps unknown keys), as
+// on the exact path.
+func decodeOutbound(line []byte) (Frame, bool) {
+	var w struct {
+		Type *string `json:"type"`
+		OutboundFrame
+	}
+	if json.Unmarshal(line, &w) != nil || w.Type == nil || *w.Type != TypeOutbound {
+		return nil, false
+	}
+	return w.OutboundFrame, true
 }
 
 // singleKeys reports whether line has exactly one string token "event" and

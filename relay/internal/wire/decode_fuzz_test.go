@@ -36,6 +36,12 @@ var decodeSeeds = []string{
 	`{"type":"outbound_result","result":null}`,
 	`{"type":"interrupt_inbound","session_key":"k","chat_id":9}`,
 	`{"type":"outbound","requestId":"r","action":{"op":"send","chat_id":"c","x":[1]}}`,
+	`{"type":"outbound","requestId":"r","action":{"op":"send"},"action":{"content":"c"}}`,
+	`{"type":"outbound","type":"hello","requestId":"r"}`,
+	`{"type":"outbound","TYPE":null,"action":{}}`,
+	`{"type":"outbound","requestId":5,"action":{"op":"send"}}`,
+	`{"type":"outbound","action":[]}`,
+	`{"type":"outbound","Action":{"op":"x","Op":"y","extra":{"k":1}},"BOTID":"b"}`,
 	`{"type":"going_idle_ack"}`, `{"type":"passthrough_forward","forward":{}}`, `{"type":"?"}`, `{`, `null`,
 }
 

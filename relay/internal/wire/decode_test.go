@@ -37,3 +37,29 @@ func TestDecodeInboundTakesOnePass(t *testing.T) {
 		t.Error("declined the outbound result")
 	}
 }
+
+// TestDecodeOutboundTakesOnePass: a gateway's reply frame goes the
+// one-pass way; one whose decoded "type" is another, or that does not
+// decode, is declined (and decoded exactly).
+func TestDecodeOutboundTakesOnePass(t *testing.T) {
+	line := outboundLine()
+	if leadingType(line) != TypeOutbound {
+		t.Fatalf("leading type of %.40s: %q", line, leadingType(line))
+	}
+	f, ok := decodeOutbound(line)
+	if !ok {
+		t.Fatalf("declined %.80s", line)
+	}
+	if o := f.(OutboundFrame); o.Action.Op != "send" || o.Action.Metadata["profile"] != "ops" {
+		t.Errorf("decoded %+v", o)
+	}
+	for _, line := range []string{
+		`{"type":"outbound","type":"hello","requestId":"r"}`,
+		`{"type":"outbound","requestId":5}`,
+		`{"type":"outbound","action":[]}`,
+	} {
+		if _, ok := decodeOutbound([]byte(line)); ok {
+			t.Errorf("took %s", line)
+		}
+	}
+}
