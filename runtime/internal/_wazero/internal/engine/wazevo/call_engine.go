@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"runtime"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/api"
@@ -49,6 +50,10 @@ type (
 		// pendingException holds the most recently caught exception, so handler
 		// code can read its params after re-entry.
 		pendingException *wasm.Exception
+		// yieldMark is when this call last yielded the processor at a periodic
+		// termination check exit, or first reached one (zero at the call's start);
+		// see yieldInterval.
+		yieldMark time.Time
 	}
 
 	// tryHandler records the state at a try_table entry for exception handling.
@@ -152,6 +157,13 @@ type (
 // as 10-30 loop iterations, so at 1024 it is a few percent of a tight loop, and a guest still reaches Go
 // every few microseconds.
 const terminationCheckInterval = 1024
+
+// yieldInterval is how long a call runs between two yields of the processor (runtime.Gosched) at periodic
+// termination check exits. A yield at every exit (every few microseconds) cost a call-heavy guest up to a
+// tenth of its time: with a processor idle, Gosched wakes a thread to run the goroutine it just queued, a
+// futex call each time. A goroutine waiting for this processor waits at most about this long (plus one
+// countdown), against Go's own 10 ms time slice, which never expires for a goroutine in native code.
+const yieldInterval = 100 * time.Microsecond
 
 func (c *callEngine) requiredInitialStackSize() int {
 	const initialStackSizeDefault = 10240
@@ -280,6 +292,7 @@ func (c *callEngine) callWithStack(ctx context.Context, paramResultStack []uint6
 	// code compiled with the checks may be reached through an import.
 	c.execCtx.moduleClosedPtr = (*uint64)(unsafe.Pointer(&m.Closed))
 	c.execCtx.terminationCheckCountdown = terminationCheckInterval
+	c.yieldMark = time.Time{}
 
 	// Clear any stale try_table handlers from a previous call.
 	c.tryHandlers = c.tryHandlers[:0]
@@ -500,8 +513,14 @@ func (c *callEngine) callWithStack(ctx context.Context, paramResultStack []uint6
 			// nearly all its time in native code is rarely caught in Go by an asynchronous
 			// preemption signal, so without this a looping guest would hold its processor
 			// for tens of milliseconds at a time, stalling every other goroutine waiting
-			// for one (measured: a neighbour's median latency 1 ms -> 20 ms).
-			runtime.Gosched()
+			// for one (measured: a neighbour's median latency 1 ms -> 20 ms). Once per
+			// yieldInterval of the call's time, counted from its first periodic exit.
+			if now := time.Now(); c.yieldMark.IsZero() {
+				c.yieldMark = now
+			} else if now.Sub(c.yieldMark) >= yieldInterval {
+				runtime.Gosched()
+				c.yieldMark = time.Now()
+			}
 			c.execCtx.exitCode = wazevoapi.ExitCodeOK
 			afterGoFunctionCallEntrypoint(c.execCtx.goCallReturnAddress, c.execCtxPtr,
 				uintptr(unsafe.Pointer(c.execCtx.stackPointerBeforeGoCall)), c.execCtx.framePointerBeforeGoCall)
