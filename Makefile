@@ -25,8 +25,12 @@ PROFILE   ?= alice
 MCPSERVER := build/mcpserver
 # Benchmark guests (testdata/bench/go/*), built next to hostcalls.wasm.
 BENCH_GUESTS := $(patsubst testdata/bench/go/%,testdata/bench/%.wasm,$(wildcard testdata/bench/go/*))
+# The Extism comparison: a module of its own (Extism is no dependency of
+# wasmgw), its plugin built from guest/interp (committed).
+EXTISM_DIR  := testdata/extism
+EXTISM_WASM := $(EXTISM_DIR)/wasm/interp.wasm
 
-.PHONY: all guests hostile build test run try fuzz bench wat clean mcpserver chaos check-wasm cross testhome wazero-test wazero-vendor
+.PHONY: all guests hostile build test run try fuzz bench bench-extism wat clean mcpserver chaos check-wasm cross testhome wazero-test wazero-vendor
 
 # The patched wazero copy (see RATIONALE.md, "A patched wazero carried in
 # the module") lives in runtime/internal/_wazero: the leading underscore
@@ -179,6 +183,17 @@ bench: build $(BENCH_GUESTS)
 	@mkdir -p build
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee build/bench.txt
 	$(BIN) bench $(BENCHFLAGS) | tee build/bench-load.txt
+
+# wasmgw against Extism on 20 secret lookups, in one run (-count
+# BENCHCOUNT), from the nested module testdata/extism (its own go.mod:
+# Extism's SDK comes from the Go module proxy on first use); not part of
+# make test or make bench. Figures: docs/performance.md, "wasmgw and Extism".
+bench-extism: $(EXTISM_WASM)
+	@mkdir -p build
+	cd $(EXTISM_DIR) && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee ../../build/bench-extism.txt
+
+$(EXTISM_WASM): $(shell find guest abi $(EXTISM_DIR)/guest -name '*.go') $(EXTISM_DIR)/go.mod go.mod
+	cd $(EXTISM_DIR) && $(GUEST_ENV) $(GO) build $(GUEST_FLAGS) -o wasm/interp.wasm ./guest/interp
 
 # The relay chaos test in its long form: the test connector killed and
 # restarted CHAOS_KILLS times with CHAOS_MESSAGES buffered and live messages
