@@ -84,7 +84,9 @@ type Engine struct {
 	maxModule  uint64
 	compileSem chan struct{}
 	compiles   atomic.Uint64
-	environ    []string // Options.Environ
+	// images counts the data images held (prepareData).
+	images  atomic.Int64
+	environ []string // Options.Environ
 
 	mu      sync.Mutex
 	modules map[[32]byte]*moduleEntry
@@ -204,6 +206,9 @@ type Module struct {
 	MemoryPages uint64
 	compiled    wazero.CompiledModule
 	exports     map[string]bool
+	// image is the data image instances map (nil: the compiled module
+	// carries its data; see prepareData).
+	image *imageFile
 
 	// describeMu guards the manifest: described once, by the first
 	// profile that loads the module, under that profile's limits for it
@@ -282,7 +287,7 @@ func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte, pages u
 	// Identity (sum, Size) is the original's; wazero gets the module with
 	// its data segments merged (see dataseg.go).
 	size := len(wasm)
-	wasm = coalesceData(wasm)
+	wasm, image := e.prepareData(wasm)
 	compiled, err := e.rt.CompileModule(cctx, wasm)
 	if err != nil && e.cacheDir != "" && strings.Contains(err.Error(), "compilationcache") {
 		// A corrupt or truncated cache entry: wazero refuses it rather than
@@ -297,7 +302,7 @@ func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte, pages u
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
-	m = &Module{SHA256: hex.EncodeToString(sum[:]), Size: size, MemoryPages: pages, compiled: compiled, exports: map[string]bool{}}
+	m = &Module{SHA256: hex.EncodeToString(sum[:]), Size: size, MemoryPages: pages, compiled: compiled, exports: map[string]bool{}, image: image}
 	for name := range compiled.ExportedFunctions() {
 		m.exports[name] = true
 	}

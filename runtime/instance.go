@@ -177,7 +177,7 @@ const exitStopped = 0xdead
 // _initialize with scope as the call state (so init-time reads are checked
 // and audited like any other).
 func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *Scope) (*instance, error) {
-	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory}, fns: map[string]api.Function{}, gen: scope.Generation()}
+	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory, image: m.image}, fns: map[string]api.Function{}, gen: scope.Generation()}
 	if b.learned == nil {
 		b.learned = &redact.Set{}
 	}

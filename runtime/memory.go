@@ -21,6 +21,9 @@ type memoryAllocator struct {
 	// call's error can say "out of memory" instead of a bare trap.
 	refused atomic.Bool
 	mem     *mmapMemory
+	// image, when set, is the module's data image (image_linux.go): the
+	// module was compiled without its data, and the memory maps it.
+	image *imageFile
 }
 
 type mmapMemory struct {
@@ -28,6 +31,7 @@ type mmapMemory struct {
 	buf       []byte // the whole reservation (Linux), the memory (elsewhere)
 	committed uint64 // bytes readable and writable
 	reserve   uint64 // the limit of this memory (memory_other.go)
+	imaged    bool   // the data image is mapped (memory_linux.go)
 
 	// wazero frees a module's memory when the module is closed, and the
 	// host closes a module from another goroutine to stop a running call,

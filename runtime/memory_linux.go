@@ -35,6 +35,14 @@ func (m *mmapMemory) Reallocate(size uint64) []byte {
 		}
 		m.committed = size
 	}
+	if img := m.a.image; img != nil && !m.imaged && img.start+img.size <= m.committed {
+		// The first commit covers the image (it lies within the
+		// module's initial memory): map it before anything runs.
+		if img.mapInto(m.buf[:m.committed]) != nil {
+			return nil
+		}
+		m.imaged = true
+	}
 	return m.buf[:size:size]
 }
 

@@ -197,7 +197,7 @@ func (r *benchReport) instancesPerGiB(ctx context.Context, engine *runtime.Engin
 	}
 	defer t.Close(ctx)
 	goruntime.GC()
-	before := rss()
+	before, pssBefore := rss(), pss()
 	heapBefore := heapInuse()
 	// n concurrent calls each hold their own instance; the pool keeps them
 	// all (MaxIdlePerModule applies per call site, so hold them directly).
@@ -207,11 +207,19 @@ func (r *benchReport) instancesPerGiB(ctx context.Context, engine *runtime.Engin
 	}
 	goruntime.GC()
 	per := float64(rss()-before) / float64(n)
+	pssPer := float64(pss()-pssBefore) / float64(n)
 	heapPer := float64(heapInuse()-heapBefore) / float64(n)
 	held.Release(ctx)
 	r.row("RSS per live Go instance", mib(uint64(per)), "")
 	r.row("  of which host-side Go heap (wazero and wasmgw structures)", mib(uint64(heapPer)), "")
 	r.row("live Go instances per GiB", fmt.Sprintf("%.0f", float64(1<<30)/per), "target ≥ 300")
+	if pssPer > 0 {
+		// RSS counts a page once per mapping of it; PSS divides a shared
+		// page between its mappings, so the data image the instances share
+		// (Linux) is counted once.
+		r.row("PSS per live Go instance (shared data pages counted once)", mib(uint64(pssPer)), "")
+		r.row("live Go instances per GiB, by PSS", fmt.Sprintf("%.0f", float64(1<<30)/pssPer), "")
+	}
 	return nil
 }
 
@@ -246,6 +254,22 @@ func rss() uint64 {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// pss returns the process's proportional set size (0 where
+// /proc/self/smaps_rollup cannot be read).
+func pss() uint64 {
+	b, err := os.ReadFile("/proc/self/smaps_rollup")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "Pss:"); ok {
 			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb << 10
 		}
