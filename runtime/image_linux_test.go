@@ -148,3 +148,38 @@ func TestInstancesDoNotShareWrittenData(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryWithoutRoomForTheImageIsRefused: a memory whose first commit
+// does not cover the module's data image is refused (a nil slice, which
+// fails the instantiation), never handed to a guest without its data.
+func TestMemoryWithoutRoomForTheImageIsRefused(t *testing.T) {
+	wasm, err := builtin.Module("whoami")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, img, ok := stripData(wasm)
+	if !ok {
+		t.Fatal("not stripped")
+	}
+	f, err := newImageFile(img, func() {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := f.start + f.size
+	a := &memoryAllocator{limit: 4 * (end + wasmPage), image: f}
+	m := a.Allocate(0, a.limit).(*mmapMemory)
+	defer m.unmap()
+	short := (f.start + f.size/2) &^ (wasmPage - 1)
+	if got := m.Reallocate(short); got != nil {
+		t.Fatalf("a first commit of %d bytes, short of the image's end at %d, was accepted", short, end)
+	}
+	full := (end + wasmPage - 1) &^ (wasmPage - 1)
+	got := m.Reallocate(full)
+	if got == nil {
+		t.Fatal("a commit covering the image was refused")
+	}
+	at := img.offset + len(img.data)/2
+	if !bytes.Equal(got[at:at+64], img.data[len(img.data)/2:len(img.data)/2+64]) {
+		t.Fatal("the image is not mapped after a commit that covers it")
+	}
+}

@@ -35,10 +35,13 @@ func (m *mmapMemory) Reallocate(size uint64) []byte {
 		}
 		m.committed = size
 	}
-	if img := m.a.image; img != nil && !m.imaged && img.start+img.size <= m.committed {
-		// The first commit covers the image (it lies within the
-		// module's initial memory): map it before anything runs.
-		if img.mapInto(m.buf[:m.committed]) != nil {
+	if img := m.a.image; img != nil && !m.imaged {
+		// The module was compiled without its data: the first commit
+		// must cover the image (dataLayout keeps it within the module's
+		// initial memory) and map it before anything runs. A memory
+		// that cannot hold it is refused rather than run without its
+		// data.
+		if img.start+img.size > m.committed || img.mapInto(m.buf[:m.committed]) != nil {
 			return nil
 		}
 		m.imaged = true
