@@ -51,7 +51,7 @@ func benchRelay(ctx context.Context, r *benchReport, log *slog.Logger, engine *r
 	if err != nil {
 		return fmt.Errorf("bench relay: gateway secret: %w", err)
 	}
-	conn, err := relaytest.Listen(relaytest.Options{Secrets: []string{secret}, RequireAuth: true, Logger: log})
+	conn, err := relaytest.Listen(relaytest.Options{Secrets: []string{secret}, RequireAuth: true, Logger: log, ForgetSent: true})
 	if err != nil {
 		return fmt.Errorf("bench relay: start the loopback connector: %w", err)
 	}
@@ -128,9 +128,12 @@ func benchRelay(ctx context.Context, r *benchReport, log *slog.Logger, engine *r
 	if err == nil && rate > 0 {
 		n := min(rate*3, messages) // three seconds at most
 		var lat []time.Duration
+		before := engine.PoolStats()
 		lat, err = d.paced(ctx, "r", sessions, n, rate)
 		if err == nil {
-			r.row(fmt.Sprintf("relay: push to reply at %d msgs/s offered, p50 / p99", rate), pct(lat, 50).String()+" / "+pct(lat, 99).String(), "target p99 ≤ 10ms")
+			created := engine.PoolStats().Created - before.Created
+			r.row(fmt.Sprintf("relay: push to reply at %d msgs/s offered, p50 / p99, instances created", rate),
+				fmt.Sprintf("%s / %s, %d", pct(lat, 50), pct(lat, 99), created), "target p99 ≤ 10ms")
 		}
 	}
 	stopGateway()

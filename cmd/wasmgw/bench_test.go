@@ -28,7 +28,7 @@ func TestBenchRelay(t *testing.T) {
 		"| relay: whole-path throughput (push to reply, /call whoami), round 2 of 2 | ",
 		"| relay: push to reply at saturation (3 in flight), p50 / p99 | ",
 		"| relay: guest calls served by pooled instances | ",
-		"| relay: push to reply at 5000 msgs/s offered, p50 / p99 | ",
+		"| relay: push to reply at 5000 msgs/s offered, p50 / p99, instances created | ",
 	} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)

@@ -59,6 +59,13 @@ type Options struct {
 	Answer string
 	// NoIdleAck leaves going_idle unanswered.
 	NoIdleAck bool
+	// ForgetSent keeps no outbound frame for [Conn.Sent]. A connector
+	// under a long load (wasmgw bench) would otherwise keep every frame
+	// it was sent, and stall its reads while it copies that history each
+	// time the record doubles (over 18 ms at a time on a VM whose page
+	// faults are slow), which a benchmark would count as the gateway's
+	// latency.
+	ForgetSent bool
 	// Logger receives the connector's log lines (nil: discarded).
 	Logger *slog.Logger
 	// Now is the clock for token expiry (nil: time.Now).

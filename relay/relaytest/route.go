@@ -23,12 +23,16 @@ func (cn *Conn) setSeq(n int) {
 }
 
 func (cn *Conn) recordOutbound(f wire.OutboundFrame) {
+	if cn.c.opts.ForgetSent {
+		return
+	}
 	cn.mu.Lock()
 	cn.sent = append(cn.sent, f)
 	cn.mu.Unlock()
 }
 
-// Sent returns the outbound frames this connection carried so far.
+// Sent returns the outbound frames this connection carried so far (none
+// with Options.ForgetSent).
 func (cn *Conn) Sent() []wire.OutboundFrame {
 	cn.mu.Lock()
 	defer cn.mu.Unlock()
