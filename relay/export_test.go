@@ -65,3 +65,11 @@ func WireEvent(ev Event) wire.Event {
 	return wire.Event{Text: ev.Text, MessageType: ev.MessageType, MessageID: ev.MessageID,
 		ReplyToMessageID: ev.ReplyToMessageID, MediaURLs: ev.MediaURLs, Source: wire.Source(ev.Source)}
 }
+
+// Aliases is the number of connector session keys the gateway maps to its
+// own.
+func (g *Gateway) Aliases() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.aliases)
+}

@@ -14,6 +14,10 @@ type session struct {
 	queue   []queued
 	running bool
 	cancel  context.CancelCauseFunc // of the running turn
+	// aliases are the connector's keys for this session where they differ
+	// from ours (an event it did not stamp with a profile): in g.aliases
+	// while the session lives, so that the map is as bounded as sessions.
+	aliases []string
 }
 
 // queued is a message waiting for its turn, with its delivery record.
@@ -102,13 +106,14 @@ func (g *Gateway) inbound(ctx context.Context, in Inbound) {
 	}
 	key := sessionKeyFor(src, profile)
 	g.mu.Lock()
-	if theirs := SessionKey(in.Event); theirs != key {
-		g.aliases[theirs] = key
-	}
 	s := g.sessions[key]
 	if s == nil {
 		s = &session{key: key, profile: profile}
 		g.sessions[key] = s
+	}
+	if theirs := SessionKey(in.Event); theirs != key && g.aliases[theirs] != key {
+		g.aliases[theirs] = key
+		s.aliases = append(s.aliases, theirs)
 	}
 	if len(s.queue) >= g.opts.MaxQueue {
 		g.mu.Unlock()
@@ -159,6 +164,11 @@ func (g *Gateway) work(s *session) {
 		if len(s.queue) == 0 {
 			s.running = false
 			delete(g.sessions, s.key)
+			for _, theirs := range s.aliases {
+				if g.aliases[theirs] == s.key {
+					delete(g.aliases, theirs)
+				}
+			}
 			g.mu.Unlock()
 			return
 		}

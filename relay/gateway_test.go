@@ -457,3 +457,26 @@ func TestGatewayReconnectsAndStopsWhenRevoked(t *testing.T) {
 		t.Fatal("Run did not stop after the revocation")
 	}
 }
+
+// TestGatewayForgetsAliasesOfRetiredSessions: an event the connector did
+// not stamp is keyed by the connector without the profile the gateway
+// routed it to, so the gateway maps the connector's key to its own for
+// interrupts; the mapping lives as long as the session, not forever (one
+// entry per chat ever seen would grow a months-long gateway without bound).
+func TestGatewayForgetsAliasesOfRetiredSessions(t *testing.T) {
+	h := startGateway(t, gatewaySetup{cfg: func(c *relay.Config) { c.DefaultProfile = "alice" }})
+	const chats = 5
+	for i := range chats {
+		h.push(message("", fmt.Sprintf("c%d", i), fmt.Sprintf("m%d", i), "ping"))
+	}
+	if got := h.replies(chats); len(got) != chats {
+		t.Fatalf("%d replies, want %d", len(got), chats)
+	}
+	// Once Run returns every turn has finished and every session retired.
+	h.stop()
+	err := <-h.runErr
+	h.runErr <- err // for the harness's cleanup
+	if n := h.gw.Aliases(); n != 0 {
+		t.Fatalf("%d session aliases kept after every session retired, want 0", n)
+	}
+}
