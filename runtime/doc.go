@@ -9,7 +9,9 @@
 //     the engine never reads the process environment itself, the caller
 //     passes a snapshot.
 //   - [NewEngine] creates the one engine of a process. It compiles each
-//     module once per content hash and shares the code between profiles.
+//     module once per content hash and shares the code between profiles,
+//     while any of them uses it: a module nothing holds any more is
+//     released (see [Engine.Compile]).
 //     [Options.Audit] is required: every secret read and egress decision
 //     is recorded there ([OpenJSONLAudit] writes the file the CLI writes,
 //     home/logs/audit.jsonl); [DiscardAudit] is the explicit opt-out.

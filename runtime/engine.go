@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/wasmgw/wasmgw/runtime/internal/_wazero"
 	"github.com/wasmgw/wasmgw/runtime/internal/_wazero/api"
@@ -88,17 +89,15 @@ type Engine struct {
 	images  atomic.Int64
 	environ []string // Options.Environ
 
+	// mu guards the module caches (modcache.go): modules by content hash,
+	// byFile by file identity (or builtin name), pathKey (a file's current
+	// identity, by path) and pinned (the builtins, kept for the engine's
+	// life). Entries hold their modules weakly.
 	mu      sync.Mutex
 	modules map[[32]byte]*moduleEntry
-	// byFile maps a module's file identity (or builtin name) to its
-	// compiled module.
-	byFile map[string]*Module
-}
-
-type moduleEntry struct {
-	done chan struct{}
-	mod  *Module
-	err  error
+	byFile  map[string]weak.Pointer[Module]
+	pathKey map[string]string
+	pinned  map[[32]byte]*Module
 }
 
 // NewEngine creates the runtime (compiler, termination checks on, optional
@@ -112,7 +111,9 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		compileW: max(opts.CompileWorkers, 1),
 		environ:  slices.Clone(opts.Environ),
 		modules:  map[[32]byte]*moduleEntry{},
-		byFile:   map[string]*Module{},
+		byFile:   map[string]weak.Pointer[Module]{},
+		pathKey:  map[string]string{},
+		pinned:   map[[32]byte]*Module{},
 	}
 	e.maxModule = cmp.Or(opts.MaxModuleSize, DefaultMaxModuleSize)
 	e.compileSem = make(chan struct{}, cmp.Or(max(opts.MaxCompiles, 0), defaultMaxCompiles))
@@ -204,6 +205,7 @@ type Module struct {
 	// MemoryPages is the module's declared initial memory, in 64 KiB
 	// pages.
 	MemoryPages uint64
+	sum         [32]byte
 	compiled    wazero.CompiledModule
 	exports     map[string]bool
 	// image is the data image instances map (nil: the compiled module
@@ -237,10 +239,12 @@ func (e *abiError) Error() string {
 }
 
 // Compile compiles wasm once per content hash: a second call with the same
-// bytes, from any profile, returns the same Module. The module's size, ABI
-// version, imports and memory are checked first, by a cheap pass over the
-// binary, so a module the host would refuse is never compiled; then it
-// waits for one of the engine's compile slots.
+// bytes, from any profile, returns the same Module while the first is in
+// use. The module's size, ABI version, imports and memory are checked
+// first, by a cheap pass over the binary, so a module the host would refuse
+// is never compiled; then it waits for one of the engine's compile slots.
+// A Module nothing refers to any more is released (its compiled code
+// closed) by the garbage collector: hold it while you use it.
 func (e *Engine) Compile(ctx context.Context, wasm []byte) (*Module, error) {
 	if uint64(len(wasm)) > e.maxModule {
 		return nil, &moduleSizeError{Size: uint64(len(wasm)), Max: e.maxModule}
@@ -250,33 +254,45 @@ func (e *Engine) Compile(ctx context.Context, wasm []byte) (*Module, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(wasm)
-	e.mu.Lock()
-	entry, ok := e.modules[sum]
-	if !ok {
-		entry = &moduleEntry{done: make(chan struct{})}
-		e.modules[sum] = entry
-	}
-	e.mu.Unlock()
-	if ok {
-		select {
-		case <-entry.done:
-			return entry.mod, entry.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	if entry.err = e.acquireCompile(ctx); entry.err == nil {
-		entry.mod, entry.err = e.compile(ctx, wasm, sum, pages)
-		e.releaseCompile()
-	}
-	if entry.err != nil {
-		// Forget failures (a cancelled compile may succeed next time).
+	for {
 		e.mu.Lock()
-		delete(e.modules, sum)
+		entry, ok := e.modules[sum]
+		if !ok {
+			entry = &moduleEntry{done: make(chan struct{})}
+			e.modules[sum] = entry
+		}
 		e.mu.Unlock()
+		if ok {
+			select {
+			case <-entry.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			if entry.err != nil {
+				return nil, entry.err
+			}
+			if m := entry.mod.Value(); m != nil {
+				return m, nil
+			}
+			// Collected since it was compiled: compile it again.
+			e.dropEntry(sum, entry)
+			continue
+		}
+		var m *Module
+		if entry.err = e.acquireCompile(ctx); entry.err == nil {
+			m, entry.err = e.compile(ctx, wasm, sum, pages)
+			e.releaseCompile()
+		}
+		if entry.err != nil {
+			// Forget failures (a cancelled compile may succeed next time).
+			e.dropEntry(sum, entry)
+		} else {
+			entry.mod = weak.Make(m)
+			e.track(m)
+		}
+		close(entry.done)
+		return m, entry.err
 	}
-	close(entry.done)
-	return entry.mod, entry.err
 }
 
 func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte, pages uint64) (m *Module, err error) {
@@ -302,7 +318,7 @@ func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte, pages u
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
-	m = &Module{SHA256: hex.EncodeToString(sum[:]), Size: size, MemoryPages: pages, compiled: compiled, exports: map[string]bool{}, image: image}
+	m = &Module{SHA256: hex.EncodeToString(sum[:]), sum: sum, Size: size, MemoryPages: pages, compiled: compiled, exports: map[string]bool{}, image: image}
 	for name := range compiled.ExportedFunctions() {
 		m.exports[name] = true
 	}

@@ -26,3 +26,6 @@ type (
 
 // DefaultMemory is the default memory limit, for tests.
 const DefaultMemory = defaultMemory
+
+// HeldModulesForTest is heldModules.
+func (e *Engine) HeldModulesForTest() int { return e.heldModules() }

@@ -144,7 +144,7 @@ func (e *Engine) moduleAt(ctx context.Context, path, dir string, limits Limits) 
 		path = full
 	}
 	e.mu.Lock()
-	m := e.byFile[key]
+	m := e.byFile[key].Value()
 	e.mu.Unlock()
 	if m != nil {
 		if err := checkDeclaredMemory(m.MemoryPages, limits.Memory); err != nil {
@@ -172,9 +172,7 @@ func (e *Engine) moduleAt(ctx context.Context, path, dir string, limits Limits) 
 	if m, err = e.Compile(ctx, wasm); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	e.mu.Lock()
-	e.byFile[key] = m
-	e.mu.Unlock()
+	e.remember(key, path, m)
 	return m, nil
 }
 
