@@ -131,6 +131,12 @@ func (cn *wsConn) onDescriptor(fr wire.DescriptorFrame) {
 	}
 	cn.mu.Unlock()
 	c.mu.Lock()
+	if _, known := c.byPlatform[d.Platform]; !known && len(c.byPlatform) >= maxDescriptorPlatforms && !c.fronts(d.Platform) {
+		c.mu.Unlock()
+		c.log.Warn("relay: descriptor for another platform past the bound of platforms kept; ignored",
+			"platform", d.Platform, "bound", maxDescriptorPlatforms)
+		return
+	}
 	c.byPlatform[d.Platform] = d
 	if first || d.Platform == c.cfg.Identities[0].Platform {
 		c.primary, c.hasPrimary = d, true
@@ -143,4 +149,20 @@ func (cn *wsConn) onDescriptor(fr wire.DescriptorFrame) {
 		c.log.Info("relay: handshake complete", "platform", d.Platform, "contract_version", d.ContractVersion)
 		c.state(StateHandshaken)
 	}
+}
+
+// maxDescriptorPlatforms bounds the platforms whose descriptors a client
+// keeps besides those of its own identities: a connector that sent one for
+// every name it could make up would otherwise grow the client without
+// bound.
+const maxDescriptorPlatforms = 64
+
+// fronts reports whether one of the client's identities is on platform.
+func (c *Client) fronts(platform string) bool {
+	for _, id := range c.cfg.Identities {
+		if id.Platform == platform {
+			return true
+		}
+	}
+	return false
 }

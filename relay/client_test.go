@@ -737,3 +737,47 @@ func TestClientLogsNoSecrets(t *testing.T) {
 		t.Fatalf("the logs do not report the revocation:\n%s", logs)
 	}
 }
+
+// TestClientBoundsDescriptorPlatforms: descriptors for platforms the
+// gateway does not front are kept up to a bound, past which they are
+// ignored with a warning; the descriptor of its own platform is still
+// taken after that.
+func TestClientBoundsDescriptorPlatforms(t *testing.T) {
+	h := start(t, relaytest.Options{}, nil, nil)
+	cn := h.handshake()
+	send := func(d map[string]any) {
+		raw, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cn.Send(h.ctx, wire.DescriptorFrame{Descriptor: raw}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 200 {
+		send(relaytest.DefaultDescriptor(fmt.Sprintf("made-up-%d", i)))
+	}
+	own := relaytest.DefaultDescriptor("discord")
+	own["label"] = "after the flood"
+	send(own)
+	// Frames are read in order: once this inbound is handed over, every
+	// descriptor before it was taken or ignored.
+	if err := cn.Push(h.ctx, relay.Inbound{Event: relay.Event{Text: "x", MessageType: "text", MessageID: "m1",
+		Source: relay.Source{Platform: "discord", ChatID: "c", ChatType: "dm", UserID: "u"}}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-h.rec.inbound:
+	case <-h.ctx.Done():
+		t.Fatal("the inbound after the descriptors never arrived")
+	}
+	if n := h.client.DescriptorPlatforms(); n > 64+1 {
+		t.Fatalf("%d descriptor platforms kept, want at most 65", n)
+	}
+	if d, ok := h.client.Descriptor(); !ok || d.Label != "after the flood" {
+		t.Fatalf("own platform's descriptor after the flood: %+v, %v", d, ok)
+	}
+	if !strings.Contains(h.logs.String(), "past the bound of platforms kept") {
+		t.Fatal("no warning for the ignored descriptors")
+	}
+}

@@ -73,3 +73,11 @@ func (g *Gateway) Aliases() int {
 	defer g.mu.Unlock()
 	return len(g.aliases)
 }
+
+// DescriptorPlatforms is the number of platforms whose descriptor the
+// client keeps.
+func (c *Client) DescriptorPlatforms() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.byPlatform)
+}
