@@ -46,6 +46,16 @@ const (
 	maxMemory = 4 << 30
 )
 
+// MaxCallStack bounds the engine's native call stack of one guest call, a
+// host allocation the guest's memory limit does not cover: a call whose
+// WebAssembly frames need more fails with a stack overflow (error kind
+// trap). wazero's own ceiling is about 100 MB, grown by doubling and
+// copying, so a guest recursing without end made its host allocate and
+// copy some 200 MB and stalled neighbours' calls for hundreds of
+// milliseconds. Real tools need a few tens of KiB: a Go guest keeps its
+// goroutine stacks in its linear memory, under its memory limit.
+const MaxCallStack = 8 << 20
+
 // withDefaults fills zero fields from base.
 func (l Limits) withDefaults(base Limits) Limits {
 	if l.Memory == 0 {

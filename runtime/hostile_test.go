@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
@@ -383,5 +384,33 @@ func TestWATStackOverflowTraps(t *testing.T) {
 	wantKind(t, err, runtime.KindTrap)
 	if !strings.Contains(err.Error(), "stack") {
 		t.Errorf("error %v does not mention the stack", err)
+	}
+}
+
+// TestStackOverflowCostsTheHostLittle: the engine's call stack of a guest
+// recursing without end is a host allocation outside the guest's memory
+// limit, so the host caps it (runtime.MaxCallStack): the call traps after
+// the host allocated a few times that, not the ~200 MB of wazero's own
+// ceiling (grown by doubling up to ~100 MB). Not parallel: the figure is
+// the process's allocation during the call.
+func TestStackOverflowCostsTheHostLittle(t *testing.T) {
+	home := runtimetest.Home(t, map[string]runtimetest.Profile{
+		"p": {Config: "wasmgw:\n  limits:\n    timeout: 10m\n  modules:\n    m: " + runtimetest.Hostile(t, "stack") + "\n"},
+	})
+	e := runtimetest.Engine(t, nil, nil)
+	ten, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after goruntime.MemStats
+	goruntime.ReadMemStats(&before)
+	_, err = ten.CallTool(context.Background(), "attack", nil)
+	goruntime.ReadMemStats(&after)
+	wantKind(t, err, runtime.KindTrap)
+	if !strings.Contains(err.Error(), "stack overflow") {
+		t.Errorf("error %v is not a stack overflow", err)
+	}
+	if got, bound := after.TotalAlloc-before.TotalAlloc, uint64(4*runtime.MaxCallStack); got > bound {
+		t.Errorf("the host allocated %d MiB during the overflowing call, want at most %d MiB", got>>20, bound>>20)
 	}
 }

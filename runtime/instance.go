@@ -192,7 +192,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 		WithSysWalltime().
 		WithSysNanotime().
 		WithRandSource(rand.Reader)
-	cctx, cancel := context.WithTimeout(withBinding(ctx, b), b.limits.Timeout)
+	cctx, cancel := context.WithTimeout(withBinding(experimental.WithCallStackCeiling(ctx, MaxCallStack), b), b.limits.Timeout)
 	defer cancel()
 	cctx = experimental.WithMemoryAllocator(cctx, in.mem)
 	mod, err := e.instantiate(cctx, m, cfg, b)
@@ -203,7 +203,9 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 		return nil, in.classify(ctx, "instantiate", err)
 	}
 	in.mod = mod
-	in.callCtx = withBinding(context.Background(), b)
+	// The binding is the outermost value: host functions look it up on
+	// every call, the stack ceiling only when a stack must grow.
+	in.callCtx = withBinding(experimental.WithCallStackCeiling(context.Background(), MaxCallStack), b)
 	for _, name := range []string{abi.ExportAlloc, abi.ExportDescribe, abi.ExportCallTool, abi.ExportHandle, abi.ExportInterpolate} {
 		if f := mod.ExportedFunction(name); f != nil {
 			in.fns[name] = f

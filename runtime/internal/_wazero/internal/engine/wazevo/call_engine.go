@@ -50,6 +50,10 @@ type (
 		// pendingException holds the most recently caught exception, so handler
 		// code can read its params after re-entry.
 		pendingException *wasm.Exception
+		// stackCeiling is the most bytes this call's stack may grow to, from
+		// experimental.WithCallStackCeiling (0: the engine's own ceiling); read
+		// from the call's context when the stack must grow.
+		stackCeiling uintptr
 		// yieldMark is when this call last yielded the processor at a periodic
 		// termination check exit, or first reached one (zero at the call's start);
 		// see yieldInterval.
@@ -371,6 +375,7 @@ func (c *callEngine) callWithStack(ctx context.Context, paramResultStack []uint6
 			oldsp := uintptr(unsafe.Pointer(c.execCtx.stackPointerBeforeGoCall))
 			oldTop := c.stackTop
 			oldStack := c.stack
+			c.stackCeiling = callStackCeilingOf(ctx)
 			var newsp, newfp uintptr
 			if wazevoapi.StackGuardCheckEnabled {
 				newsp, newfp, err = c.growStackWithGuarded()
@@ -751,6 +756,15 @@ func (c *callEngine) growStackWithGuarded() (newSP uintptr, newFP uintptr, err e
 	return
 }
 
+// callStackCeilingOf returns the ceiling experimental.WithCallStackCeiling
+// set on ctx, or 0 for none.
+func callStackCeilingOf(ctx context.Context) uintptr {
+	if ceiling, ok := ctx.Value(expctxkeys.CallStackCeiling{}).(int); ok && ceiling > 0 {
+		return uintptr(ceiling)
+	}
+	return 0
+}
+
 // growStack grows the stack, and returns the new stack pointer.
 func (c *callEngine) growStack() (newSP, newFP uintptr, err error) {
 	currentLen := uintptr(len(c.stack))
@@ -760,6 +774,16 @@ func (c *callEngine) growStack() (newSP, newFP uintptr, err error) {
 	}
 
 	newLen := 2*currentLen + c.execCtx.stackGrowRequiredSize + 16 // Stack might be aligned to 16 bytes, so add 16 bytes just in case.
+	if ceiling := c.stackCeiling; ceiling > 0 && newLen > ceiling {
+		// The host's ceiling (experimental.WithCallStackCeiling): grow to it
+		// once, and no further.
+		minLen := currentLen + c.execCtx.stackGrowRequiredSize + 16
+		if minLen > ceiling || currentLen >= ceiling {
+			err = wasmruntime.ErrRuntimeStackOverflow
+			return
+		}
+		newLen = ceiling
+	}
 	newSP, newFP, c.stackTop, c.stack = c.cloneStack(newLen)
 	c.execCtx.stackBottomPtr = &c.stack[0]
 	return
