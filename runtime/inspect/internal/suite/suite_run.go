@@ -76,7 +76,11 @@ func (s *suite) runRow(ctx context.Context, spec rowSpec, t *Target) RowReport {
 			o.Leaks = append(o.Leaks, fmt.Sprintf("audit (%d records)", n))
 		}
 	}
-	if err := s.neighbourCall(ctx); err != nil {
+	nt, err := s.tenant(ctx, neighbourProfile)
+	if err == nil {
+		err = s.neighbourCall(ctx, nt)
+	}
+	if err != nil {
 		o.Neighbour = err.Error()
 	}
 	// The suite's home is a new temporary directory each run: name it the
