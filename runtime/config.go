@@ -56,6 +56,14 @@ const (
 // goroutine stacks in its linear memory, under its memory limit.
 const MaxCallStack = 8 << 20
 
+// MaxTableElements bounds each table of a guest, in elements: a word of
+// host memory each, which the guest's memory limit does not cover. A
+// module declaring a larger table is refused at load; table.grow past it
+// fails (returns -1, as the instruction does when a table is full). A table
+// grown without bound killed the host ("fatal error: runtime: out of
+// memory"). Go guests declare about 6,500 elements.
+const MaxTableElements = 1 << 20
+
 // withDefaults fills zero fields from base.
 func (l Limits) withDefaults(base Limits) Limits {
 	if l.Memory == 0 {

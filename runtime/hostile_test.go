@@ -414,3 +414,51 @@ func TestStackOverflowCostsTheHostLittle(t *testing.T) {
 		t.Errorf("the host allocated %d MiB during the overflowing call, want at most %d MiB", got>>20, bound>>20)
 	}
 }
+
+// TestTableGrowthIsCapped: a guest growing a table declared without a
+// maximum by 2^31 elements, twice, used to kill the host ("fatal error:
+// runtime: out of memory", which no recover catches); now table.grow fails
+// past runtime.MaxTableElements, the guest traps on its own, and the host
+// allocated nothing of the sort. Not parallel: the figure is the process's
+// allocation during the call.
+func TestTableGrowthIsCapped(t *testing.T) {
+	home := runtimetest.Home(t, map[string]runtimetest.Profile{
+		"p": {Config: "wasmgw:\n  modules:\n    m: " + runtimetest.Hostile(t, "table_grow") + "\n"},
+	})
+	e := runtimetest.Engine(t, nil, nil)
+	ten, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after goruntime.MemStats
+	goruntime.ReadMemStats(&before)
+	_, err = ten.CallTool(context.Background(), "attack", nil)
+	goruntime.ReadMemStats(&after)
+	wantKind(t, err, runtime.KindTrap)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+		t.Errorf("the host allocated %d MiB during the call, want at most 64 MiB", got>>20)
+	}
+}
+
+// TestDeclaredTableIsBounded: a module declaring a table of 100 million
+// elements (800 MB of host memory at instantiation) is refused at load,
+// before it is compiled, with an error naming the table and the bound.
+func TestDeclaredTableIsBounded(t *testing.T) {
+	t.Parallel()
+	home := runtimetest.Home(t, map[string]runtimetest.Profile{
+		"p": {Config: "wasmgw:\n  modules:\n    m: " + runtimetest.Hostile(t, "big_table") + "\n"},
+	})
+	e := runtimetest.Engine(t, nil, nil)
+	_, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
+	if err == nil {
+		t.Fatal("a module declaring a table of 100,000,000 elements was loaded")
+	}
+	for _, want := range []string{`module "m"`, "table 0", "100000000 elements", "1048576"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if n := e.Compiles(); n != 0 {
+		t.Errorf("%d modules compiled, want none", n)
+	}
+}

@@ -192,7 +192,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 		WithSysWalltime().
 		WithSysNanotime().
 		WithRandSource(rand.Reader)
-	cctx, cancel := context.WithTimeout(withBinding(experimental.WithCallStackCeiling(ctx, MaxCallStack), b), b.limits.Timeout)
+	cctx, cancel := context.WithTimeout(withBinding(guestBounds(ctx), b), b.limits.Timeout)
 	defer cancel()
 	cctx = experimental.WithMemoryAllocator(cctx, in.mem)
 	mod, err := e.instantiate(cctx, m, cfg, b)
@@ -204,8 +204,8 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 	}
 	in.mod = mod
 	// The binding is the outermost value: host functions look it up on
-	// every call, the stack ceiling only when a stack must grow.
-	in.callCtx = withBinding(experimental.WithCallStackCeiling(context.Background(), MaxCallStack), b)
+	// every call, the bounds only when a stack or a table must grow.
+	in.callCtx = withBinding(guestBounds(context.Background()), b)
 	for _, name := range []string{abi.ExportAlloc, abi.ExportDescribe, abi.ExportCallTool, abi.ExportHandle, abi.ExportInterpolate} {
 		if f := mod.ExportedFunction(name); f != nil {
 			in.fns[name] = f
@@ -455,4 +455,11 @@ func (in *instance) classify(parent context.Context, what string, err error) err
 	}
 	in.b.log.Debug("guest trap", "export", what, "error", in.b.learned.Text(err.Error(), redact.Named))
 	return &CallError{Kind: KindTrap, Msg: scrub(fmt.Sprintf("%s trapped: %s", what, msg))}
+}
+
+// guestBounds is ctx with the bounds on what a guest's code makes the
+// engine allocate outside its linear memory: its call stack and its
+// tables' growth (MaxCallStack, MaxTableElements).
+func guestBounds(ctx context.Context) context.Context {
+	return experimental.WithTableCeiling(experimental.WithCallStackCeiling(ctx, MaxCallStack), MaxTableElements)
 }

@@ -49,6 +49,19 @@ func (e *memoryDeclError) Error() string {
 		e.Pages, mib(e.Pages*wasmPage), mib(e.Limit), e.Limit/wasmPage)
 }
 
+// tableDeclError is a module that declares a table larger than the host
+// allows: each element is a word of the host's memory, allocated when an
+// instance is created, which the guest's memory limit does not cover.
+type tableDeclError struct {
+	Index    int
+	Elements uint64
+}
+
+func (e *tableDeclError) Error() string {
+	return fmt.Sprintf("declares table %d with %d elements, more than the %d a table may hold on this host (%s of host memory): declare a smaller table",
+		e.Index, e.Elements, MaxTableElements, mib(MaxTableElements*8))
+}
+
 func mib(n uint64) string {
 	if n%(1<<20) == 0 {
 		return fmt.Sprintf("%d MiB", n>>20)
@@ -73,6 +86,11 @@ func scanModule(wasm []byte) (uint64, error) {
 	for _, im := range info.Imports {
 		if ok, why := wasmbin.ImportVerdict(im); !ok {
 			return 0, errors.New(why)
+		}
+	}
+	for i, t := range info.Tables {
+		if t.Min > MaxTableElements {
+			return 0, &tableDeclError{Index: i, Elements: t.Min}
 		}
 	}
 	for _, m := range info.Memories {

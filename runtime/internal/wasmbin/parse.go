@@ -6,7 +6,7 @@ var externKinds = []string{"func", "table", "memory", "global", "tag"}
 
 type funcType struct{ params, results []string }
 
-// Parse reads the imports, exports and memories of a WebAssembly core
+// Parse reads the imports, exports, memories and tables of a WebAssembly core
 // module binary. It checks the framing (magic, version, section sizes, LEB
 // encodings, UTF-8 names) of what it reads and skips the other sections; it
 // does not validate code, which the runtime does when it compiles.
@@ -30,6 +30,8 @@ func Parse(b []byte) (*Info, error) {
 			types, err = parseTypes(r)
 		case 2:
 			err = parseImports(r, types, info)
+		case SectionTable:
+			info.Tables, err = parseTables(r)
 		case SectionMemory:
 			info.Memories, err = parseMemories(r)
 		case 7:
@@ -59,6 +61,31 @@ func parseMemories(r *wasmReader) ([]Memory, error) {
 			return nil, err
 		}
 		out = append(out, m)
+	}
+	return out, nil
+}
+
+// parseTables reads the table section: a reference type and limits per
+// table. A table with an initial-value expression (0x40 0x00, a later
+// proposal) is refused: its expression is not read here.
+func parseTables(r *wasmReader) ([]Memory, error) {
+	n, err := r.count()
+	if err != nil {
+		return nil, err
+	}
+	var out []Memory
+	for range n {
+		if r.pos < len(r.b) && r.b[r.pos] == 0x40 {
+			return nil, r.fail("a table with an initial-value expression is not supported")
+		}
+		if _, err := r.valType(); err != nil {
+			return nil, err
+		}
+		t, err := r.limits()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
 	}
 	return out, nil
 }

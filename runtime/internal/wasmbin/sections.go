@@ -7,6 +7,7 @@ import (
 
 // Section ids this package and its callers name.
 const (
+	SectionTable     = 4
 	SectionMemory    = 5
 	SectionData      = 11
 	SectionDataCount = 12

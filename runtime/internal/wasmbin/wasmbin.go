@@ -1,6 +1,6 @@
 // Package wasmbin reads what the host checks of a WebAssembly module binary
 // before compiling it, and what the static inventory reports: imports,
-// exports and memories. It reads section framing and those sections only,
+// exports, memories and tables. It reads section framing and those sections only,
 // in one bounded pass, and allocates nothing a count in the binary could
 // inflate beyond the binary's own size.
 package wasmbin
@@ -20,6 +20,9 @@ type Info struct {
 	Imports  []Import
 	Exports  []Export
 	Memories []Memory
+	// Tables are the limits of the tables the module defines (not those
+	// it imports), in elements.
+	Tables []Memory
 }
 
 // Import is one import of a module.

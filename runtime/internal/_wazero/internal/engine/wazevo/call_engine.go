@@ -407,7 +407,11 @@ func (c *callEngine) callWithStack(ctx context.Context, paramResultStack []uint6
 			s := goCallStackView(c.execCtx.stackPointerBeforeGoCall)
 			tableIndex, num, ref := uint32(s[0]), uint32(s[1]), uintptr(s[2])
 			table := mod.Tables[tableIndex]
-			s[0] = uint64(uint32(int32(table.Grow(num, ref))))
+			if tableGrowAllowed(ctx, len(table.References), num) {
+				s[0] = uint64(uint32(int32(table.Grow(num, ref))))
+			} else {
+				s[0] = uint64(uint32(0xffffffff)) // -1: the table cannot grow
+			}
 			c.execCtx.exitCode = wazevoapi.ExitCodeOK
 			afterGoFunctionCallEntrypoint(c.execCtx.goCallReturnAddress, c.execCtxPtr,
 				uintptr(unsafe.Pointer(c.execCtx.stackPointerBeforeGoCall)), c.execCtx.framePointerBeforeGoCall)
@@ -754,6 +758,13 @@ func (c *callEngine) growStackWithGuarded() (newSP uintptr, newFP uintptr, err e
 		c.execCtx.stackBottomPtr = &c.stack[wazevoapi.StackGuardCheckGuardPageSize]
 	}
 	return
+}
+
+// tableGrowAllowed reports whether a table of n elements may grow by delta
+// under the ceiling experimental.WithTableCeiling set on ctx, if any.
+func tableGrowAllowed(ctx context.Context, n int, delta uint32) bool {
+	ceiling, ok := ctx.Value(expctxkeys.TableCeiling{}).(int)
+	return !ok || ceiling <= 0 || uint64(n)+uint64(delta) <= uint64(ceiling)
 }
 
 // callStackCeilingOf returns the ceiling experimental.WithCallStackCeiling

@@ -48,3 +48,13 @@ func TestCallEngine_growStackCeiling(t *testing.T) {
 		require.Equal(t, uintptr(4096), callStackCeilingOf(experimental.WithCallStackCeiling(context.Background(), 4096)))
 	})
 }
+
+func TestTableGrowAllowed(t *testing.T) {
+	bg := context.Background()
+	require.True(t, tableGrowAllowed(bg, 10, 0x7fffffff))
+	require.True(t, tableGrowAllowed(experimental.WithTableCeiling(bg, 0), 10, 0x7fffffff))
+	limited := experimental.WithTableCeiling(bg, 100)
+	require.True(t, tableGrowAllowed(limited, 10, 90))
+	require.False(t, tableGrowAllowed(limited, 10, 91))
+	require.False(t, tableGrowAllowed(limited, 10, 0xffffffff))
+}
