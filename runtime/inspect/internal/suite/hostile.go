@@ -10,6 +10,6 @@ func hostileNames() []string {
 		"spin.wasm", "grow.wasm", "stack.wasm",
 		"abi_v2.wasm", "no_abi.wasm", "manifest_v2.wasm",
 		"unknown_import.wasm", "unknown_host_func.wasm", "bad_signature.wasm", "imports_memory.wasm",
-		"big_memory.wasm", "start_loop.wasm",
+		"big_memory.wasm", "start_loop.wasm", "table_grow.wasm", "big_table.wasm",
 	}
 }

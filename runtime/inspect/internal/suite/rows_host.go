@@ -51,6 +51,7 @@ func addHostBoundProfiles(modDir string, mod func(string) string, add func(name 
 	}
 	add("load-start-loop", nil, "wasmgw:\n  limits: {timeout: 1s}\n  modules:\n    m: "+mod("start_loop")+"\n")
 	add("load-big-memory", nil, "wasmgw:\n  limits: {memory: 64MiB}\n  modules:\n    m: "+mod("big_memory")+"\n")
+	add("load-big-table", nil, "wasmgw:\n  modules:\n    m: "+mod("big_table")+"\n")
 	add(interpProfile, []string{"OPENAI_API_KEY", "GITHUB_TOKEN"},
 		"wasmgw:\n  interpolation: hostile\n  modules:\n    hostile:\n      path: "+mod("hostile")+"\n      grants: [OPENAI_API_KEY, GITHUB_TOKEN]\n"+
 			"mcp_servers:\n"+
@@ -98,8 +99,8 @@ func hostLoadRow(id, profile, tried, want string, allocBound uint64) rowSpec {
 		id: id, tried: tried,
 		expected: fmt.Sprintf("refused at load before compiling, naming the profile, the module and %q, within %s and %d MiB of host heap", want, hostLoadBound, allocBound>>20),
 		run: func(ctx context.Context, s *suite, _ *Target) observation {
-			if profile == "load-big-memory" && slices.Contains(s.missing, "big_memory.wasm") {
-				return observation{Setup: "hostile module big_memory.wasm is missing from this binary; build it with 'make hostile'"}
+			if m := strings.ReplaceAll(strings.TrimPrefix(profile, "load-"), "-", "_") + ".wasm"; slices.Contains(s.missing, m) {
+				return observation{Setup: "hostile module " + m + " is missing from this binary; build it with 'make hostile'"}
 			}
 			return measuredLoad(ctx, s, profile)
 		},
@@ -169,6 +170,9 @@ var hostBoundRows = []rowSpec{
 	hostLoadRow("load.declared-memory", "load-big-memory",
 		"a module declaring 4096 pages (256 MiB) of initial memory under a 64 MiB limit (it used to panic the host)",
 		"4096 pages", hostAllocSlack),
+	hostLoadRow("load.declared-table", "load-big-table",
+		"a module declaring a table of 100 million elements (800 MB of host memory, allocated at instantiation)",
+		"100000000 elements", hostAllocSlack),
 	{
 		id:       "load.describe-limits",
 		tried:    "a module whose start function loops, in a profile with a 1s timeout (describing it used to run under the 10s default)",

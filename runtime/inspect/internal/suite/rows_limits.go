@@ -68,6 +68,14 @@ var limitRows = []rowSpec{
 		})},
 	},
 	{
+		id:        "table.wat-grow",
+		tried:     "a hand-written module that grows a table declared without a maximum by 2^31 elements, twice (each a word of host memory; it killed the host with an out-of-memory fatal error)",
+		expected:  "table.grow fails past the host's bound of 1,048,576 elements, the guest traps; the host is unharmed",
+		perTarget: true,
+		run:       watRow("table_grow"),
+		checks:    []checker{kindIs(runtime.KindTrap)},
+	},
+	{
 		id:        "output.oversized",
 		tried:     "return a string one byte over the module's max_output",
 		expected:  "output_too_large (out_of_memory when the memory limit cannot hold it); nothing of it is kept",

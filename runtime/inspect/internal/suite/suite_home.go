@@ -100,7 +100,7 @@ func newSuite(ctx context.Context, opts Options) (_ *suite, err error) {
 			"wasmgw:\n"+lim+"  modules:\n    hostile:\n      path: "+mod("hostile")+"\n      grants: [OPENAI_API_KEY]\n")
 		addProfile(t.ID+"-twin", []string{"OPENAI_API_KEY", "GATEWAY_RELAY_SECRET"},
 			"wasmgw:\n"+lim+"  modules:\n    hostile: "+mod("hostile")+"\n")
-		for _, w := range []string{"spin", "grow", "stack"} {
+		for _, w := range []string{"spin", "grow", "stack", "table_grow"} {
 			addProfile(t.ID+"-"+w, nil, "wasmgw:\n"+lim+"  modules:\n    "+w+": "+mod(w)+"\n")
 		}
 		if i == 0 {
@@ -161,7 +161,7 @@ func newSuite(ctx context.Context, opts Options) (_ *suite, err error) {
 	// counted against the first row (failures are kept for the rows).
 	names := []string{neighbourProfile, interruptProfile, rangesProfile, hostWorkProfile}
 	for _, t := range opts.Targets {
-		names = append(names, t.ID+"-attacker", t.ID+"-twin", t.ID+"-spin", t.ID+"-grow", t.ID+"-stack")
+		names = append(names, t.ID+"-attacker", t.ID+"-twin", t.ID+"-spin", t.ID+"-grow", t.ID+"-stack", t.ID+"-table_grow")
 	}
 	for _, n := range names {
 		if _, err := s.tenant(ctx, n); err != nil && n == neighbourProfile {

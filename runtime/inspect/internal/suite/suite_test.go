@@ -108,6 +108,7 @@ var breakRow = map[string][]func(o observation) observation{
 	"memory.wat-grow":               {withKind(""), withKind("trap")},
 	"stack.go":                      {withKind("")},
 	"stack.wat":                     {withKind(""), func(o observation) observation { return withError("trapped: unreachable")(withKind("trap")(o)) }},
+	"table.wat-grow":                {withKind(""), withKind("timeout")},
 	"output.oversized":              {withKind("")},
 	"hostcalls.flood":               {withKind("")},
 	"log.flood":                     {withFact("kept_bytes", "1048576"), withFact("warnings", "0"), withFact("kept_bytes", "0")},
@@ -148,6 +149,7 @@ var breakRow = map[string][]func(o observation) observation{
 	"load.oversized-module":         hostLoadBreaks,
 	"load.no-marker-big":            hostLoadBreaks,
 	"load.declared-memory":          hostLoadBreaks,
+	"load.declared-table":           hostLoadBreaks,
 	"load.describe-limits": {
 		func(o observation) observation { o.Error = "describe ran past its timeout of 10s"; return o },
 		func(o observation) observation { o.Took = 10 * time.Second; return o },
