@@ -91,13 +91,16 @@ type Engine struct {
 
 	// mu guards the module caches (modcache.go): modules by content hash,
 	// byFile by file identity (or builtin name), pathKey (a file's current
-	// identity, by path) and pinned (the builtins, kept for the engine's
+	// identity, by path), fileKeys (the identities recorded for a content
+	// hash, with their paths, so that a released module's are found
+	// without a scan) and pinned (the builtins, kept for the engine's
 	// life). Entries hold their modules weakly.
-	mu      sync.Mutex
-	modules map[[32]byte]*moduleEntry
-	byFile  map[string]weak.Pointer[Module]
-	pathKey map[string]string
-	pinned  map[[32]byte]*Module
+	mu       sync.Mutex
+	modules  map[[32]byte]*moduleEntry
+	byFile   map[string]weak.Pointer[Module]
+	pathKey  map[string]string
+	fileKeys map[[32]byte]map[string]string
+	pinned   map[[32]byte]*Module
 }
 
 // NewEngine creates the runtime (compiler, termination checks on, optional
@@ -113,6 +116,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		modules:  map[[32]byte]*moduleEntry{},
 		byFile:   map[string]weak.Pointer[Module]{},
 		pathKey:  map[string]string{},
+		fileKeys: map[[32]byte]map[string]string{},
 		pinned:   map[[32]byte]*Module{},
 	}
 	e.maxModule = cmp.Or(opts.MaxModuleSize, DefaultMaxModuleSize)

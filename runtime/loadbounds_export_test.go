@@ -29,3 +29,15 @@ const DefaultMemory = defaultMemory
 
 // HeldModulesForTest is heldModules.
 func (e *Engine) HeldModulesForTest() int { return e.heldModules() }
+
+// FileEntriesForTest is the number of entries the engine keeps by file
+// identity and by path.
+func (e *Engine) FileEntriesForTest() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := len(e.byFile) + len(e.pathKey)
+	for _, keys := range e.fileKeys {
+		n += len(keys)
+	}
+	return n
+}

@@ -59,15 +59,22 @@ func (e *Engine) release(r moduleRemains) {
 		default: // being compiled again
 		}
 	}
-	for key, w := range e.byFile {
-		if w.Value() == nil {
-			delete(e.byFile, key)
+	// The file identities recorded for this content: each one whose module
+	// is gone is forgotten (one recorded again since for a live module of
+	// the same content stays).
+	keys := e.fileKeys[r.sum]
+	for key, path := range keys {
+		if e.byFile[key].Value() != nil {
+			continue
 		}
-	}
-	for path, key := range e.pathKey {
-		if _, ok := e.byFile[key]; !ok {
+		delete(e.byFile, key)
+		delete(keys, key)
+		if e.pathKey[path] == key {
 			delete(e.pathKey, path)
 		}
+	}
+	if len(keys) == 0 {
+		delete(e.fileKeys, r.sum)
 	}
 	e.mu.Unlock()
 	// wazero counts the compilations of the same code: a module compiled
@@ -94,10 +101,19 @@ func (e *Engine) remember(key, path string, m *Module) {
 	if strings.HasPrefix(key, builtin.Prefix) {
 		e.pinned[m.sum] = m
 	} else if old, ok := e.pathKey[path]; ok && old != key {
+		if om := e.byFile[old].Value(); om != nil {
+			delete(e.fileKeys[om.sum], old)
+		} // else its module's release drops it
 		delete(e.byFile, old)
 	}
 	e.byFile[key] = weak.Make(m)
 	e.pathKey[path] = key
+	keys := e.fileKeys[m.sum]
+	if keys == nil {
+		keys = map[string]string{}
+		e.fileKeys[m.sum] = keys
+	}
+	keys[key] = path
 }
 
 // heldModules reports how many compiled modules the engine's caches hold:

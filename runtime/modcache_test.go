@@ -88,4 +88,8 @@ func TestModulesNoLongerUsedAreReleased(t *testing.T) {
 	}
 	ten.Close(ctx)
 	waitHeld(t, e, 0)
+	// A module's file entries go with it (in the same critical section).
+	if n := e.FileEntriesForTest(); n != 0 {
+		t.Fatalf("%d file entries kept after every module was released, want 0", n)
+	}
 }
