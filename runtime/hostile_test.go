@@ -394,8 +394,27 @@ func TestWATStackOverflowTraps(t *testing.T) {
 // ceiling (grown by doubling up to ~100 MB). Not parallel: the figure is
 // the process's allocation during the call.
 func TestStackOverflowCostsTheHostLittle(t *testing.T) {
+	alloc, err := attackAllocation(t, "stack", "  limits:\n    timeout: 10m\n")
+	wantKind(t, err, runtime.KindTrap)
+	if !strings.Contains(err.Error(), "stack overflow") {
+		t.Errorf("error %v is not a stack overflow", err)
+	}
+	// About 18 MiB (the stack doubling up to its 8 MiB cap); without the cap
+	// 161 MiB. The bound leaves room for what other goroutines of the test
+	// binary allocate meanwhile.
+	if bound := uint64(8 * runtime.MaxCallStack); alloc > bound {
+		t.Errorf("the host allocated %d MiB during the overflowing call, want at most %d MiB", alloc>>20, bound>>20)
+	}
+}
+
+// attackAllocation calls the tool "attack" of the hostile WAT module name
+// in a profile of its own (extra is more of its config, under "wasmgw:")
+// and returns what the process allocated during the call, and its error.
+// Its callers are not parallel, so that the figure is the call's.
+func attackAllocation(t *testing.T, name, extra string) (uint64, error) {
+	t.Helper()
 	home := runtimetest.Home(t, map[string]runtimetest.Profile{
-		"p": {Config: "wasmgw:\n  limits:\n    timeout: 10m\n  modules:\n    m: " + runtimetest.Hostile(t, "stack") + "\n"},
+		"p": {Config: "wasmgw:\n" + extra + "  modules:\n    m: " + runtimetest.Hostile(t, name) + "\n"},
 	})
 	e := runtimetest.Engine(t, nil, nil)
 	ten, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
@@ -406,16 +425,7 @@ func TestStackOverflowCostsTheHostLittle(t *testing.T) {
 	goruntime.ReadMemStats(&before)
 	_, err = ten.CallTool(context.Background(), "attack", nil)
 	goruntime.ReadMemStats(&after)
-	wantKind(t, err, runtime.KindTrap)
-	if !strings.Contains(err.Error(), "stack overflow") {
-		t.Errorf("error %v is not a stack overflow", err)
-	}
-	// About 18 MiB (the stack doubling up to its 8 MiB cap); without the cap
-	// 161 MiB. The bound leaves room for what other goroutines of the test
-	// binary allocate meanwhile.
-	if got, bound := after.TotalAlloc-before.TotalAlloc, uint64(8*runtime.MaxCallStack); got > bound {
-		t.Errorf("the host allocated %d MiB during the overflowing call, want at most %d MiB", got>>20, bound>>20)
-	}
+	return after.TotalAlloc - before.TotalAlloc, err
 }
 
 // TestTableGrowthIsCapped: a guest growing a table declared without a
@@ -425,21 +435,10 @@ func TestStackOverflowCostsTheHostLittle(t *testing.T) {
 // allocated nothing of the sort. Not parallel: the figure is the process's
 // allocation during the call.
 func TestTableGrowthIsCapped(t *testing.T) {
-	home := runtimetest.Home(t, map[string]runtimetest.Profile{
-		"p": {Config: "wasmgw:\n  modules:\n    m: " + runtimetest.Hostile(t, "table_grow") + "\n"},
-	})
-	e := runtimetest.Engine(t, nil, nil)
-	ten, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var before, after goruntime.MemStats
-	goruntime.ReadMemStats(&before)
-	_, err = ten.CallTool(context.Background(), "attack", nil)
-	goruntime.ReadMemStats(&after)
+	alloc, err := attackAllocation(t, "table_grow", "")
 	wantKind(t, err, runtime.KindTrap)
-	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
-		t.Errorf("the host allocated %d MiB during the call, want at most 64 MiB", got>>20)
+	if alloc > 64<<20 {
+		t.Errorf("the host allocated %d MiB during the call, want at most 64 MiB", alloc>>20)
 	}
 }
 

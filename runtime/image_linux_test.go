@@ -59,18 +59,7 @@ func TestDataImageMatchesTheSegments(t *testing.T) {
 // memory's alone; another memory mapped before or after it, and the file,
 // keep the module's bytes; and the file itself cannot be written.
 func TestDataImageIsCopyOnWrite(t *testing.T) {
-	wasm, err := builtin.Module("whoami")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, img, ok := stripData(wasm)
-	if !ok {
-		t.Fatal("not stripped")
-	}
-	f, err := newImageFile(img, func() {})
-	if err != nil {
-		t.Fatal(err)
-	}
+	img, f := whoamiImage(t)
 	size := int(f.start + f.size)
 	a, b := reservation(t, size), reservation(t, size)
 	for _, m := range [][]byte{a, b} {
@@ -153,18 +142,7 @@ func TestInstancesDoNotShareWrittenData(t *testing.T) {
 // does not cover the module's data image is refused (a nil slice, which
 // fails the instantiation), never handed to a guest without its data.
 func TestMemoryWithoutRoomForTheImageIsRefused(t *testing.T) {
-	wasm, err := builtin.Module("whoami")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, img, ok := stripData(wasm)
-	if !ok {
-		t.Fatal("not stripped")
-	}
-	f, err := newImageFile(img, func() {})
-	if err != nil {
-		t.Fatal(err)
-	}
+	img, f := whoamiImage(t)
 	end := f.start + f.size
 	a := &memoryAllocator{limit: 4 * (end + wasmPage), image: f}
 	m := a.Allocate(0, a.limit).(*mmapMemory)
@@ -182,4 +160,22 @@ func TestMemoryWithoutRoomForTheImageIsRefused(t *testing.T) {
 	if !bytes.Equal(got[at:at+64], img.data[len(img.data)/2:len(img.data)/2+64]) {
 		t.Fatal("the image is not mapped after a commit that covers it")
 	}
+}
+
+// whoamiImage is the data image of builtin:whoami and its sealed file.
+func whoamiImage(t *testing.T) (dataImage, *imageFile) {
+	t.Helper()
+	wasm, err := builtin.Module("whoami")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, img, ok := stripData(wasm)
+	if !ok {
+		t.Fatal("not stripped")
+	}
+	f, err := newImageFile(img, func() {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img, f
 }

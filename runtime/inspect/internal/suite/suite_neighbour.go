@@ -32,6 +32,16 @@ type neighbourLoop struct {
 // thread (while looping guests hold them) counts.
 const neighbourPace = 2 * time.Millisecond
 
+// checkNeighbour loads the benign profile (once) and makes one call on it,
+// returning its tenant and the call's error.
+func (s *suite) checkNeighbour(ctx context.Context) (*runtime.Tenant, error) {
+	t, err := s.tenant(ctx, neighbourProfile)
+	if err != nil {
+		return nil, err
+	}
+	return t, s.neighbourCall(ctx, t)
+}
+
 // neighbourCall makes one benign call and checks its answer.
 func (s *suite) neighbourCall(ctx context.Context, t *runtime.Tenant) error {
 	out, err := t.CallTool(ctx, "whoami", nil)
@@ -59,10 +69,7 @@ func (s *suite) neighbourCall(ctx context.Context, t *runtime.Tenant) error {
 func (s *suite) startNeighbour(ctx context.Context) {
 	n := &neighbourLoop{stop: make(chan struct{}), done: make(chan struct{})}
 	s.nbr = n
-	t, err := s.tenant(ctx, neighbourProfile)
-	if err == nil {
-		err = s.neighbourCall(ctx, t)
-	}
+	t, err := s.checkNeighbour(ctx)
 	n.start = time.Now()
 	if err != nil {
 		n.fails, n.errs, n.end = 1, []string{clipText(err.Error(), 300)}, n.start

@@ -76,11 +76,7 @@ func (s *suite) runRow(ctx context.Context, spec rowSpec, t *Target) RowReport {
 			o.Leaks = append(o.Leaks, fmt.Sprintf("audit (%d records)", n))
 		}
 	}
-	nt, err := s.tenant(ctx, neighbourProfile)
-	if err == nil {
-		err = s.neighbourCall(ctx, nt)
-	}
-	if err != nil {
+	if _, err := s.checkNeighbour(ctx); err != nil {
 		o.Neighbour = err.Error()
 	}
 	// The suite's home is a new temporary directory each run: name it the
