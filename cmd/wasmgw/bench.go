@@ -9,6 +9,7 @@ import (
 	goruntime "runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +30,7 @@ type benchFlags struct {
 	rounds    int
 	rate      int
 	cpuProf   string
+	trace     string
 	fleet     bool
 	changed   int
 }
@@ -54,6 +56,7 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	fs.BoolVar(&f.fleet, "fleet", true, "also boot the profiles as a gateway fleet with metrics on: its memory, one scrape, and reload times")
 	fs.IntVar(&f.changed, "reload-changed", 100, "fleet: profiles whose config changes before the timed reload")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	fs.StringVar(&f.trace, "trace", "", "write a runtime execution trace of the whole run to this file (go tool trace): where goroutines waited, for the relay's latency")
 	if err := parse(fs, a, args); err != nil {
 		return err
 	}
@@ -67,6 +70,17 @@ a temporary home with fake secrets; nothing of yours is read.`)
 			return fmt.Errorf("cpu profile %s: %w", f.cpuProf, err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if f.trace != "" {
+		tf, err := os.Create(f.trace)
+		if err != nil {
+			return fmt.Errorf("trace: %w", err)
+		}
+		defer tf.Close()
+		if err := trace.Start(tf); err != nil {
+			return fmt.Errorf("trace %s: %w", f.trace, err)
+		}
+		defer trace.Stop()
 	}
 	if f.active > f.profiles {
 		f.active = f.profiles

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +20,14 @@ func TestBenchRelay(t *testing.T) {
 	defer cancel()
 	stdout, stderr := &runtimetest.LogWatcher{}, &runtimetest.LogWatcher{}
 	a := &app{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(string) string { return "" }}
+	tracePath := filepath.Join(t.TempDir(), "bench.trace")
 	err := a.main(ctx, []string{"bench", "--profiles", "3", "--active", "2", "--instances", "2", "--calls", "4",
-		"--sessions", "3", "--messages", "12", "--rounds", "2", cacheFlag()})
+		"--sessions", "3", "--messages", "12", "--rounds", "2", "--trace", tracePath, cacheFlag()})
 	if err != nil {
 		t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
+	}
+	if b, err := os.ReadFile(tracePath); err != nil || !bytes.HasPrefix(b, []byte("go 1.")) {
+		t.Errorf("--trace wrote no execution trace (%d bytes, %v)", len(b), err)
 	}
 	for _, want := range []string{
 		"| relay: round 1 of 2 (pools growing): throughput, instances created | ",
