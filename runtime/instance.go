@@ -139,14 +139,21 @@ type instance struct {
 	// 0001 of the wazero copy). The instance stops a call itself (stop),
 	// which the compiled termination checks then honour.
 	callCtx context.Context
-	// timer stops a call at its deadline; one per instance, reset per call.
-	timer *time.Timer
+	// timer, armed and deadline stop a call at its deadline, born is
+	// what deadlines are measured from (watchdog.go).
+	timer    *time.Timer
+	armed    atomic.Bool
+	deadline atomic.Int64
+	born     time.Time
 	// scratch is the range the last wasmgw_alloc returned; the host reuses
 	// it for the inputs of later calls while they fit.
 	scratch, scratchCap uint32
-	// state is idle, running or stopped; stop and the end of a call race
-	// for it, so a stopped instance is never returned to the pool.
-	state atomic.Int32
+	// state is the running call's number and whether it is idle, running
+	// or stopped (watchdog.go); stop and the end of a call race for it,
+	// so a stopped instance is never returned to the pool. seq numbers
+	// the calls (touched only by the call's goroutine).
+	state atomic.Uint64
+	seq   uint64
 	// stopped records why a call was stopped.
 	stopped atomic.Int32
 	// params holds the parameters of a call (pass), idle the instance's
@@ -160,12 +167,8 @@ type instance struct {
 	gen string
 }
 
-// Instance states and stop reasons.
+// Stop reasons.
 const (
-	stateIdle int32 = iota
-	stateRunning
-	stateStopped
-
 	stopTimeout     int32 = 1
 	stopInterrupted int32 = 2
 )
@@ -178,6 +181,7 @@ const exitStopped = 0xdead
 // and audited like any other).
 func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *Scope) (*instance, error) {
 	in := &instance{m: m, b: b, mem: &memoryAllocator{limit: b.limits.Memory, image: m.image}, fns: map[string]api.Function{}, gen: scope.Generation()}
+	in.newWatchdog()
 	if b.learned == nil {
 		b.learned = &redact.Set{}
 	}
@@ -200,6 +204,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 	in.flush()
 	b.finishCall()
 	if err != nil {
+		in.timer.Stop()
 		return nil, in.classify(ctx, "instantiate", err)
 	}
 	in.mod = mod
@@ -257,6 +262,7 @@ func (in *instance) flush() {
 }
 
 func (in *instance) close(ctx context.Context) {
+	in.timer.Stop() // a timer left armed would keep the instance alive
 	if in.mod != nil {
 		_ = in.mod.Close(ctx)
 	}
@@ -274,31 +280,24 @@ func (in *instance) call(ctx context.Context, start time.Time, scope *Scope, too
 	if err := ctx.Err(); err != nil {
 		return 0, nil, &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s not started: %v", export, context.Cause(ctx))}
 	}
-	timeout := in.b.limits.Timeout
 	if start.IsZero() {
 		start = time.Now()
 	}
 	in.b.reset(ctx, start, scope, tools)
 	defer in.b.call.end()
 
-	// Stop the guest from outside when the deadline passes or the caller
-	// cancels: one reusable timer and a context callback.
+	// Stop the guest from outside when the deadline passes (the
+	// instance's watchdog) or the caller cancels (a context callback).
 	in.enter()
 	defer in.leave()
-	in.state.Store(stateRunning)
-	if in.timer == nil {
-		in.timer = time.AfterFunc(timeout, func() { in.stop(stopTimeout) })
-	} else {
-		in.timer.Reset(timeout)
-	}
+	tok := in.begin(start)
 	unregister := func() bool { return false }
 	if ctx.Done() != nil {
-		unregister = context.AfterFunc(ctx, func() { in.stop(stopInterrupted) })
+		unregister = context.AfterFunc(ctx, func() { in.stop(tok, stopInterrupted) })
 	}
 	res, err := in.invoke(fn, export, name, input)
-	in.timer.Stop()
 	unregister()
-	if !in.state.CompareAndSwap(stateRunning, stateIdle) && err == nil {
+	if !in.end(tok) && err == nil {
 		// Stopped just as the call returned: the module is closing.
 		err = errors.New("stopped")
 	}
@@ -336,19 +335,6 @@ func (in *instance) invoke(fn api.Function, export, name string, input []byte) (
 		return nil, err
 	}
 	return fn.Call(in.callCtx, params...)
-}
-
-// stop closes the module of a running call; the guest stops at its next
-// termination check. Only the first stop of a call counts.
-func (in *instance) stop(reason int32) {
-	if in.state.CompareAndSwap(stateRunning, stateStopped) {
-		in.stopped.Store(reason)
-		// Closed "later" (patch 0004): the guest's goroutine releases the
-		// module's resources at its next termination check, or close does;
-		// releasing them from here raced with a WASI call in flight
-		// (fd_write reads the module's file table).
-		wazero.CloseModuleLater(in.mod, exitStopped)
-	}
 }
 
 // pass copies the arguments export takes into the instance's scratch range
