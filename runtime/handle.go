@@ -52,7 +52,7 @@ func (t *Tenant) handlerModule(ctx context.Context) (*tenantModule, error) {
 // own instance with its own grants and limits, under the same context, so
 // cancelling ctx (an interrupt) stops the handler and any tool it is in.
 func (t *Tenant) Handle(ctx context.Context, req abi.HandleRequest) (reply abi.HandleReply, err error) {
-	if !t.enter() {
+	if !t.enter(ctx) {
 		return abi.HandleReply{}, fmt.Errorf("profile %q: %w", t.profile.Name, ErrRetired)
 	}
 	defer t.leave(ctx)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
@@ -177,10 +178,18 @@ type Profile struct {
 	envPath  string
 	envCheck time.Duration
 
-	mu      sync.Mutex
-	scope   *Scope
-	gen     generation
-	checked time.Time
+	mu    sync.Mutex
+	scope *Scope
+	gen   generation
+	// fresh is the last check's scope and time, read without the lock by
+	// the calls that follow it within the check interval.
+	fresh atomic.Pointer[checkedScope]
+}
+
+// checkedScope is a scope and when its .env was last found unchanged.
+type checkedScope struct {
+	scope *Scope
+	at    time.Time
 }
 
 // EnvPath returns the path of the profile's .env.
@@ -196,11 +205,8 @@ func (p *Profile) Scope() (*Scope, error) { return p.scopeAt(time.Now()) }
 // scopeAt is Scope for a caller that has read the clock (now).
 func (p *Profile) scopeAt(now time.Time) (*Scope, error) {
 	if p.envCheck > 0 {
-		p.mu.Lock()
-		scope, fresh := p.scope, now.Sub(p.checked) < p.envCheck
-		p.mu.Unlock()
-		if scope != nil && fresh {
-			return scope, nil
+		if c := p.fresh.Load(); c != nil && now.Sub(c.at) < p.envCheck {
+			return c.scope, nil
 		}
 	}
 	gen, err := statGeneration(p.envPath)
@@ -209,8 +215,8 @@ func (p *Profile) scopeAt(now time.Time) (*Scope, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.checked = now
 	if p.scope != nil && p.gen == gen {
+		p.fresh.Store(&checkedScope{scope: p.scope, at: now})
 		return p.scope, nil
 	}
 	values := map[string]string{}
@@ -225,6 +231,7 @@ func (p *Profile) scopeAt(now time.Time) (*Scope, error) {
 	}
 	p.scope = newScope(p.Name, gen.String(), values, p.globals).neverRedacted(p.Config.RedactNever)
 	p.gen = gen
+	p.fresh.Store(&checkedScope{scope: p.scope, at: now})
 	return p.scope, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
@@ -262,60 +263,45 @@ func (f *Fleet) Handle(ctx context.Context, profile string, req abi.HandleReques
 }
 
 // lifecycle tracks the calls running in a tenant, so that a retired
-// tenant is closed only once they have finished.
+// tenant is closed only once they have finished. Lock-free, as every call
+// passes through it: a call counts itself in before it looks at retired,
+// and retire sets retired before it counts the calls, so either the call
+// sees the tenant retired and backs out, or retire sees the call and the
+// call's leave closes the tenant.
 type lifecycle struct {
-	mu      sync.Mutex
-	active  int
-	retired bool
-	closed  bool
+	active  atomic.Int64
+	retired atomic.Bool
+	closed  atomic.Bool
 }
 
 // enter registers a call; it reports false when the tenant is retired.
-func (t *Tenant) enter() bool {
-	t.life.mu.Lock()
-	defer t.life.mu.Unlock()
-	if t.life.retired {
+func (t *Tenant) enter(ctx context.Context) bool {
+	t.life.active.Add(1)
+	if t.life.retired.Load() {
+		t.leave(ctx)
 		return false
 	}
-	t.life.active++
 	return true
 }
 
 // leave ends a call registered with enter, closing a retired tenant whose
 // last call this was.
 func (t *Tenant) leave(ctx context.Context) {
-	t.life.mu.Lock()
-	t.life.active--
-	closeNow := t.life.retired && t.life.active == 0 && !t.life.closed
-	if closeNow {
-		t.life.closed = true
-	}
-	t.life.mu.Unlock()
-	if closeNow {
+	if t.life.active.Add(-1) == 0 && t.life.retired.Load() && t.life.closed.CompareAndSwap(false, true) {
 		t.Close(context.WithoutCancel(ctx))
 	}
 }
 
 // isRetired reports whether a reload retired the tenant: its instances are
 // closed after their call instead of pooled.
-func (t *Tenant) isRetired() bool {
-	t.life.mu.Lock()
-	defer t.life.mu.Unlock()
-	return t.life.retired
-}
+func (t *Tenant) isRetired() bool { return t.life.retired.Load() }
 
 // retire takes the tenant out of service: new calls are refused with
 // ErrRetired, its idle instances are closed now, and the tenant is closed
 // when its last running call ends.
 func (t *Tenant) retire(ctx context.Context) {
-	t.life.mu.Lock()
-	t.life.retired = true
-	closeNow := t.life.active == 0 && !t.life.closed
-	if closeNow {
-		t.life.closed = true
-	}
-	t.life.mu.Unlock()
-	if closeNow {
+	t.life.retired.Store(true)
+	if t.life.active.Load() == 0 && t.life.closed.CompareAndSwap(false, true) {
 		t.Close(ctx)
 		return
 	}

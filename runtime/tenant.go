@@ -41,11 +41,9 @@ type Tenant struct {
 	handlerMu sync.Mutex
 	handler   *tenantModule
 
-	// gen is the scope generation of the last call (genSet is false
-	// before the first); a change retires the idle instances (acquire).
-	genMu  sync.Mutex
-	gen    string
-	genSet bool
+	// gen is the scope generation of the last call (nil before the
+	// first); a change retires the idle instances (acquire).
+	gen atomic.Pointer[string]
 
 	// mcp is the tenant's MCP servers and interpolation module
 	// (mcp_tenant.go, interpolate.go).
@@ -299,7 +297,7 @@ var ErrUnknownTool = errors.New("unknown tool")
 // output limit, interrupt, trap) is a *CallError. Errors are redacted of the
 // profile's values.
 func (t *Tenant) CallTool(ctx context.Context, name string, input []byte) (json.RawMessage, error) {
-	if !t.enter() {
+	if !t.enter(ctx) {
 		return nil, fmt.Errorf("profile %q: %w", t.profile.Name, ErrRetired)
 	}
 	defer t.leave(ctx)
@@ -430,17 +428,16 @@ func (t *Tenant) release(ctx context.Context, tm *tenantModule, in *instance) {
 // noteGeneration records gen as the profile's current scope generation and
 // reports whether it changed.
 func (t *Tenant) noteGeneration(gen string) bool {
-	t.genMu.Lock()
-	defer t.genMu.Unlock()
-	if !t.genSet {
-		t.gen, t.genSet = gen, true
-		return false
+	for {
+		old := t.gen.Load()
+		if old != nil && *old == gen {
+			return false
+		}
+		g := gen // allocated only when the generation changes
+		if t.gen.CompareAndSwap(old, &g) {
+			return old != nil
+		}
 	}
-	if t.gen == gen {
-		return false
-	}
-	t.gen = gen
-	return true
 }
 
 // retireIdle closes every idle instance of the profile created under

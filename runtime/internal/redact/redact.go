@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -149,6 +150,7 @@ const (
 type Set struct {
 	mu      sync.Mutex
 	byValue map[string]string // value -> name (the first by name)
+	n       atomic.Int64      // len(byValue), read without the lock
 	repl    [2]*strings.Replacer
 	raw     [2]*strings.Replacer
 	// match finds the values (match[0]) or the values and their JSON
@@ -213,6 +215,7 @@ func (s *Set) Add(name, value string) bool {
 		return true
 	}
 	s.byValue[value] = name
+	s.n.Store(int64(len(s.byValue)))
 	s.repl, s.raw, s.match = [2]*strings.Replacer{}, [2]*strings.Replacer{}, [2]*matcher{}
 	return true
 }
@@ -222,9 +225,7 @@ func (s *Set) Len() int {
 	if s == nil {
 		return 0
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.byValue)
+	return int(s.n.Load())
 }
 
 // Has reports whether value is in the set.
