@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
 
@@ -83,7 +84,7 @@ func decodeLogAttrs(raw []byte) ([]slog.Attr, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
-	if !json.Valid(raw) {
+	if !jsonlex.ValidBytes(raw) {
 		return nil, errLogAttrs
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -142,7 +143,7 @@ func (b *binding) guestLogCall(level slog.Level, msg, rawAttrs []byte) int32 {
 		extra = append(extra, slog.String("dropped_attrs_bytes", strconv.Itoa(len(rawAttrs))))
 		rawAttrs = nil
 	}
-	if len(rawAttrs) > 0 && !json.Valid(rawAttrs) {
+	if len(rawAttrs) > 0 && !jsonlex.ValidBytes(rawAttrs) {
 		return abi.ErrInvalid
 	}
 	if !b.chargeLog(uint64(len(msg)) + uint64(len(rawAttrs))) {

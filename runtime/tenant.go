@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wasmgw/wasmgw/abi"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 	"github.com/wasmgw/wasmgw/runtime/builtin"
 	"github.com/wasmgw/wasmgw/runtime/internal/redact"
 )
@@ -322,7 +323,7 @@ func (t *Tenant) callTool(ctx context.Context, name string, input []byte) (out j
 	if len(input) == 0 {
 		input = []byte("{}")
 	}
-	if !json.Valid(input) {
+	if !jsonlex.ValidBytes(input) {
 		return nil, fmt.Errorf("profile %q: tool %q: input is not valid JSON", t.profile.Name, name)
 	}
 	scope, err := t.profile.scopeAt(start)

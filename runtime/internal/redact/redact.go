@@ -25,6 +25,8 @@ import (
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 )
 
 // Marker replaces a secret value in anything that may reach a chat user.
@@ -357,7 +359,7 @@ func (s *Set) Output(b []byte, m Mode) []byte {
 // is validated once, and the result again only when b was not valid JSON
 // and something was replaced in it.
 func (s *Set) OutputValid(b []byte, m Mode) ([]byte, bool) {
-	valid := json.Valid(b)
+	valid := jsonlex.ValidBytes(b)
 	if s.Len() == 0 || len(b) == 0 {
 		return b, valid
 	}
@@ -368,7 +370,7 @@ func (s *Set) OutputValid(b []byte, m Mode) ([]byte, bool) {
 		return b, false // nothing to replace
 	}
 	out := []byte(s.replacer(m, true).Replace(string(b)))
-	return out, json.Valid(out)
+	return out, jsonlex.ValidBytes(out)
 }
 
 // jsonStrings rewrites the string tokens of valid JSON b that hold a value.
