@@ -22,7 +22,7 @@ func TestBenchRelay(t *testing.T) {
 	a := &app{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(string) string { return "" }}
 	tracePath := filepath.Join(t.TempDir(), "bench.trace")
 	err := a.main(ctx, []string{"bench", "--profiles", "3", "--active", "2", "--instances", "2", "--calls", "4",
-		"--sessions", "3", "--messages", "12", "--rounds", "2", "--trace", tracePath, cacheFlag()})
+		"--sessions", "3", "--messages", "12", "--rounds", "2", "--warm-calls", "20", "--trace", tracePath, cacheFlag()})
 	if err != nil {
 		t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
 	}
@@ -30,6 +30,9 @@ func TestBenchRelay(t *testing.T) {
 		t.Errorf("--trace wrote no execution trace (%d bytes, %v)", len(b), err)
 	}
 	for _, want := range []string{
+		"| live Go instances per GiB, fresh | ",
+		"| linear memory a pooled instance grew by over 20 calls | ",
+		"| live Go instances per GiB, warm (RSS fresh + that growth) | ",
 		"| relay: round 1 of 2 (pools growing): throughput, instances created | ",
 		"| relay: messages per round, sessions, profiles | 12, 3, 2 |",
 		"| relay: whole-path throughput (push to reply, /call whoami), round 2 of 2 | ",
