@@ -9,9 +9,7 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"strconv"
 	"unicode/utf8"
@@ -80,6 +78,9 @@ var errLogAttrs = errors.New("log attributes: want one JSON object")
 // decodeLogAttrs decodes a log call's attributes (a JSON object, at most
 // abi.MaxLogLen bytes: the caller checks) in order, keeping at most
 // maxLogAttrs; a value that is not a string is kept as its compact JSON.
+// It reads the object with the tokens of internal/jsonlex once it is known
+// to be valid JSON (FuzzDecodeLogAttrs holds it to the encoding/json
+// decoder it replaced).
 func decodeLogAttrs(raw []byte) ([]slog.Attr, error) {
 	if len(raw) == 0 {
 		return nil, nil
@@ -87,45 +88,33 @@ func decodeLogAttrs(raw []byte) ([]slog.Attr, error) {
 	if !jsonlex.ValidBytes(raw) {
 		return nil, errLogAttrs
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	s := string(raw) // the attributes outlive raw (guest memory)
+	i := jsonlex.Space(s, 0)
+	if s[i] != '{' {
 		return nil, errLogAttrs
 	}
 	var attrs []slog.Attr
 	dropped := 0
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, errLogAttrs
-		}
-		key, _ := t.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, errLogAttrs
-		}
-		if len(attrs) >= maxLogAttrs {
-			dropped++
-			continue
-		}
-		var s string
-		if len(v) > 0 && v[0] == '"' {
-			if err := json.Unmarshal(v, &s); err != nil {
-				return nil, errLogAttrs
+	for i = jsonlex.Space(s, i+1); s[i] != '}'; {
+		end, f := jsonlex.String(s, i)
+		key := stringBody(s[i+1:end-1], f)
+		i = jsonlex.Space(s, jsonlex.Space(s, end)+1) // past the colon
+		vend := valueEnd(s, i)
+		if len(attrs) < maxLogAttrs {
+			var v string
+			if s[i] == '"' {
+				_, f := jsonlex.String(s, i)
+				v = stringBody(s[i+1:vend-1], f)
+			} else {
+				v = compactJSON(s[i:vend])
 			}
+			attrs = append(attrs, slog.String(key, v))
 		} else {
-			var buf bytes.Buffer
-			if err := json.Compact(&buf, v); err != nil {
-				return nil, errLogAttrs
-			}
-			s = buf.String()
+			dropped++
 		}
-		attrs = append(attrs, slog.String(key, s))
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, errLogAttrs
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errLogAttrs
+		if i = jsonlex.Space(s, vend); s[i] == ',' {
+			i = jsonlex.Space(s, i+1)
+		}
 	}
 	if dropped > 0 {
 		attrs = append(attrs, slog.String("dropped_attrs", strconv.Itoa(dropped)))
@@ -133,9 +122,78 @@ func decodeLogAttrs(raw []byte) ([]slog.Attr, error) {
 	return attrs, nil
 }
 
+// stringBody decodes the body of a string literal that jsonlex.String
+// scanned with flags f.
+func stringBody(body string, f jsonlex.Flags) string {
+	if f&(jsonlex.Escaped|jsonlex.BadUTF8) != 0 {
+		return jsonlex.Unquote(body)
+	}
+	return body
+}
+
+// valueEnd returns the index just past the value at s[i], s being valid
+// JSON.
+func valueEnd(s string, i int) int {
+	depth := 0
+	for {
+		switch c := s[i]; {
+		case c == '"':
+			i, _ = jsonlex.String(s, i)
+		case c == '{' || c == '[':
+			depth++
+			i++
+		case c == '}' || c == ']':
+			depth--
+			i++
+		case c == 't' || c == 'n':
+			i += 4
+		case c == 'f':
+			i += 5
+		case c == '-' || '0' <= c && c <= '9':
+			i, _ = jsonlex.Number(s, i)
+		default: // white space, a comma or a colon inside a container
+			i++
+		}
+		if depth == 0 {
+			return i
+		}
+	}
+}
+
+// compactJSON returns valid JSON v without the white space outside its
+// strings, as json.Compact writes it.
+func compactJSON(v string) string {
+	var b []byte
+	for i := 0; i < len(v); {
+		switch c := v[i]; c {
+		case ' ', '\t', '\n', '\r':
+			if b == nil {
+				b = append(make([]byte, 0, len(v)), v[:i]...)
+			}
+			i++
+		case '"':
+			end, _ := jsonlex.String(v, i)
+			if b != nil {
+				b = append(b, v[i:end]...)
+			}
+			i = end
+		default:
+			if b != nil {
+				b = append(b, c)
+			}
+			i++
+		}
+	}
+	if b == nil {
+		return v // nothing to remove: no copy
+	}
+	return string(b)
+}
+
 // guestLogCall serves the log host function once its ranges are checked:
 // the record is cut to abi.MaxLogLen (attributes that do not fit are
-// dropped whole, undecoded), charged to the budget, and only then decoded.
+// dropped whole, undecoded), charged to the budget, and only then decoded,
+// if the host's log takes records of its level.
 func (b *binding) guestLogCall(level slog.Level, msg, rawAttrs []byte) int32 {
 	msg = clipUTF8(msg, abi.MaxLogLen)
 	var extra []slog.Attr
@@ -143,11 +201,14 @@ func (b *binding) guestLogCall(level slog.Level, msg, rawAttrs []byte) int32 {
 		extra = append(extra, slog.String("dropped_attrs_bytes", strconv.Itoa(len(rawAttrs))))
 		rawAttrs = nil
 	}
-	if len(rawAttrs) > 0 && !jsonlex.ValidBytes(rawAttrs) {
-		return abi.ErrInvalid
+	if len(rawAttrs) > 0 && (!jsonlex.ValidBytes(rawAttrs) || bytes.TrimLeft(rawAttrs, " \t\r\n")[0] != '{') {
+		return abi.ErrInvalid // not one JSON object
 	}
 	if !b.chargeLog(uint64(len(msg)) + uint64(len(rawAttrs))) {
 		return 0
+	}
+	if !b.log.Enabled(context.Background(), level) {
+		return 0 // charged as if written, and nothing more done
 	}
 	attrs, err := decodeLogAttrs(rawAttrs)
 	if err != nil {
