@@ -78,7 +78,7 @@ func (t *Tenant) handle(ctx context.Context, req abi.HandleRequest) (abi.HandleR
 		return abi.HandleReply{}, err
 	}
 	req.Secrets = readable(scope, tm.cfg.Grants)
-	in, err := json.Marshal(req)
+	in, err := abi.AppendHandleRequest(nil, req)
 	if err != nil {
 		return abi.HandleReply{}, fmt.Errorf("profile %q: handle: %w", t.profile.Name, err)
 	}
@@ -88,8 +88,8 @@ func (t *Tenant) handle(ctx context.Context, req abi.HandleRequest) (abi.HandleR
 	if err != nil {
 		return abi.HandleReply{}, err
 	}
-	var reply abi.HandleReply
-	if err := json.Unmarshal(out, &reply); err != nil {
+	reply, err := abi.DecodeHandleReply(out)
+	if err != nil {
 		return abi.HandleReply{}, fmt.Errorf("profile %q: handler: %w", t.profile.Name, &CallError{Kind: KindBadModule, Msg: "reply is not a {\"text\":...} object"})
 	}
 	return reply, nil
