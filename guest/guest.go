@@ -149,7 +149,15 @@ func encodeAttrs(args []any) []byte {
 	if len(args) == 0 {
 		return nil
 	}
-	b := []byte{'{'}
+	n := 2
+	for _, a := range args {
+		if s, ok := a.(string); ok {
+			n += len(s) + len(s)/8 + 4
+		} else {
+			n += 24
+		}
+	}
+	b := append(make([]byte, 0, n), '{')
 	for i := 0; i < len(args); i += 2 {
 		key, ok := args[i].(string)
 		var val any = "!MISSING"

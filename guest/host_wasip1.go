@@ -100,7 +100,10 @@ func wasmDescribe() int32 {
 
 //go:wasmexport wasmgw_call_tool
 func wasmCallTool(nameP, nameN, inP, inN uint32) int32 {
-	name := string(Take(nameP, nameN))
+	// The name is read in place: it stays until the export returns, and
+	// Invoke keeps nothing of it (an error message copies it).
+	nb := Take(nameP, nameN)
+	name := unsafe.String(unsafe.SliceData(nb), len(nb))
 	in := Take(inP, inN)
 	out, err := Invoke(name, in)
 	return Respond(out, err)

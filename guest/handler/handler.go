@@ -101,5 +101,16 @@ func serve(in []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return abi.AppendHandleReply(nil, reply), nil
+	// Respond hands the reply to the host before the next call.
+	out := abi.AppendHandleReply(replyBuf[:0], reply)
+	if cap(out) <= maxKeptReply {
+		replyBuf = out
+	}
+	return out, nil
 }
+
+// replyBuf holds the reply being handed to the host, reused from call to
+// call like results; one larger than maxKeptReply is not kept.
+var replyBuf []byte
+
+const maxKeptReply = 64 << 10

@@ -22,8 +22,8 @@ func ptr(b []byte) unsafe.Pointer {
 }
 
 func hostToolCall(name string, in, buf []byte) int32 {
-	n := []byte(name)
-	return wasmToolCall(ptr(n), uint32(len(n)), ptr(in), uint32(len(in)), ptr(buf), uint32(len(buf)))
+	// The host only reads the name: pass the string's bytes, no copy.
+	return wasmToolCall(unsafe.Pointer(unsafe.StringData(name)), uint32(len(name)), ptr(in), uint32(len(in)), ptr(buf), uint32(len(buf)))
 }
 
 func hostResultRead(buf []byte) int32 { return wasmResultRead(ptr(buf), uint32(len(buf))) }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/guest/handler"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 )
 
 const help = "Commands:\n/tools — list this profile's tools\n/call NAME {json} — call a tool\n/help — this text\nAnything else is echoed back."
@@ -44,7 +45,7 @@ func handle(req abi.HandleRequest) (abi.HandleReply, error) {
 			return abi.HandleReply{Text: "usage: /call NAME {json}"}, nil
 		}
 		input = strings.TrimSpace(input)
-		if input != "" && !json.Valid([]byte(input)) {
+		if input != "" && !jsonlex.Valid(input) {
 			return abi.HandleReply{Text: "the input is not valid JSON"}, nil
 		}
 		out, err := handler.CallTool(name, json.RawMessage(input))

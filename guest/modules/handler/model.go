@@ -11,6 +11,7 @@ import (
 	"github.com/wasmgw/wasmgw/abi"
 	"github.com/wasmgw/wasmgw/guest"
 	"github.com/wasmgw/wasmgw/guest/handler"
+	"github.com/wasmgw/wasmgw/internal/jsonlex"
 )
 
 // provider is an OpenAI-compatible endpoint named by the profile: the base
@@ -197,7 +198,7 @@ func runTool(byFunc map[string]string, tc toolCall) string {
 	if args == "" {
 		args = "{}"
 	}
-	if !json.Valid([]byte(args)) {
+	if !jsonlex.Valid(args) {
 		return `{"error":"the arguments are not valid JSON"}`
 	}
 	out, err := handler.CallTool(name, json.RawMessage(args))
