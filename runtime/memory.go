@@ -36,37 +36,42 @@ type mmapMemory struct {
 	// wazero frees a module's memory when the module is closed, and the
 	// host closes a module from another goroutine to stop a running call,
 	// possibly while one of the module's host functions is still using its
-	// memory. The unmapping therefore waits until no call is in flight.
+	// memory. The unmapping therefore waits until no call is in flight:
+	// state holds memBusy while a call (or the instantiation) runs and
+	// memFreed once Free was called, and whichever of Free and the end of
+	// the call comes second unmaps. A call's way in and out is one atomic
+	// operation each; mu only serializes the unmapping.
+	state atomic.Uint32
 	mu    sync.Mutex
-	busy  bool // a call (or the instantiation) is running
-	freed bool // Free was called while busy
 }
 
+// The bits of mmapMemory.state.
+const (
+	memBusy uint32 = 1 << iota
+	memFreed
+)
+
 // enter marks the start of a call into the instance.
-func (m *mmapMemory) enter() {
-	m.mu.Lock()
-	m.busy = true
-	m.mu.Unlock()
-}
+func (m *mmapMemory) enter() { m.state.Or(memBusy) }
 
 // leave marks the end of a call and performs a Free that came during it.
 func (m *mmapMemory) leave() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.busy = false
-	if m.freed {
-		m.unmap()
+	if old := m.state.And(^memBusy); old&memFreed != 0 {
+		m.release()
 	}
 }
 
 // Free implements experimental.LinearMemory.
 func (m *mmapMemory) Free() {
+	if old := m.state.Or(memFreed); old&memBusy == 0 {
+		m.release()
+	}
+}
+
+// release unmaps the memory; more than once is harmless.
+func (m *mmapMemory) release() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.busy {
-		m.freed = true
-		return
-	}
 	m.unmap()
 }
 

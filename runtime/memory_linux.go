@@ -11,7 +11,8 @@ func (a *memoryAllocator) Allocate(capacity, max uint64) experimental.LinearMemo
 	reserve := min(max, a.limit)
 	reserve = (reserve + wasmPage - 1) &^ (wasmPage - 1)
 	// Allocate runs during instantiation: busy until newInstance leaves.
-	m := &mmapMemory{a: a, busy: true}
+	m := &mmapMemory{a: a}
+	m.state.Store(memBusy)
 	if reserve > 0 {
 		buf, err := syscall.Mmap(-1, 0, int(reserve), syscall.PROT_NONE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
 		if err != nil {
@@ -54,5 +55,4 @@ func (m *mmapMemory) unmap() {
 		_ = syscall.Munmap(m.buf)
 		m.buf = nil
 	}
-	m.freed = false
 }

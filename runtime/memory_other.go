@@ -11,7 +11,8 @@ import "github.com/wasmgw/wasmgw/runtime/internal/_wazero/experimental"
 func (a *memoryAllocator) Allocate(capacity, max uint64) experimental.LinearMemory {
 	reserve := min(max, a.limit)
 	reserve = (reserve + wasmPage - 1) &^ (wasmPage - 1)
-	m := &mmapMemory{a: a, busy: true, reserve: reserve}
+	m := &mmapMemory{a: a, reserve: reserve}
+	m.state.Store(memBusy)
 	a.mem = m
 	return m
 }
@@ -32,7 +33,4 @@ func (m *mmapMemory) Reallocate(size uint64) []byte {
 	return m.buf[:size:size]
 }
 
-func (m *mmapMemory) unmap() {
-	m.buf = nil
-	m.freed = false
-}
+func (m *mmapMemory) unmap() { m.buf = nil }
