@@ -9,7 +9,6 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"strconv"
 	"unicode/utf8"
@@ -72,27 +71,19 @@ func clipUTF8(b []byte, n int) []byte {
 	return b
 }
 
-// errLogAttrs is a log call's attributes that are not one JSON object.
-var errLogAttrs = errors.New("log attributes: want one JSON object")
+// isLogAttrs reports whether raw is one JSON object.
+func isLogAttrs(raw []byte) bool {
+	return jsonlex.ValidBytes(raw) && bytes.TrimLeft(raw, " \t\r\n")[0] == '{'
+}
 
-// decodeLogAttrs decodes a log call's attributes (a JSON object, at most
-// abi.MaxLogLen bytes: the caller checks) in order, keeping at most
-// maxLogAttrs; a value that is not a string is kept as its compact JSON.
-// It reads the object with the tokens of internal/jsonlex once it is known
-// to be valid JSON (FuzzDecodeLogAttrs holds it to the encoding/json
-// decoder it replaced).
-func decodeLogAttrs(raw []byte) ([]slog.Attr, error) {
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	if !jsonlex.ValidBytes(raw) {
-		return nil, errLogAttrs
-	}
+// decodeCheckedLogAttrs decodes a log call's attributes, which isLogAttrs
+// accepted (at most abi.MaxLogLen bytes: the caller checks), in order,
+// keeping at most maxLogAttrs; a value that is not a string is kept as its
+// compact JSON. It reads the object with the tokens of internal/jsonlex
+// (FuzzDecodeLogAttrs holds it to the encoding/json decoder it replaced).
+func decodeCheckedLogAttrs(raw []byte) []slog.Attr {
 	s := string(raw) // the attributes outlive raw (guest memory)
 	i := jsonlex.Space(s, 0)
-	if s[i] != '{' {
-		return nil, errLogAttrs
-	}
 	var attrs []slog.Attr
 	dropped := 0
 	for i = jsonlex.Space(s, i+1); s[i] != '}'; {
@@ -119,7 +110,7 @@ func decodeLogAttrs(raw []byte) ([]slog.Attr, error) {
 	if dropped > 0 {
 		attrs = append(attrs, slog.String("dropped_attrs", strconv.Itoa(dropped)))
 	}
-	return attrs, nil
+	return attrs
 }
 
 // stringBody decodes the body of a string literal that jsonlex.String
@@ -201,8 +192,8 @@ func (b *binding) guestLogCall(level slog.Level, msg, rawAttrs []byte) int32 {
 		extra = append(extra, slog.String("dropped_attrs_bytes", strconv.Itoa(len(rawAttrs))))
 		rawAttrs = nil
 	}
-	if len(rawAttrs) > 0 && (!jsonlex.ValidBytes(rawAttrs) || bytes.TrimLeft(rawAttrs, " \t\r\n")[0] != '{') {
-		return abi.ErrInvalid // not one JSON object
+	if len(rawAttrs) > 0 && !isLogAttrs(rawAttrs) {
+		return abi.ErrInvalid
 	}
 	if !b.chargeLog(uint64(len(msg)) + uint64(len(rawAttrs))) {
 		return 0
@@ -210,9 +201,9 @@ func (b *binding) guestLogCall(level slog.Level, msg, rawAttrs []byte) int32 {
 	if !b.log.Enabled(context.Background(), level) {
 		return 0 // charged as if written, and nothing more done
 	}
-	attrs, err := decodeLogAttrs(rawAttrs)
-	if err != nil {
-		return abi.ErrInvalid
+	var attrs []slog.Attr
+	if len(rawAttrs) > 0 {
+		attrs = decodeCheckedLogAttrs(rawAttrs)
 	}
 	b.emitGuestLog(level, msg, append(attrs, extra...))
 	return 0

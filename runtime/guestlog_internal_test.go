@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -133,6 +134,21 @@ func TestPlaceholderCaps(t *testing.T) {
 			t.Errorf("%d names × %d: err %v, want %q", c.names, c.repeat, err, c.want)
 		}
 	}
+}
+
+// errLogAttrs is a log call's attributes that are not one JSON object.
+var errLogAttrs = errors.New("log attributes: want one JSON object")
+
+// decodeLogAttrs is what the log host function does with a call's
+// attributes: refused unless one JSON object, then decoded.
+func decodeLogAttrs(raw []byte) ([]slog.Attr, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	if !isLogAttrs(raw) {
+		return nil, errLogAttrs
+	}
+	return decodeCheckedLogAttrs(raw), nil
 }
 
 // refDecodeLogAttrs is decodeLogAttrs as it was written with
