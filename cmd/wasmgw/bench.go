@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -62,27 +63,26 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	if err := parse(fs, a, args); err != nil {
 		return err
 	}
-	if f.cpuProf != "" {
-		pf, err := os.Create(f.cpuProf)
+	for _, rec := range []struct {
+		path, what string
+		start      func(io.Writer) error
+		stop       func()
+	}{
+		{f.cpuProf, "cpu profile", pprof.StartCPUProfile, pprof.StopCPUProfile},
+		{f.trace, "trace", trace.Start, trace.Stop},
+	} {
+		if rec.path == "" {
+			continue
+		}
+		out, err := os.Create(rec.path)
 		if err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
+			return fmt.Errorf("%s: %w", rec.what, err)
 		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return fmt.Errorf("cpu profile %s: %w", f.cpuProf, err)
+		defer out.Close()
+		if err := rec.start(out); err != nil {
+			return fmt.Errorf("%s %s: %w", rec.what, rec.path, err)
 		}
-		defer pprof.StopCPUProfile()
-	}
-	if f.trace != "" {
-		tf, err := os.Create(f.trace)
-		if err != nil {
-			return fmt.Errorf("trace: %w", err)
-		}
-		defer tf.Close()
-		if err := trace.Start(tf); err != nil {
-			return fmt.Errorf("trace %s: %w", f.trace, err)
-		}
-		defer trace.Stop()
+		defer rec.stop()
 	}
 	if f.active > f.profiles {
 		f.active = f.profiles
