@@ -97,6 +97,16 @@ func (h *hostileEnv) neighbourServes(t *testing.T) {
 	}
 }
 
+// openHostileAlone opens, on e, a profile "p" whose one module "m" is the
+// hostile module name; extra is more of its config, under "wasmgw:".
+func openHostileAlone(t *testing.T, e *runtime.Engine, name, extra string) (*runtime.Tenant, error) {
+	t.Helper()
+	home := runtimetest.Home(t, map[string]runtimetest.Profile{
+		"p": {Config: "wasmgw:\n" + extra + "  modules:\n    m: " + runtimetest.Hostile(t, name) + "\n"},
+	})
+	return e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
+}
+
 func wantKind(t *testing.T, err error, kind runtime.ErrorKind) {
 	t.Helper()
 	var ce *runtime.CallError
@@ -343,10 +353,7 @@ func TestModulesRefusedAtLoad(t *testing.T) {
 		{"imports_memory", "imports memory env.memory"},
 	} {
 		t.Run(c.module, func(t *testing.T) {
-			home := runtimetest.Home(t, map[string]runtimetest.Profile{
-				"p": {Config: "wasmgw:\n  modules:\n    m: " + runtimetest.Hostile(t, c.module) + "\n"},
-			})
-			_, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
+			_, err := openHostileAlone(t, e, c.module, "")
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), `profile "p": module "m"`) {
 				t.Fatalf("err = %v, want it to name the profile, module and %q", err, c.want)
 			}
@@ -355,11 +362,7 @@ func TestModulesRefusedAtLoad(t *testing.T) {
 }
 
 func TestRawMemoryGrowthIsCapped(t *testing.T) {
-	home := runtimetest.Home(t, map[string]runtimetest.Profile{
-		"p": {Config: "wasmgw:\n  modules:\n    m:\n      path: " + runtimetest.Hostile(t, "grow") + "\n      limits: {memory: 8MiB}\n"},
-	})
-	e := runtimetest.Engine(t, nil, nil)
-	ten, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
+	ten, err := openHostileAlone(t, runtimetest.Engine(t, nil, nil), "grow", "  limits: {memory: 8MiB}\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,11 +375,7 @@ func TestWATStackOverflowTraps(t *testing.T) {
 	// The test is about the kind of failure, not about time: a generous
 	// timeout, so that a loaded machine running the recursion under -race
 	// still reaches the stack overflow (at 10s it did not, once).
-	home := runtimetest.Home(t, map[string]runtimetest.Profile{
-		"p": {Config: "wasmgw:\n  limits:\n    timeout: 10m\n  modules:\n    m: " + runtimetest.Hostile(t, "stack") + "\n"},
-	})
-	e := runtimetest.Engine(t, nil, nil)
-	ten, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
+	ten, err := openHostileAlone(t, runtimetest.Engine(t, nil, nil), "stack", "  limits:\n    timeout: 10m\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,11 +412,7 @@ func TestStackOverflowCostsTheHostLittle(t *testing.T) {
 // Its callers are not parallel, so that the figure is the call's.
 func attackAllocation(t *testing.T, name, extra string) (uint64, error) {
 	t.Helper()
-	home := runtimetest.Home(t, map[string]runtimetest.Profile{
-		"p": {Config: "wasmgw:\n" + extra + "  modules:\n    m: " + runtimetest.Hostile(t, name) + "\n"},
-	})
-	e := runtimetest.Engine(t, nil, nil)
-	ten, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
+	ten, err := openHostileAlone(t, runtimetest.Engine(t, nil, nil), name, extra)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,11 +442,8 @@ func TestTableGrowthIsCapped(t *testing.T) {
 // before it is compiled, with an error naming the table and the bound.
 func TestDeclaredTableIsBounded(t *testing.T) {
 	t.Parallel()
-	home := runtimetest.Home(t, map[string]runtimetest.Profile{
-		"p": {Config: "wasmgw:\n  modules:\n    m: " + runtimetest.Hostile(t, "big_table") + "\n"},
-	})
 	e := runtimetest.Engine(t, nil, nil)
-	_, err := e.Open(context.Background(), runtimetest.OpenProfile(t, home, "p"))
+	_, err := openHostileAlone(t, e, "big_table", "")
 	if err == nil {
 		t.Fatal("a module declaring a table of 100,000,000 elements was loaded")
 	}
