@@ -78,7 +78,11 @@ func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error)
 			return r.interpolateWhole(out[:mark], e, sc)
 		}
 		r.refs = append(r.refs, ref{path: e.path, name: name, outcome: abi.RefResolved})
-		out = appendEscaped(out, r.vals[c.val[0]:c.val[1]])
+		if v := r.vals[c.val[0]:c.val[1]]; c.plain {
+			out = append(out, v...)
+		} else {
+			out = appendEscaped(out, v)
+		}
 	}
 	out = r.text(out, s, e.verbatim)
 	return append(out, '"'), nil

@@ -11,6 +11,9 @@ type cached struct {
 	val   [2]int // the value's span in resolver.vals
 	found bool   // found and not empty
 	valid bool   // the value is valid UTF-8
+	// plain: no byte of the value needs escaping in a JSON string (so it
+	// is also valid UTF-8): it is copied as it is.
+	plain bool
 }
 
 // ref is an abi.Reference whose path is a span of the scanner's paths.
@@ -79,7 +82,10 @@ func (r *resolver) get(name string) (int, error) {
 		r.vals = r.vals[:start]
 	}
 	v := r.vals[start:]
-	r.cache = append(r.cache, cached{name: name, val: [2]int{start, len(r.vals)}, found: found && len(v) > 0, valid: utf8.Valid(v)})
+	c := cached{name: name, val: [2]int{start, len(r.vals)}, found: found && len(v) > 0}
+	c.plain = nextEscape(v, 0) == len(v) // one pass; UTF-8 is checked only if it fails
+	c.valid = c.plain || utf8.Valid(v)
+	r.cache = append(r.cache, c)
 	r.slots[h] = int32(len(r.cache))
 	if 2*len(r.cache) > len(r.slots) { // keep the table at most half full
 		r.slots = make([]int32, 2*len(r.slots))

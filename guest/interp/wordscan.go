@@ -23,19 +23,25 @@ func load64[T ~string | ~[]byte](s T, i int) uint64 {
 
 // hasByte has the high bit set in some byte where w has byte c; the lowest
 // such bit is exact (later ones may be false positives).
-func hasByte(w uint64, c byte) uint64 {
-	x := w ^ (lsb * uint64(c))
-	return (x - lsb) &^ x & msb
-}
+func hasByte(w uint64, c byte) uint64 { return zeroBytes(w^lsb*uint64(c)) & msb }
+
+// zeroBytes has the high bit set in the bytes of x that are zero (the
+// lowest exactly), and in the bytes it leaves unmasked garbage: the
+// callers mask with msb once, which keeps them within the inliner's
+// budget (a call per word in the loops below would cost more than the
+// word's arithmetic).
+func zeroBytes(x uint64) uint64 { return (x - lsb) &^ x }
 
 // escapeMask flags the bytes of w that appendString does not copy as
 // they are: '"', '\\', control characters and non-ASCII (checked further).
 func escapeMask(w uint64) uint64 {
-	return (hasByte(w, '"') | hasByte(w, '\\') | (w-lsb*0x20)&^w | w) & msb
+	return (zeroBytes(w^lsb*'"') | zeroBytes(w^lsb*'\\') | (w-lsb*0x20)&^w | w) & msb
 }
 
 // specialMask is escapeMask that also flags '$'.
-func specialMask(w uint64) uint64 { return escapeMask(w) | hasByte(w, '$') }
+func specialMask(w uint64) uint64 {
+	return (zeroBytes(w^lsb*'"') | zeroBytes(w^lsb*'\\') | zeroBytes(w^lsb*'$') | (w-lsb*0x20)&^w | w) & msb
+}
 
 // first returns the index of the first flagged byte of four words, 32 if
 // none, without a branch.
