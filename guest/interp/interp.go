@@ -87,45 +87,23 @@ var classes = func() (t [256]uint8) {
 	return t
 }()
 
-// padding fills what allOf does not copy with a byte of every class.
-var padding = [16]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
-
-// allOf reports whether every byte of s is of class k, s being 1 to 16
-// bytes: straight-line code, no loop.
+// allOf reports whether every byte of s is of class k.
 func allOf(s string, k uint8) bool {
-	b := padding
-	copy(b[:], s)
-	return classes[b[0]]&classes[b[1]]&classes[b[2]]&classes[b[3]]&
-		classes[b[4]]&classes[b[5]]&classes[b[6]]&classes[b[7]]&
-		classes[b[8]]&classes[b[9]]&classes[b[10]]&classes[b[11]]&
-		classes[b[12]]&classes[b[13]]&classes[b[14]]&classes[b[15]]&k != 0
+	for i := 0; i < len(s); i++ {
+		if classes[s[i]]&k == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // validName reports whether name is a variable name wasmgw resolves:
 // [A-Za-z_][A-Za-z0-9_.-]*, at most abi.MaxNameLen bytes (the host's
 // secret-name rule).
 func validName(name string) bool {
-	if name == "" || len(name) > abi.MaxNameLen || classes[name[0]]&classStart == 0 {
-		return false
-	}
-	for len(name) > 16 {
-		if !allOf(name[:16], className) {
-			return false
-		}
-		name = name[16:]
-	}
-	return allOf(name, className)
+	return name != "" && len(name) <= abi.MaxNameLen && classes[name[0]]&classStart != 0 && allOf(name, className)
 }
 
 func simpleKey(k string) bool {
-	if k == "" {
-		return false
-	}
-	for len(k) > 16 {
-		if !allOf(k[:16], classKey) {
-			return false
-		}
-		k = k[16:]
-	}
-	return allOf(k, classKey)
+	return k != "" && allOf(k, classKey)
 }

@@ -83,7 +83,7 @@ func (r *resolver) get(name string) (int, error) {
 	}
 	v := r.vals[start:]
 	c := cached{name: name, val: [2]int{start, len(r.vals)}, found: found && len(v) > 0}
-	c.plain = nextEscape(v, 0) == len(v) // one pass; UTF-8 is checked only if it fails
+	c.plain = plain(v) // UTF-8 is checked only if it fails
 	c.valid = c.plain || utf8.Valid(v)
 	r.cache = append(r.cache, c)
 	r.slots[h] = int32(len(r.cache))

@@ -136,3 +136,23 @@ func indexRef(s string, i int) int {
 		i++
 	}
 }
+
+// plain reports whether no byte of s needs escaping in a JSON string:
+// appendEscaped would copy it as it is. For a yes or no, the last word may
+// overlap the one before it, so there is no padded block to copy.
+func plain(s []byte) bool {
+	n := len(s)
+	if n < 8 {
+		for _, c := range s {
+			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				return false
+			}
+		}
+		return true
+	}
+	var m uint64
+	for i := 0; i+8 <= n; i += 8 {
+		m |= escapeMask(load64(s, i))
+	}
+	return m|escapeMask(load64(s, n-8)) == 0
+}

@@ -7,6 +7,7 @@ import (
 
 // The word searches, each against the byte loop it replaces.
 
+// escapes reports whether appendEscaped does not copy c as it is.
 func escapes(c byte) bool { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80 }
 
 func refNextEscape(s string, i int) int {
@@ -86,4 +87,27 @@ func TestValuesCopiedOrEscaped(t *testing.T) {
 	if string(res.Entry) != want {
 		t.Fatalf("got  %s\nwant %s", res.Entry, want)
 	}
+}
+
+// FuzzPlain holds plain to a byte loop, and checks that escaping leaves a
+// plain text as it is (a text with valid non-ASCII UTF-8 is not plain but
+// is copied too: plain only saves the escaping of the common case).
+func FuzzPlain(f *testing.F) {
+	f.Add([]byte("value-01-0123456789abcdef"))
+	f.Add([]byte("1234567\""))
+	f.Add([]byte("12345678\x7f\x80"))
+	f.Add([]byte("a\\"))
+	f.Fuzz(func(t *testing.T, s []byte) {
+		want := true
+		for _, c := range s {
+			want = want && !escapes(c)
+		}
+		got := plain(s)
+		if got != want {
+			t.Fatalf("plain(%q) = %v, want %v", s, got, want)
+		}
+		if got && string(appendEscaped(nil, s)) != string(s) {
+			t.Fatalf("plain(%q), but escaping changes it", s)
+		}
+	})
 }
