@@ -51,18 +51,31 @@ func first(m0, m1, m2, m3 uint64) int {
 	return t0 + t0>>3*(t1+t1>>3*(t2+t2>>3*t3))
 }
 
-// tail copies what is left of s from i (fewer than 32 bytes) into a
-// zero-padded block, for the last turn of a loop: no loop byte by byte.
-func tail[T ~string | ~[]byte](s T, i int) (b [32]byte, n int) {
-	n = copy(b[:], s[i:])
-	return b, n
+// lastWord returns the r bytes of s from i (0 < r < 8) as a word, its
+// bytes past them set to fill, a byte the caller's mask does not flag: the
+// last bytes of a search, without a padded copy (a memmove call in Go's
+// wasm). The bytes of s come first, so a mask's lowest flag stays exact.
+func lastWord[T ~string | ~[]byte](s T, i int, fill byte) uint64 {
+	n := len(s)
+	r := n - i
+	var w uint64
+	if n >= 8 {
+		w = load64(s, n-8) >> (8 * (8 - r))
+	} else {
+		for k := range r {
+			w |= uint64(s[i+k]) << (8 * k)
+		}
+	}
+	return w | lsb*uint64(fill)<<(8*r)
 }
 
-// valid masks the flags of the bytes of word k of a padded block that are
-// past its n bytes.
-func valid(m uint64, k, n int) uint64 {
-	v := min(max(n-8*k, 0), 8)
-	return m & (uint64(1)<<(8*v) - 1)
+// firstIn returns the index of the first flagged byte of m among its
+// first r bytes, or -1.
+func firstIn(m uint64, r int) int {
+	if m &= uint64(1)<<(8*r) - 1; m != 0 {
+		return bits.TrailingZeros64(m) >> 3
+	}
+	return -1
 }
 
 // nextEscape returns the index of the first byte at or after i that
@@ -75,13 +88,18 @@ func nextEscape[T ~string | ~[]byte](s T, i int) int {
 			return i + first(m0, m1, m2, m3)
 		}
 	}
+	for ; i+8 <= len(s); i += 8 {
+		if m := escapeMask(load64(s, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
 	if i >= len(s) {
 		return len(s)
 	}
-	b, n := tail(s, i)
-	m0, m1 := valid(escapeMask(load64(b[:], 0)), 0, n), valid(escapeMask(load64(b[:], 8)), 1, n)
-	m2, m3 := valid(escapeMask(load64(b[:], 16)), 2, n), valid(escapeMask(load64(b[:], 24)), 3, n)
-	return i + min(first(m0, m1, m2, m3), n)
+	if k := firstIn(escapeMask(lastWord(s, i, 'a')), len(s)-i); k >= 0 {
+		return i + k
+	}
+	return len(s)
 }
 
 // nextSpecial is nextEscape that also stops at '$'.
@@ -93,13 +111,18 @@ func nextSpecial(s string, i int) int {
 			return i + first(m0, m1, m2, m3)
 		}
 	}
+	for ; i+8 <= len(s); i += 8 {
+		if m := specialMask(load64(s, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
 	if i >= len(s) {
 		return len(s)
 	}
-	b, n := tail(s, i)
-	m0, m1 := valid(specialMask(load64(b[:], 0)), 0, n), valid(specialMask(load64(b[:], 8)), 1, n)
-	m2, m3 := valid(specialMask(load64(b[:], 16)), 2, n), valid(specialMask(load64(b[:], 24)), 3, n)
-	return i + min(first(m0, m1, m2, m3), n)
+	if k := firstIn(specialMask(lastWord(s, i, 'a')), len(s)-i); k >= 0 {
+		return i + k
+	}
+	return len(s)
 }
 
 // indexByte returns the index of the first c in s at or after i, or -1.
@@ -111,14 +134,16 @@ func indexByte(s string, i int, c byte) int {
 			return i + first(m0, m1, m2, m3)
 		}
 	}
+	for ; i+8 <= len(s); i += 8 {
+		if m := hasByte(load64(s, i), c); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
 	if i >= len(s) {
 		return -1
 	}
-	b, n := tail(s, i)
-	m0, m1 := valid(hasByte(load64(b[:], 0), c), 0, n), valid(hasByte(load64(b[:], 8), c), 1, n)
-	m2, m3 := valid(hasByte(load64(b[:], 16), c), 2, n), valid(hasByte(load64(b[:], 24), c), 3, n)
-	if j := first(m0, m1, m2, m3); j < n {
-		return i + j
+	if k := firstIn(hasByte(lastWord(s, i, c^1), c), len(s)-i); k >= 0 {
+		return i + k
 	}
 	return -1
 }
