@@ -25,11 +25,11 @@ func load64[T ~string | ~[]byte](s T, i int) uint64 {
 // such bit is exact (later ones may be false positives).
 func hasByte(w uint64, c byte) uint64 { return zeroBytes(w^lsb*uint64(c)) & msb }
 
-// zeroBytes has the high bit set in the bytes of x that are zero (the
-// lowest exactly), and in the bytes it leaves unmasked garbage: the
-// callers mask with msb once, which keeps them within the inliner's
-// budget (a call per word in the loops below would cost more than the
-// word's arithmetic).
+// zeroBytes flags the zero bytes of x in their high bits (the lowest flag
+// exact, later ones possibly false); the low seven bits of each byte are
+// left as garbage for the caller to mask off with msb. One mask for all the
+// tests keeps escapeMask and specialMask within the inliner's budget: a
+// call per word in the loops below would cost more than its arithmetic.
 func zeroBytes(x uint64) uint64 { return (x - lsb) &^ x }
 
 // escapeMask flags the bytes of w that appendString does not copy as
