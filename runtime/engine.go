@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,7 +41,9 @@ type Options struct {
 	// DiscardAudit{} to opt out explicitly.
 	Audit AuditSink
 	// CompileWorkers is the number of parallel compilation workers per
-	// module (0: 1).
+	// module (0: GOMAXPROCS). A module is compiled once per content (and
+	// read from CacheDir after that), so the workers run at boot and on a
+	// reload that brings a new module.
 	CompileWorkers int
 	// Now returns the time for audit records and the pool, read at every
 	// stamp; nil means time.Now, read once per tool call (its secret reads'
@@ -111,7 +114,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		audit:    opts.Audit,
 		observer: opts.Observer,
 		now:      opts.Now,
-		compileW: max(opts.CompileWorkers, 1),
+		compileW: cmp.Or(max(opts.CompileWorkers, 0), goruntime.GOMAXPROCS(0)),
 		environ:  slices.Clone(opts.Environ),
 		modules:  map[[32]byte]*moduleEntry{},
 		byFile:   map[string]weak.Pointer[Module]{},
