@@ -254,6 +254,22 @@ const WASIFunctions = "args_get args_sizes_get environ_get environ_sizes_get clo
 	"path_rename path_symlink path_unlink_file poll_oneoff proc_exit proc_raise sched_yield random_get " +
 	"sock_accept sock_recv sock_send sock_shutdown"
 
+// ExportSignature returns the number of i32 parameters and results of the
+// guest export name the host calls, and whether the host calls it.
+func ExportSignature(name string) (params, results int, ok bool) {
+	switch name {
+	case ExportAlloc:
+		return 1, 1, true
+	case ExportDescribe:
+		return 0, 1, true
+	case ExportCallTool:
+		return 4, 1, true
+	case ExportHandle, ExportInterpolate:
+		return 2, 1, true
+	}
+	return 0, 0, false
+}
+
 // HostFunctionSignature returns the number of i32 parameters and results of
 // the host function name, and whether it exists.
 func HostFunctionSignature(name string) (params, results int, ok bool) {

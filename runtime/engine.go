@@ -338,8 +338,9 @@ func (e *Engine) compile(ctx context.Context, wasm []byte, sum [32]byte, pages u
 }
 
 // checkModule refuses, with a clear error, a module for another ABI version,
-// one that imports anything the host does not provide, and one that lacks
-// the exports every module needs.
+// one that imports anything the host does not provide, one that lacks the
+// exports every module needs, and one whose export the host calls has
+// another signature.
 func checkModule(c wazero.CompiledModule, exports map[string]bool) error {
 	found := 0
 	for name := range exports {
@@ -382,6 +383,14 @@ func checkModule(c wazero.CompiledModule, exports map[string]bool) error {
 	for _, need := range []string{abi.ExportAlloc, abi.ExportDescribe} {
 		if !exports[need] {
 			return fmt.Errorf("exports no %s function (required by ABI v%d)", need, abi.Version)
+		}
+	}
+	// The host calls its exports with a reused parameter stack, which
+	// wazero checks only for size: the signature is checked here, once.
+	for name, f := range c.ExportedFunctions() {
+		params, results, ok := abi.ExportSignature(name)
+		if ok && (!allI32(f.ParamTypes(), params) || !allI32(f.ResultTypes(), results)) {
+			return fmt.Errorf("exports %s with the wrong signature (want %d i32 parameters, %d i32 result; see docs/abi.md)", name, params, results)
 		}
 	}
 	return nil

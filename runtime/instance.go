@@ -327,14 +327,20 @@ func (in *instance) call(ctx context.Context, start time.Time, scope *Scope, too
 }
 
 // invoke passes the arguments and calls fn, with a panic on the way
-// contained to this call.
+// contained to this call. The parameters and the result share the
+// instance's stack (no allocation per call); checkModule made sure of the
+// export's signature.
 func (in *instance) invoke(fn api.Function, export, name string, input []byte) (res []uint64, err error) {
 	defer containCallPanic(in.b, &err)
 	params, err := in.pass(export, name, input)
 	if err != nil {
 		return nil, err
 	}
-	return fn.Call(in.callCtx, params...)
+	stack := in.params[:max(len(params), 1)]
+	if err := fn.CallWithStack(in.callCtx, stack); err != nil {
+		return nil, err
+	}
+	return stack[:1], nil
 }
 
 // pass copies the arguments export takes into the instance's scratch range
@@ -363,11 +369,12 @@ func (in *instance) pass(export, name string, input []byte) ([]uint64, error) {
 			return nil, &CallError{Kind: KindOutOfMemory, Msg: fmt.Sprintf("input of %d bytes does not fit in the module's memory limit", total)}
 		}
 		size := max(total, 4096)
-		res, err := in.fns[abi.ExportAlloc].Call(in.callCtx, size)
-		if err != nil {
+		stack := in.params[len(in.params)-1:] // past any call's parameters
+		stack[0] = size
+		if err := in.fns[abi.ExportAlloc].CallWithStack(in.callCtx, stack); err != nil {
 			return nil, err
 		}
-		base := api.DecodeU32(res[0])
+		base := api.DecodeU32(stack[0])
 		if base == 0 || uint64(base)+size > uint64(mem.Size()) {
 			return nil, &CallError{Kind: KindBadModule, Msg: fmt.Sprintf("%s(%d) returned an unusable range", abi.ExportAlloc, size)}
 		}

@@ -25,7 +25,8 @@ import (
 // budgets, audit records, redaction, validation. The raw host is the least
 // a host could do: output copies into a buffer, secret_get looks a map up,
 // every other host function answers "unavailable"; the input is written
-// into a scratch range and the output copied out, as wasmgw does.
+// into a scratch range and the output copied out, as wasmgw does, and the
+// export is called with a reused stack (CallWithStack), as wasmgw does.
 //
 //   - noop: testdata/bench/hostcalls.wasm's noop tool (a tool call);
 //   - lookups20: builtin:interpolate on an entry of 20 references and
@@ -209,9 +210,11 @@ func rawGuest(b *testing.B, wasm []byte, vars map[string]string) func(export str
 			params = append(params, off, uint64(len(a)))
 			off += uint64(len(a))
 		}
-		res, err := fn.Call(ctx, params...)
-		if err != nil || res[0] != 0 {
-			b.Fatalf("%s: status %v, %v: %s", export, res, err, out)
+		if len(params) == 0 { // room for the result
+			params = append(params, 0)
+		}
+		if err := fn.CallWithStack(ctx, params); err != nil || params[0] != 0 {
+			b.Fatalf("%s: status %v, %v: %s", export, params[0], err, out)
 		}
 		return append([]byte(nil), out...)
 	}
