@@ -387,13 +387,23 @@ func checkModule(c wazero.CompiledModule, exports map[string]bool) error {
 	}
 	// The host calls its exports with a reused parameter stack, which
 	// wazero checks only for size: the signature is checked here, once.
-	for name, f := range c.ExportedFunctions() {
-		params, results, ok := abi.ExportSignature(name)
-		if ok && (!allI32(f.ParamTypes(), params) || !allI32(f.ResultTypes(), results)) {
+	fns := c.ExportedFunctions()
+	for _, name := range calledExports() {
+		f, ok := fns[name]
+		if !ok {
+			continue
+		}
+		params, results, _ := abi.ExportSignature(name)
+		if !allI32(f.ParamTypes(), params) || !allI32(f.ResultTypes(), results) {
 			return fmt.Errorf("exports %s with the wrong signature (want %d i32 parameters, %d i32 result; see docs/abi.md)", name, params, results)
 		}
 	}
 	return nil
+}
+
+// calledExports lists the guest exports the host calls, in the ABI's order.
+func calledExports() [5]string {
+	return [5]string{abi.ExportAlloc, abi.ExportDescribe, abi.ExportCallTool, abi.ExportHandle, abi.ExportInterpolate}
 }
 
 func allI32(types []api.ValueType, n int) bool {

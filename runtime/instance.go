@@ -211,7 +211,7 @@ func (e *Engine) newInstance(ctx context.Context, m *Module, b *binding, scope *
 	// The binding is the outermost value: host functions look it up on
 	// every call, the bounds only when a stack or a table must grow.
 	in.callCtx = withBinding(guestBounds(context.Background()), b)
-	for _, name := range []string{abi.ExportAlloc, abi.ExportDescribe, abi.ExportCallTool, abi.ExportHandle, abi.ExportInterpolate} {
+	for _, name := range calledExports() {
 		if f := mod.ExportedFunction(name); f != nil {
 			in.fns[name] = f
 		}
