@@ -112,7 +112,7 @@ a temporary home with fake secrets; nothing of yours is read.`)
 	if err != nil {
 		return err
 	}
-	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: f.cache(a), Logger: log, CompileWorkers: goruntime.NumCPU(), Audit: runtime.DiscardAudit{},
+	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: f.cache(a), Logger: log, Audit: runtime.DiscardAudit{},
 		Pool: runtime.PoolOptions{MaxIdleBytes: 64 << 30}, MaxModuleSize: maxModule})
 	if err != nil {
 		return err

@@ -23,8 +23,7 @@ func benchFleet(ctx context.Context, r *benchReport, log *slog.Logger, cacheDir,
 	goruntime.GC()
 	base, heapBase := rss(), heapInuse()
 	m := metrics.New(metrics.DefaultMaxProfileLabels)
-	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: cacheDir, Logger: log, Audit: m, Observer: m,
-		CompileWorkers: goruntime.NumCPU()})
+	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: cacheDir, Logger: log, Audit: m, Observer: m})
 	if err != nil {
 		return err
 	}

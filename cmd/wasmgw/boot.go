@@ -69,7 +69,7 @@ func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*
 		}
 	}
 	b.engine, err = runtime.NewEngine(ctx, runtime.Options{
-		CacheDir: c.cache(a), Logger: log, Audit: audit, CompileWorkers: goruntime.NumCPU(),
+		CacheDir: c.cache(a), Logger: log, Audit: audit,
 		Observer: observer, MaxModuleSize: maxModule, Environ: a.environ,
 	})
 	if err != nil {

@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	goruntime "runtime"
 	"sort"
 	"strings"
 	"time"
@@ -111,7 +110,7 @@ func loadCheck(ctx context.Context, opts Options, profiles []ProfileReport) ([]F
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: opts.CacheDir, Logger: log, CompileWorkers: goruntime.NumCPU(), MaxModuleSize: opts.MaxModuleSize, Audit: runtime.DiscardAudit{}})
+	engine, err := runtime.NewEngine(ctx, runtime.Options{CacheDir: opts.CacheDir, Logger: log, MaxModuleSize: opts.MaxModuleSize, Audit: runtime.DiscardAudit{}})
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	goruntime "runtime"
 	"strings"
 	"time"
 
@@ -142,10 +141,9 @@ func newSuite(ctx context.Context, opts Options) (_ *suite, err error) {
 	s.log = &logWatcher{values: s.values, counters: map[string]int{}}
 	s.audit = &auditSink{values: s.values, counts: map[auditKey]int{}}
 	s.engine, err = runtime.NewEngine(ctx, runtime.Options{
-		CacheDir:       opts.CacheDir,
-		Logger:         slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Audit:          s.audit,
-		CompileWorkers: goruntime.NumCPU(),
+		CacheDir: opts.CacheDir,
+		Logger:   slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Audit:    s.audit,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("suite engine: %w", err)
