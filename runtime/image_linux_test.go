@@ -11,6 +11,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wasmgw/wasmgw/runtime/builtin"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/testcache"
 )
 
 // reservation maps n bytes read-write for a test, unmapped at its end.
@@ -91,7 +93,7 @@ func TestDataImageIsCopyOnWrite(t *testing.T) {
 // by a new instance of the same module, for the same profile or another.
 func TestInstancesDoNotShareWrittenData(t *testing.T) {
 	ctx := context.Background()
-	e, err := NewEngine(ctx, Options{Audit: DiscardAudit{}})
+	e, err := NewEngine(ctx, Options{CacheDir: testcache.Dir(), Audit: DiscardAudit{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,7 @@ func main() {}
 	gocmd(nil, "mod", "edit", "-require", "github.com/wasmgw/wasmgw@v0.0.0", "-replace", "github.com/wasmgw/wasmgw="+root)
 	gocmd(nil, "mod", "tidy")
 	gocmd([]string{"GOOS=wasip1", "GOARCH=wasm"}, "build", "-buildmode=c-shared", "-trimpath", "-o", "greet.wasm", ".")
+	runtimetest.Warm(filepath.Join(dir, "greet.wasm"))
 
 	home := runtimetest.Home(t, map[string]runtimetest.Profile{
 		"p": {Config: "wasmgw:\n  modules:\n    greet:\n      path: " + filepath.Join(dir, "greet.wasm") + "\n      grants: []\n"},

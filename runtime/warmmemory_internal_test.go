@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/abi"
+
+	"github.com/wasmgw/wasmgw/runtime/internal/testcache"
 )
 
 // TestWarmGoInstanceStaysSmall: a pooled Go instance's heap grows until
@@ -38,7 +40,7 @@ func TestWarmGoInstanceStaysSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewEngine(ctx, Options{Audit: DiscardAudit{}})
+	e, err := NewEngine(ctx, Options{CacheDir: testcache.Dir(), Audit: DiscardAudit{}})
 	if err != nil {
 		t.Fatal(err)
 	}

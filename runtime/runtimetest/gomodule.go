@@ -52,6 +52,7 @@ func GoModule(t testing.TB, pkg string) string {
 		t.Fatal(err)
 	}
 	if shared {
+		Warm(out)
 		goModules[pkg] = out
 	}
 	return out

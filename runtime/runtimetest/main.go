@@ -3,13 +3,9 @@ package runtimetest
 import (
 	"fmt"
 	"os"
-	"sync"
 	"testing"
-)
 
-var (
-	scratchMu  sync.Mutex
-	scratchDir string // set by Main while the tests run
+	"github.com/wasmgw/wasmgw/runtime/internal/testcache"
 )
 
 // Main runs a package's tests with a scratch directory of their own (the
@@ -17,19 +13,12 @@ var (
 // from TestMain as os.Exit(runtimetest.Main(m)). Without it, CacheDir is
 // "" and GoModule builds into each test's t.TempDir().
 func Main(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "wasmgw-test-")
-	if err != nil {
+	if _, err := testcache.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "runtimetest:", err)
 		return 1
 	}
-	scratchMu.Lock()
-	scratchDir = dir
-	scratchMu.Unlock()
 	code := m.Run()
-	scratchMu.Lock()
-	scratchDir = ""
-	scratchMu.Unlock()
-	if err := os.RemoveAll(dir); err != nil {
+	if err := testcache.Stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "runtimetest:", err)
 	}
 	return code
@@ -37,10 +26,6 @@ func Main(m *testing.M) int {
 
 // Scratch returns the test binary's scratch directory (see Main), or ""
 // when Main is not running.
-func Scratch() string { return scratch() }
+func Scratch() string { return testcache.Scratch() }
 
-func scratch() string {
-	scratchMu.Lock()
-	defer scratchMu.Unlock()
-	return scratchDir
-}
+func scratch() string { return testcache.Scratch() }

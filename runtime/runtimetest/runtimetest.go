@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -17,26 +16,29 @@ import (
 
 	wruntime "github.com/wasmgw/wasmgw/runtime"
 	"github.com/wasmgw/wasmgw/runtime/internal/dotenv"
+	"github.com/wasmgw/wasmgw/runtime/internal/testcache"
 )
 
 // CacheDir is the compilation cache shared by the tests of one test binary:
 // a directory under Main's scratch directory, removed when the binary
 // exits; "" (no cache) in a package whose TestMain does not call Main.
-func CacheDir() string {
-	if d := scratch(); d != "" {
-		return filepath.Join(d, "cache")
-	}
-	return ""
-}
+// The built-in modules and the committed hostile module are in it,
+// compiled ahead of the tests (see package runtime/internal/testcache).
+func CacheDir() string { return testcache.Dir() }
+
+// Warm compiles the module file at path into CacheDir ahead of the
+// engines that will load it (see package runtime/internal/testcache): a
+// test that builds a Go module itself calls it, as GoModule does.
+func Warm(path string) { testcache.Warm(path) }
 
 // RepoRoot returns the repository's root directory.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
+	root := testcache.RepoRoot()
+	if root == "" {
 		t.Fatal("runtimetest: cannot locate the repository")
 	}
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+	return root
 }
 
 // Engine returns an engine with the shared cache, logging to log (nil:
