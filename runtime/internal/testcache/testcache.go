@@ -81,6 +81,9 @@ func Dir() string {
 		return ""
 	}
 	cache := filepath.Join(scratch, "cache")
+	if !warms {
+		return cache
+	}
 	once.Do(func() {
 		root := RepoRoot()
 		bin := filepath.Join(scratch, "bin", "warmcache")
