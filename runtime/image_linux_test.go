@@ -11,7 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wasmgw/wasmgw/runtime/builtin"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/testcache"
 )
 

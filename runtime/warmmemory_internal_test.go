@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/wasmgw/wasmgw/abi"
-
 	"github.com/wasmgw/wasmgw/runtime/internal/testcache"
 )
 

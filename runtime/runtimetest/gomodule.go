@@ -29,7 +29,7 @@ func GoModule(t testing.TB, pkg string) string {
 		return p
 	}
 	root := RepoRoot(t)
-	dir := scratch()
+	dir := Scratch()
 	shared := dir != ""
 	if shared {
 		dir = filepath.Join(dir, "modules")

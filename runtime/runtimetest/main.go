@@ -27,5 +27,3 @@ func Main(m *testing.M) int {
 // Scratch returns the test binary's scratch directory (see Main), or ""
 // when Main is not running.
 func Scratch() string { return testcache.Scratch() }
-
-func scratch() string { return testcache.Scratch() }
