@@ -10,8 +10,9 @@ import (
 
 // exportState is the state of the export's calls, kept for the life of the
 // instance (calls into an instance never overlap) so that a call in a warm
-// instance allocates nothing; it is wiped after each call.
-var exportState state
+// instance allocates nothing; it is wiped after each call, and remembers
+// the scans of the last requests (memo.go).
+var exportState = state{memo: &memo{}}
 
 // wasmInterpolate is the wasmgw_interpolate export: one server entry in
 // (abi.InterpolateRequest), the resolved entry and its references out

@@ -42,33 +42,24 @@ func (r *resolver) resolve(out []byte, sc *scanner, start, end int) ([]byte, err
 func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error) {
 	mark, nrefs := len(out), len(r.refs)
 	out = append(out, '"')
-	s := e.str
-	for {
-		start := indexRef(s, 0)
-		if start < 0 {
-			break
-		}
-		end := indexByte(s, start+2, '}')
-		if end < 0 {
-			break // no closing brace: the rest is literal
-		}
-		literal := s[start : end+1]
-		out = r.text(out, s[:start], e.verbatim)
-		s = s[end+1:]
-		name := refName(literal[2 : len(literal)-1])
-		if !validName(name) {
-			r.refs = append(r.refs, ref{path: e.path, outcome: abi.RefUnsupported, literal: literal})
-			out = r.text(out, literal, e.verbatim)
+	for _, p := range sc.parts[e.parts[0]:e.parts[1]] {
+		out = r.text(out, p.text, e.verbatim)
+		switch {
+		case p.literal == "": // the text after the last reference
+			continue
+		case p.name == "":
+			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, outcome: abi.RefUnsupported, literal: p.literal})
+			out = r.text(out, p.literal, e.verbatim)
 			continue
 		}
-		i, err := r.get(name)
+		i, err := r.get(p.name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.paths[e.path[0]:e.path[1]], err)
 		}
 		c := &r.cache[i]
 		if !c.found {
-			r.refs = append(r.refs, ref{path: e.path, name: name, outcome: abi.RefUnset, literal: literal})
-			out = r.text(out, literal, e.verbatim)
+			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: p.name, outcome: abi.RefUnset, literal: p.literal})
+			out = r.text(out, p.literal, e.verbatim)
 			continue
 		}
 		if !c.valid {
@@ -77,14 +68,13 @@ func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error)
 			r.refs = r.refs[:nrefs]
 			return r.interpolateWhole(out[:mark], e, sc)
 		}
-		r.refs = append(r.refs, ref{path: e.path, name: name, outcome: abi.RefResolved})
+		r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: p.name, outcome: abi.RefResolved})
 		if v := r.vals[c.val[0]:c.val[1]]; c.plain {
 			out = append(out, v...)
 		} else {
 			out = appendEscaped(out, v)
 		}
 	}
-	out = r.text(out, s, e.verbatim)
 	return append(out, '"'), nil
 }
 
@@ -100,39 +90,29 @@ func (r *resolver) text(out []byte, s string, verbatim bool) []byte {
 // encoding it, for values that are not valid UTF-8.
 func (r *resolver) interpolateWhole(out []byte, e *edit, sc *scanner) ([]byte, error) {
 	b := r.buf[:0]
-	s := e.str
-	for {
-		start := indexRef(s, 0)
-		if start < 0 {
-			break
-		}
-		end := indexByte(s, start+2, '}')
-		if end < 0 {
-			break
-		}
-		literal := s[start : end+1]
-		b = append(b, s[:start]...)
-		s = s[end+1:]
-		name := refName(literal[2 : len(literal)-1])
-		if !validName(name) {
-			r.refs = append(r.refs, ref{path: e.path, outcome: abi.RefUnsupported, literal: literal})
-			b = append(b, literal...)
+	for _, p := range sc.parts[e.parts[0]:e.parts[1]] {
+		b = append(b, p.text...)
+		switch {
+		case p.literal == "":
+			continue
+		case p.name == "":
+			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, outcome: abi.RefUnsupported, literal: p.literal})
+			b = append(b, p.literal...)
 			continue
 		}
-		i, err := r.get(name)
+		i, err := r.get(p.name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.paths[e.path[0]:e.path[1]], err)
 		}
 		c := &r.cache[i]
 		if !c.found {
-			r.refs = append(r.refs, ref{path: e.path, name: name, outcome: abi.RefUnset, literal: literal})
-			b = append(b, literal...)
+			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: p.name, outcome: abi.RefUnset, literal: p.literal})
+			b = append(b, p.literal...)
 			continue
 		}
-		r.refs = append(r.refs, ref{path: e.path, name: name, outcome: abi.RefResolved})
+		r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: p.name, outcome: abi.RefResolved})
 		b = append(b, r.vals[c.val[0]:c.val[1]]...)
 	}
-	b = append(b, s...)
 	r.buf = b
 	out = append(out, '"')
 	out = appendEscaped(out, b)

@@ -70,11 +70,11 @@ func (sc *scanner) request() (request, error) {
 					req.start, req.end = vStart, sc.i
 				case strings.EqualFold(key, "server"):
 					// Not the entry: what it records is dropped.
-					edits, paths, deepAt := len(sc.edits), len(sc.paths), sc.deepAt
+					edits, paths, parts, deepAt := len(sc.edits), len(sc.paths), len(sc.parts), sc.deepAt
 					if err := sc.value(); err != nil {
 						return req, err
 					}
-					sc.edits, sc.paths, sc.deepAt = sc.edits[:edits], sc.paths[:paths], deepAt
+					sc.edits, sc.paths, sc.parts, sc.deepAt = sc.edits[:edits], sc.paths[:paths], sc.parts[:parts], deepAt
 					switch raw := s[vStart:sc.i]; raw[0] {
 					case '"':
 						req.server = jsonlex.Unquote(raw[1 : len(raw)-1])

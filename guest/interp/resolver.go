@@ -18,10 +18,11 @@ type cached struct {
 
 // ref is an abi.Reference whose path is a span of the scanner's paths.
 type ref struct {
-	path    [2]int
-	name    string
-	outcome string
-	literal string
+	path      [2]int
+	plainPath bool // the path needs no escaping in a JSON string
+	name      string
+	outcome   string
+	literal   string
 }
 
 // resolver looks variables up and writes the output.

@@ -48,6 +48,20 @@ type edit struct {
 	str string
 	// path is the field path of an editRefs string, in the scanner's paths.
 	path [2]int
+	// parts is the span in the scanner's parts of an editRefs string's
+	// references and the text around them.
+	parts [2]int
+	// plainPath: no byte of path needs escaping in a JSON string.
+	plainPath bool
+}
+
+// part is a piece of a string holding "${": the text up to a reference
+// and the reference. The last part of a string is the text after its last
+// reference, with no reference.
+type part struct {
+	text    string
+	literal string // the reference as written, "${...}"
+	name    string // its variable name; "" if it is not a valid one
 }
 
 // frame is an open object or list of the scanner.
@@ -70,6 +84,7 @@ type scanner struct {
 	stack  []frame
 	deepAt int    // offset of the first value nested deeper than maxDepth, or -1
 	paths  []byte // the field paths built, end to end
+	parts  []part // the pieces of the editRefs strings, end to end
 }
 
 // reset prepares sc for the input s.
@@ -81,7 +96,7 @@ func (sc *scanner) reset(s string) {
 
 // forget drops what was recorded of a previous value.
 func (sc *scanner) forget() {
-	sc.edits = sc.edits[:0]
+	sc.edits, sc.parts = sc.edits[:0], sc.parts[:0]
 	sc.stack = sc.stack[:0]
 	sc.deepAt = -1
 }
@@ -267,8 +282,35 @@ func (sc *scanner) stringValue() error {
 		if len(sc.stack) > maxDepth {
 			return nil // never resolved: the walk stops at deepAt
 		}
-		e.kind, e.path = editRefs, sc.fieldPath()
+		e.kind, e.path, e.parts = editRefs, sc.fieldPath(), sc.split(e.str)
+		e.plainPath = plain(sc.paths[e.path[0]:e.path[1]])
 	}
 	sc.edits = append(sc.edits, e)
 	return nil
+}
+
+// split records the parts of s, a string holding "${", and returns their
+// span in sc.parts. A reference is "${" up to the first "}" after it; a
+// "${" with no "}" after it is text.
+func (sc *scanner) split(s string) [2]int {
+	first := len(sc.parts)
+	for {
+		start := indexRef(s, 0)
+		if start < 0 {
+			break
+		}
+		end := indexByte(s, start+2, '}')
+		if end < 0 {
+			break
+		}
+		literal := s[start : end+1]
+		name := refName(literal[2 : len(literal)-1])
+		if !validName(name) {
+			name = ""
+		}
+		sc.parts = append(sc.parts, part{text: s[:start], literal: literal, name: name})
+		s = s[end+1:]
+	}
+	sc.parts = append(sc.parts, part{text: s})
+	return [2]int{first, len(sc.parts)}
 }

@@ -5,6 +5,7 @@ package interp
 // the writing of the InterpolateResult JSON from what the walk found.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -58,6 +59,26 @@ func Serve(in []byte, lookup Lookup) ([]byte, error) {
 	return st.serve(string(in), lookup, nil)
 }
 
+// A Server is [Serve] for a caller that serves requests one after
+// another, as the wasm export does: it keeps its buffers between calls and
+// remembers the scans of the last few requests it served, so that a
+// request served before is resolved without being scanned again (its
+// variables are still looked up on every call). The zero Server is ready
+// to use; it serves one request at a time.
+type Server struct{ st state }
+
+// Serve is [Serve] on s's state. The answer is a copy, the caller's to
+// keep; s's buffers are wiped before Serve returns.
+func (s *Server) Serve(in []byte, lookup Lookup) ([]byte, error) {
+	if s.st.memo == nil {
+		s.st.memo = &memo{}
+	}
+	out, err := s.st.serve(string(in), lookup, nil)
+	out = bytes.Clone(out)
+	s.st.wipe()
+	return out, err
+}
+
 // AppendLookup is a [Lookup] that appends the value to dst rather than
 // returning a string (see [guest.AppendSecret]); on error or when not
 // found it returns dst as it was.
@@ -82,6 +103,9 @@ type state struct {
 	sc  scanner
 	r   resolver
 	out []byte
+	// memo, when not nil, keeps the scans of the last requests served
+	// (the wasm export's state has one).
+	memo *memo
 }
 
 // reset prepares st for a call on s.
@@ -90,6 +114,7 @@ func (st *state) reset(s string, lookup Lookup, appendLookup AppendLookup) {
 		st.sc.edits = make([]edit, 0, 16+len(s)/64)
 		st.sc.stack = make([]frame, 0, 8)
 		st.sc.paths = make([]byte, 0, 256)
+		st.sc.parts = make([]part, 0, 64)
 		st.r.cache = make([]cached, 0, 32)
 		st.r.vals = make([]byte, 0, 1024)
 		st.r.refs = make([]ref, 0, 32)
@@ -100,7 +125,7 @@ func (st *state) reset(s string, lookup Lookup, appendLookup AppendLookup) {
 }
 
 // wipe zeroes what held values: the output, the values looked up and the
-// interpolation buffer.
+// interpolation buffer. The memo's scans hold none and are kept.
 func (st *state) wipe() {
 	clear(st.out[:cap(st.out)])
 	clear(st.r.vals[:cap(st.r.vals)])
@@ -111,12 +136,13 @@ func (st *state) wipe() {
 	clear(st.r.refs[:cap(st.r.refs)])
 	clear(st.sc.edits[:cap(st.sc.edits)])
 	clear(st.sc.stack[:cap(st.sc.stack)])
+	clear(st.sc.parts[:cap(st.sc.parts)])
 }
 
 // serve is Serve on a request held in s, answering in st.out.
 func (st *state) serve(s string, lookup Lookup, appendLookup AppendLookup) ([]byte, error) {
 	st.reset(s, lookup, appendLookup)
-	req, err := st.sc.request()
+	sc, req, err := st.scan(s)
 	if err != nil {
 		return nil, &guest.Error{Code: "bad_input", Message: "request: " + err.Error()}
 	}
@@ -128,7 +154,7 @@ func (st *state) serve(s string, lookup Lookup, appendLookup AppendLookup) ([]by
 		out = make([]byte, 0, outCap(req.end-req.start)+64)
 	}
 	out = append(out, `{"entry":`...)
-	out, err = st.r.resolve(out, &st.sc, req.start, req.end)
+	out, err = st.r.resolve(out, sc, req.start, req.end)
 	if err != nil {
 		return nil, &guest.Error{Code: "interpolate_failed", Message: fmt.Sprintf("server %q: %v", req.server, err)}
 	}
@@ -139,7 +165,11 @@ func (st *state) serve(s string, lookup Lookup, appendLookup AppendLookup) ([]by
 				out = append(out, ',')
 			}
 			out = append(out, `{"path":"`...)
-			out = appendEscaped(out, st.sc.paths[r.path[0]:r.path[1]])
+			if path := sc.paths[r.path[0]:r.path[1]]; r.plainPath {
+				out = append(out, path...)
+			} else {
+				out = appendEscaped(out, path)
+			}
 			if r.name != "" {
 				// A name passed validName: nothing in it to escape.
 				out = append(out, `","name":"`...)
@@ -163,6 +193,16 @@ func (st *state) serve(s string, lookup Lookup, appendLookup AppendLookup) ([]by
 	out = append(out, '}')
 	st.out = out
 	return out, nil
+}
+
+// scan scans the request s (held in st.sc, reset to it), or finds its
+// scan in the memo, and returns the scanner that holds it.
+func (st *state) scan(s string) (*scanner, request, error) {
+	if st.memo != nil {
+		return st.memo.scan(st, s)
+	}
+	req, err := st.sc.request()
+	return &st.sc, req, err
 }
 
 // outCap is the initial capacity of an output for an entry of n bytes:

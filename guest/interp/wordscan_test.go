@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -108,6 +109,27 @@ func FuzzPlain(f *testing.F) {
 		}
 		if got && string(appendEscaped(nil, s)) != string(s) {
 			t.Fatalf("plain(%q), but escaping changes it", s)
+		}
+	})
+}
+
+// FuzzSameText holds sameText to bytes.Equal, for texts that differ in
+// one byte anywhere and for texts of every length up to a few words.
+func FuzzSameText(f *testing.F) {
+	f.Add([]byte("0123456789abcdef0123456789abcdef0123456789"), uint16(40), byte(1))
+	f.Add([]byte("short"), uint16(2), byte(0))
+	f.Fuzz(func(t *testing.T, a []byte, at uint16, flip byte) {
+		b := bytes.Clone(a)
+		if len(b) > 0 {
+			b[int(at)%len(b)] ^= flip
+		}
+		for n := 0; n <= len(a); n++ {
+			if got, want := sameText(a[:n], string(b[:n])), bytes.Equal(a[:n], b[:n]); got != want {
+				t.Fatalf("sameText(%q, %q) = %v", a[:n], b[:n], got)
+			}
+		}
+		if sameText(a, string(b)+"x") {
+			t.Fatal("texts of different lengths are the same")
 		}
 	})
 }

@@ -111,12 +111,17 @@ func lookup(name string) (string, bool, error) {
 	return string(load(off)), true, nil
 }
 
+// server keeps the walker's state between calls of a reused plugin, as
+// builtin:interpolate's export does (its buffers, the scans of the last
+// requests).
+var server interp.Server
+
 // interpolate is the plugin's function: an abi.InterpolateRequest in, the
 // abi.InterpolateResult out; on error the error is set and 1 returned.
 //
 //go:wasmexport interpolate
 func interpolate() int32 {
-	out, err := interp.Serve(input(), lookup)
+	out, err := server.Serve(input(), lookup)
 	if err != nil {
 		extismErrorSet(store([]byte(err.Error())))
 		return 1

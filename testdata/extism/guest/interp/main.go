@@ -1,7 +1,8 @@
 // Command interp is the Extism plugin of the Extism comparison (see the
 // package comment of github.com/wasmgw/wasmgw/testdata/extism): the walker
 // of builtin:interpolate (package guest/interp, called through its public
-// interp.Serve) with every variable looked up through an Extism host
+// interp.Server, which keeps its state between calls as the built-in's
+// export does) with every variable looked up through an Extism host
 // function, extism:host/user secret_get, instead of wasmgw's.
 //
 // It is written without Extism's Go PDK: it declares the Extism kernel's

@@ -1,0 +1,110 @@
+package interp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/wasmgw/wasmgw/guest"
+)
+
+// FuzzMemoMatchesServe holds a Server (the wasm export's state) to a fresh
+// Serve: whatever sequence of requests it serves, each answer, error and
+// lookup is what Serve gives for that request alone.
+func FuzzMemoMatchesServe(f *testing.F) {
+	f.Add([]byte(`{"server":"s","entry":{"a":"${A}","b":["x${B}y",1]}}`), []byte(`{"server":"t","entry":{"a":"${B}"}}`), uint16(0x1234))
+	f.Add([]byte(`{"server":"s","entry":{"a":"\u0024{A}"}}`), []byte(`{"server":"s","entry":{"a":}}`), uint16(0xffff))
+	f.Add([]byte(`{"entry":{"k":"${ env:A }"}}`), []byte(`{"entry":{"k":"${A"}}`), uint16(7))
+	f.Fuzz(func(t *testing.T, a, b []byte, order uint16) {
+		reqs := [][]byte{a, b, append(bytes.Clone(a), ' '), []byte(`{"entry":{"c":"${C}${A}"}}`), []byte(`{"entry":{}}`)}
+		st := &Server{}
+		for step := range 16 {
+			req := reqs[int(order>>(step%8*2)&3+uint16(step/8))%len(reqs)]
+			var gotCalls, wantCalls []string
+			got, gotErr := st.Serve(req, recorder(&gotCalls))
+			want, wantErr := Serve(req, recorder(&wantCalls))
+			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !bytes.Equal(got, want) || !reflect.DeepEqual(gotCalls, wantCalls) {
+				t.Fatalf("step %d, %q: remembered %q %v %q, fresh %q %v %q", step, req, got, gotErr, gotCalls, want, wantErr, wantCalls)
+			}
+			if wantErr == nil && len(req) <= memoMaxLen && !st.st.memo.remembers(req) {
+				t.Fatalf("step %d: %q served but not remembered", step, req)
+			}
+		}
+	})
+}
+
+// TestMemoLooksValuesUpEachCall: a remembered request is resolved with the
+// values of the call, not those of the call that scanned it, and its
+// references are reported again.
+func TestMemoLooksValuesUpEachCall(t *testing.T) {
+	st := &Server{}
+	req := []byte(`{"server":"s","entry":{"token":"${TOKEN}","x":"${GONE}"}}`)
+	for i, scope := range []map[string]string{
+		{"TOKEN": "first", "GONE": "here"},
+		{"TOKEN": "second"},
+		{"TOKEN": "third", "GONE": "back"},
+	} {
+		got, err := st.Serve(req, vars(scope))
+		want, _ := Serve(req, vars(scope))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("call %d: %s, %v; want %s", i, got, err, want)
+		}
+		if !strings.Contains(string(got), `"token":"`+scope["TOKEN"]+`"`) {
+			t.Fatalf("call %d: %s lacks the call's value", i, got)
+		}
+	}
+}
+
+// TestMemoBounds: the memo remembers the last memoSize requests scanned
+// without error and no longer than memoMaxLen, and a host error in a
+// remembered request is still an error.
+func TestMemoBounds(t *testing.T) {
+	st := &Server{}
+	lookup := vars(map[string]string{"A": "a"})
+	req := func(i int) []byte { return fmt.Appendf(nil, `{"server":"s%d","entry":{"a":"${A}"}}`, i) }
+	for i := range memoSize + 1 {
+		if _, err := st.Serve(req(i), lookup); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st.st.memo.remembers(req(0)) {
+		t.Error("the least recently used request is still remembered")
+	}
+	for i := 1; i <= memoSize; i++ {
+		if !st.st.memo.remembers(req(i)) {
+			t.Errorf("request %d is forgotten", i)
+		}
+	}
+	// A hit makes a request the most recently used.
+	if _, err := st.Serve(req(1), lookup); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Serve(req(9), lookup); err != nil {
+		t.Fatal(err)
+	}
+	if !st.st.memo.remembers(req(1)) || st.st.memo.remembers(req(2)) {
+		t.Error("a hit did not make its request the most recent")
+	}
+
+	long := []byte(`{"server":"s","entry":{"a":"${A}","pad":"` + strings.Repeat("x", memoMaxLen) + `"}}`)
+	if _, err := st.Serve(long, lookup); err != nil {
+		t.Fatal(err)
+	}
+	if st.st.memo.remembers(long) {
+		t.Error("a request longer than memoMaxLen is remembered")
+	}
+	bad := []byte(`{"server":"s","entry":{"a":"${A}"},"extra":1}`)
+	if _, err := st.Serve(bad, lookup); err == nil || st.st.memo.remembers(bad) {
+		t.Errorf("bad request: %v, remembered %v", err, st.st.memo.remembers(bad))
+	}
+
+	hostErr := errors.New("refused")
+	_, err := st.Serve(req(9), func(string) (string, bool, error) { return "", false, hostErr })
+	var ge *guest.Error
+	if !errors.As(err, &ge) || ge.Code != "interpolate_failed" {
+		t.Errorf("host error on a remembered request: %v", err)
+	}
+}
