@@ -124,8 +124,17 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 		return fail(fmt.Errorf("interpolation module %q: %w", tm.cfg.Name, err))
 	}
 	// The output is the resolved entry: unlike a tool's, it carries the
-	// profile's values on purpose, so it is not redacted. It is copied
-	// before the instance is reused.
+	// profile's values on purpose, so it is not redacted. It is read in
+	// the instance's memory, so it is compared with the last result or
+	// copied before the instance is reused.
+	if status == abi.StatusOK {
+		if res, resolved, ok := t.mcp.cache.result(ce, scope, out, wantValue); ok {
+			// The module returned what it returned last time for this
+			// entry and this scope: the same input to the same checks.
+			t.release(ctx, tm, in)
+			return res, resolved, nil
+		}
+	}
 	out = bytes.Clone(out)
 	learned := in.b.learned
 	t.release(ctx, tm, in)
@@ -135,11 +144,6 @@ func (t *Tenant) interpolate(ctx context.Context, scope *Scope, server string, e
 			e = abi.Error{Code: "interpolate_failed", Message: "the module failed without an error envelope"}
 		}
 		return fail(fmt.Errorf("interpolation module %q: %s: %s", tm.cfg.Name, learned.Text(e.Code, redact.Anonymous), learned.Text(e.Message, redact.Anonymous)))
-	}
-	if res, resolved, ok := t.mcp.cache.result(ce, scope, out, wantValue); ok {
-		// The module returned what it returned last time for this entry
-		// and this scope: the same input to the same checks.
-		return res, resolved, nil
 	}
 	res, resolved, err := validateParsed(orig, perr, out)
 	if err == nil {
