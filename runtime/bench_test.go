@@ -5,6 +5,7 @@ package runtime_test
 // reports the ratios from one run.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -177,7 +178,9 @@ func benchEntry() (entry []byte, env string) {
 
 // BenchmarkInterpolate compares one MCP server entry resolved in the
 // sandboxed interpolation module (pooled instance, 20 host lookups, with
-// termination checks on) with the same walker called natively on a map.
+// termination checks on) with the same walker called natively on a map:
+// afresh on each call (native), and as the module's export runs it, its
+// state kept across calls (native-server).
 func BenchmarkInterpolate(b *testing.B) {
 	entry, env := benchEntry()
 	b.Run("native", func(b *testing.B) {
@@ -194,7 +197,36 @@ func BenchmarkInterpolate(b *testing.B) {
 			}
 		}
 	})
-	sandboxed := func(b *testing.B, env string, wantRefs int) {
+	// entries are the entry and variants of it, one more than an
+	// instance of builtin:interpolate remembers the scans of: served in
+	// turn, each is new to the instance every time.
+	entries := [][]byte{entry}
+	for i := range 4 {
+		entries = append(entries, bytes.Replace(entry, []byte(`"timeout":120`), fmt.Appendf(nil, `"timeout":%d`, 121+i), 1))
+	}
+	// The walker natively as the module's export runs it: one
+	// interp.Server kept across calls (its buffers, its remembered
+	// scans), the request in and the answer out as bytes.
+	b.Run("native-server", func(b *testing.B) {
+		vars, err := dotenv.Parse(".env", []byte(env))
+		if err != nil {
+			b.Fatal(err)
+		}
+		lookup := func(name string) (string, bool, error) { v, ok := vars[name]; return v, ok, nil }
+		req, err := json.Marshal(abi.InterpolateRequest{Server: "github", Entry: entry})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var srv interp.Server
+		b.SetBytes(int64(len(entry)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := srv.Serve(req, lookup); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	sandboxed := func(b *testing.B, env string, wantRefs int, entries ...[]byte) {
 		home := runtimetest.Home(b, map[string]runtimetest.Profile{"p": {Env: env, Config: "wasmgw: {}\n"}})
 		e := runtimetest.Engine(b, nil, nil)
 		ctx := context.Background()
@@ -203,23 +235,30 @@ func BenchmarkInterpolate(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer ten.Close(ctx)
-		res, err := ten.Interpolate(ctx, "github", entry)
-		if err != nil || len(res.Refs) != 20 || countResolved(res.Refs) != wantRefs {
-			b.Fatalf("warm-up: %d refs, %v", len(res.Refs), err)
+		for _, entry := range entries {
+			res, err := ten.Interpolate(ctx, "github", entry)
+			if err != nil || len(res.Refs) != 20 || countResolved(res.Refs) != wantRefs {
+				b.Fatalf("warm-up: %d refs, %v", len(res.Refs), err)
+			}
 		}
 		b.SetBytes(int64(len(entry)))
 		b.ReportAllocs()
 		b.ResetTimer()
+		i := 0
 		for b.Loop() {
-			if _, err := ten.Interpolate(ctx, "github", entry); err != nil {
+			if _, err := ten.Interpolate(ctx, "github", entries[i%len(entries)]); err != nil {
 				b.Fatal(err)
 			}
+			i++
 		}
 	}
-	b.Run("sandboxed-pooled", func(b *testing.B) { sandboxed(b, env, 20) })
+	b.Run("sandboxed-pooled", func(b *testing.B) { sandboxed(b, env, 20, entry) })
 	// The same entry in a profile that has none of its variables: 20
 	// unset references, each a refused secret_get.
-	b.Run("sandboxed-unset", func(b *testing.B) { sandboxed(b, "OTHER=x\n", 0) })
+	b.Run("sandboxed-unset", func(b *testing.B) { sandboxed(b, "OTHER=x\n", 0, entry) })
+	// Five entries in turn: the module scans each on every call, as it
+	// does an entry it has not seen (the host's part is still cached).
+	b.Run("sandboxed-new", func(b *testing.B) { sandboxed(b, env, 20, entries...) })
 }
 
 // countResolved counts the references resolved.

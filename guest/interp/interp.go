@@ -14,13 +14,18 @@
 // A module that imports this package (guest/modules/interpolate, embedded as
 // builtin:interpolate) exports wasmgw_interpolate and reads every variable
 // with [guest.Secret], so each read is granted, denied and audited by the
-// host. Built for any other platform the package compiles, so that the
-// walker is unit-tested and fuzzed natively; only the export is wasip1-only.
+// host. The export keeps its state between calls as a [Server] does: its
+// buffers, wiped after each call, and the scans of the last few requests
+// (never a value looked up), so that an entry it has seen before is
+// resolved without being scanned again. Built for any other platform the
+// package compiles, so that the walker is unit-tested and fuzzed natively;
+// only the export is wasip1-only.
 package interp
 
 import (
 	"errors"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wasmgw/wasmgw/abi"
@@ -57,6 +62,25 @@ func refName(body string) string {
 		name = strings.TrimSpace(rest)
 	}
 	return name
+}
+
+// refSpan returns where refName(body) is in body: body[i:j].
+func refSpan(body string) (i, j int) {
+	if body != "" && plainEdge(body[0]) && plainEdge(body[len(body)-1]) && !strings.HasPrefix(body, "env:") {
+		return 0, len(body)
+	}
+	i, j = trimSpan(body, 0, len(body))
+	if strings.HasPrefix(body[i:j], "env:") {
+		i, j = trimSpan(body, i+len("env:"), j)
+	}
+	return i, j
+}
+
+// trimSpan is strings.TrimSpace on s[i:j], as the span of s it leaves.
+func trimSpan(s string, i, j int) (int, int) {
+	t := strings.TrimLeftFunc(s[i:j], unicode.IsSpace)
+	i = j - len(t)
+	return i, i + len(strings.TrimRightFunc(t, unicode.IsSpace))
 }
 
 // plainEdge reports whether c, at an end of a body, is sure not to be

@@ -42,24 +42,25 @@ func (r *resolver) resolve(out []byte, sc *scanner, start, end int) ([]byte, err
 func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error) {
 	mark, nrefs := len(out), len(r.refs)
 	out = append(out, '"')
+	s, prev := e.str, 0
 	for _, p := range sc.parts[e.parts[0]:e.parts[1]] {
-		out = r.text(out, p.text, e.verbatim)
-		switch {
-		case p.literal == "": // the text after the last reference
-			continue
-		case p.name == "":
-			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, outcome: abi.RefUnsupported, literal: p.literal})
-			out = r.text(out, p.literal, e.verbatim)
+		out = r.text(out, s[prev:p.start], e.verbatim)
+		prev = p.end
+		literal := s[p.start:p.end]
+		if p.nameEnd == 0 {
+			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, outcome: abi.RefUnsupported, literal: literal})
+			out = r.text(out, literal, e.verbatim)
 			continue
 		}
-		i, err := r.get(p.name)
+		name := s[p.nameStart:p.nameEnd]
+		i, err := r.get(name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.paths[e.path[0]:e.path[1]], err)
 		}
 		c := &r.cache[i]
 		if !c.found {
-			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: p.name, outcome: abi.RefUnset, literal: p.literal})
-			out = r.text(out, p.literal, e.verbatim)
+			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: name, outcome: abi.RefUnset, literal: literal})
+			out = r.text(out, literal, e.verbatim)
 			continue
 		}
 		if !c.valid {
@@ -68,13 +69,14 @@ func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error)
 			r.refs = r.refs[:nrefs]
 			return r.interpolateWhole(out[:mark], e, sc)
 		}
-		r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: p.name, outcome: abi.RefResolved})
+		r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: name, outcome: abi.RefResolved})
 		if v := r.vals[c.val[0]:c.val[1]]; c.plain {
 			out = append(out, v...)
 		} else {
 			out = appendEscaped(out, v)
 		}
 	}
+	out = r.text(out, s[prev:], e.verbatim)
 	return append(out, '"'), nil
 }
 
@@ -90,29 +92,31 @@ func (r *resolver) text(out []byte, s string, verbatim bool) []byte {
 // encoding it, for values that are not valid UTF-8.
 func (r *resolver) interpolateWhole(out []byte, e *edit, sc *scanner) ([]byte, error) {
 	b := r.buf[:0]
+	s, prev := e.str, 0
 	for _, p := range sc.parts[e.parts[0]:e.parts[1]] {
-		b = append(b, p.text...)
-		switch {
-		case p.literal == "":
-			continue
-		case p.name == "":
-			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, outcome: abi.RefUnsupported, literal: p.literal})
-			b = append(b, p.literal...)
+		b = append(b, s[prev:p.start]...)
+		prev = p.end
+		literal := s[p.start:p.end]
+		if p.nameEnd == 0 {
+			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, outcome: abi.RefUnsupported, literal: literal})
+			b = append(b, literal...)
 			continue
 		}
-		i, err := r.get(p.name)
+		name := s[p.nameStart:p.nameEnd]
+		i, err := r.get(name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.paths[e.path[0]:e.path[1]], err)
 		}
 		c := &r.cache[i]
 		if !c.found {
-			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: p.name, outcome: abi.RefUnset, literal: p.literal})
-			b = append(b, p.literal...)
+			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: name, outcome: abi.RefUnset, literal: literal})
+			b = append(b, literal...)
 			continue
 		}
-		r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: p.name, outcome: abi.RefResolved})
+		r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: name, outcome: abi.RefResolved})
 		b = append(b, r.vals[c.val[0]:c.val[1]]...)
 	}
+	b = append(b, s[prev:]...)
 	r.buf = b
 	out = append(out, '"')
 	out = appendEscaped(out, b)

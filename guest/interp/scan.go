@@ -49,19 +49,19 @@ type edit struct {
 	// path is the field path of an editRefs string, in the scanner's paths.
 	path [2]int
 	// parts is the span in the scanner's parts of an editRefs string's
-	// references and the text around them.
+	// references.
 	parts [2]int
 	// plainPath: no byte of path needs escaping in a JSON string.
 	plainPath bool
 }
 
-// part is a piece of a string holding "${": the text up to a reference
-// and the reference. The last part of a string is the text after its last
-// reference, with no reference.
+// part is a reference in a string holding "${": its span in the string
+// and the span of its variable name, all empty (0) if the name is not a
+// valid one. Offsets, not strings: the scanner writes one per reference
+// and nothing in it is a pointer.
 type part struct {
-	text    string
-	literal string // the reference as written, "${...}"
-	name    string // its variable name; "" if it is not a valid one
+	start, end         int // the reference as written, "${...}"
+	nameStart, nameEnd int
 }
 
 // frame is an open object or list of the scanner.
@@ -84,7 +84,7 @@ type scanner struct {
 	stack  []frame
 	deepAt int    // offset of the first value nested deeper than maxDepth, or -1
 	paths  []byte // the field paths built, end to end
-	parts  []part // the pieces of the editRefs strings, end to end
+	parts  []part // the references of the editRefs strings, end to end
 }
 
 // reset prepares sc for the input s.
@@ -289,13 +289,13 @@ func (sc *scanner) stringValue() error {
 	return nil
 }
 
-// split records the parts of s, a string holding "${", and returns their
-// span in sc.parts. A reference is "${" up to the first "}" after it; a
-// "${" with no "}" after it is text.
+// split records the references of s, a string holding "${", and returns
+// their span in sc.parts. A reference is "${" up to the first "}" after
+// it; a "${" with no "}" after it is text.
 func (sc *scanner) split(s string) [2]int {
 	first := len(sc.parts)
-	for {
-		start := indexRef(s, 0)
+	for i := 0; ; {
+		start := indexRef(s, i)
 		if start < 0 {
 			break
 		}
@@ -303,14 +303,13 @@ func (sc *scanner) split(s string) [2]int {
 		if end < 0 {
 			break
 		}
-		literal := s[start : end+1]
-		name := refName(literal[2 : len(literal)-1])
-		if !validName(name) {
-			name = ""
+		p := part{start: start, end: end + 1}
+		body := s[start+2 : end]
+		if ni, nj := refSpan(body); validName(body[ni:nj]) {
+			p.nameStart, p.nameEnd = start+2+ni, start+2+nj
 		}
-		sc.parts = append(sc.parts, part{text: s[:start], literal: literal, name: name})
-		s = s[end+1:]
+		sc.parts = append(sc.parts, p)
+		i = end + 1
 	}
-	sc.parts = append(sc.parts, part{text: s})
 	return [2]int{first, len(sc.parts)}
 }

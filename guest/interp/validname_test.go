@@ -18,3 +18,16 @@ func FuzzValidNameMatchesABI(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRefSpan holds refSpan to refName: the span it gives is the name.
+func FuzzRefSpan(f *testing.F) {
+	for _, s := range []string{"X", " X ", "env:X", " env: X ", "env:e", "env:", "\u00a0X\u2003", "env:env:X", "\xffX", "", " "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		i, j := refSpan(body)
+		if got, want := body[i:j], refName(body); got != want {
+			t.Fatalf("refSpan(%q) = %q, refName %q", body, got, want)
+		}
+	})
+}

@@ -19,9 +19,11 @@
 //     instance of builtin:interpolate (termination checks on, audit records
 //     made and discarded: DiscardAudit);
 //   - Extism: the Go guest of guest/interp (wasm/interp.wasm), the same
-//     walker through interp.Serve, each variable read with an Extism host
-//     function: the name written to Extism's memory, the value returned as
-//     an Extism memory offset and read back, as Extism passes strings.
+//     walker through interp.Server (which keeps the walker's state between
+//     calls, as builtin:interpolate's export does), each variable read with
+//     an Extism host function: the name written to Extism's memory, the
+//     value returned as an Extism memory offset and read back, as Extism
+//     passes strings.
 //
 // Extism is measured three ways: one plugin reused across calls
 // (Plugin.Call, Extism's defaults: no timeout, so no termination checks);
