@@ -5,10 +5,7 @@ package interp
 // and again (each time a server starts); scanning one is most of a call's
 // work, and what the scan records depends on the request's text alone.
 
-import (
-	"bytes"
-	"unsafe"
-)
+import "unsafe"
 
 const (
 	// memoSize is how many requests an instance remembers: a profile has a
@@ -21,9 +18,9 @@ const (
 )
 
 // memo is the last requests scanned without error, most recently used
-// first. It holds their text, the spans of what the output changes and the
-// field paths of the references: nothing looked up and nothing written,
-// so it outlives the wipe after each call.
+// first. It holds their text, the spans of what the output changes, the
+// references and their field paths: nothing looked up and nothing
+// written, so it outlives the wipe after each call.
 type memo struct {
 	scans [memoSize]*scanned
 }
@@ -65,7 +62,6 @@ func (m *memo) scan(st *state, s string) (*scanner, request, error) {
 		// overwritten.
 		clear(sd.sc.edits[:cap(sd.sc.edits)])
 		clear(sd.sc.stack[:cap(sd.sc.stack)])
-		clear(sd.sc.parts[:cap(sd.sc.parts)])
 		sd.req, sd.ok = request{}, false
 	}
 	if cap(sd.in) < len(s) {
@@ -82,14 +78,4 @@ func (m *memo) scan(st *state, s string) (*scanner, request, error) {
 	copy(m.scans[1:], m.scans[:memoSize-1])
 	m.scans[0] = sd
 	return &sd.sc, req, nil
-}
-
-// remembers reports whether the request s is remembered.
-func (m *memo) remembers(s []byte) bool {
-	for _, sd := range m.scans {
-		if sd != nil && sd.ok && bytes.Equal(sd.in, s) {
-			return true
-		}
-	}
-	return false
 }

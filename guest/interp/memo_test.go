@@ -11,6 +11,16 @@ import (
 	"github.com/wasmgw/wasmgw/guest"
 )
 
+// remembers reports whether the request s is remembered.
+func (m *memo) remembers(s []byte) bool {
+	for _, sd := range m.scans {
+		if sd != nil && sd.ok && bytes.Equal(sd.in, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // FuzzMemoMatchesServe holds a Server (the wasm export's state) to a fresh
 // Serve: whatever sequence of requests it serves, each answer, error and
 // lookup is what Serve gives for that request alone.

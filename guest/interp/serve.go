@@ -136,7 +136,6 @@ func (st *state) wipe() {
 	clear(st.r.refs[:cap(st.r.refs)])
 	clear(st.sc.edits[:cap(st.sc.edits)])
 	clear(st.sc.stack[:cap(st.sc.stack)])
-	clear(st.sc.parts[:cap(st.sc.parts)])
 }
 
 // serve is Serve on a request held in s, answering in st.out.
