@@ -118,3 +118,29 @@ func TestMemoBounds(t *testing.T) {
 		t.Errorf("host error on a remembered request: %v", err)
 	}
 }
+
+// TestServerWipesValues: once Serve returns, no byte of a value looked up
+// is left in the Server's buffers, remembered scan or not.
+func TestServerWipesValues(t *testing.T) {
+	const secret = "s3cr3t-value-\xff-0123456789" // not valid UTF-8: the whole-string path too
+	st := &Server{}
+	for _, req := range []string{
+		`{"server":"s","entry":{"a":"x${TOKEN}y","b":"${TOKEN}"}}`,
+		`{"server":"s","entry":{"a":"x${TOKEN}y","b":"${TOKEN}"}}`, // remembered
+	} {
+		out, err := st.Serve([]byte(req), vars(map[string]string{"TOKEN": secret}))
+		if err != nil || !strings.Contains(string(out), "s3cr3t-value") {
+			t.Fatalf("Serve: %s, %v", out, err)
+		}
+		for name, buf := range map[string][]byte{"out": st.st.out, "vals": st.st.r.vals, "buf": st.st.r.buf} {
+			if bytes.Contains(buf[:cap(buf)], []byte("s3cr3t")) {
+				t.Errorf("%s holds the value after Serve", name)
+			}
+		}
+		for _, sd := range st.st.memo.scans {
+			if sd != nil && bytes.Contains(sd.in[:cap(sd.in)], []byte("s3cr3t")) {
+				t.Error("the memo holds the value")
+			}
+		}
+	}
+}
