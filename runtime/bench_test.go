@@ -202,7 +202,11 @@ func BenchmarkInterpolate(b *testing.B) {
 	// turn, each is new to the instance every time.
 	entries := [][]byte{entry}
 	for i := range 4 {
-		entries = append(entries, bytes.Replace(entry, []byte(`"timeout":120`), fmt.Appendf(nil, `"timeout":%d`, 121+i), 1))
+		v := bytes.Replace(entry, []byte(`"timeout":120`), fmt.Appendf(nil, `"timeout":%d`, 121+i), 1)
+		if bytes.Equal(v, entry) {
+			b.Fatal(`benchEntry has no "timeout":120 to vary`)
+		}
+		entries = append(entries, v)
 	}
 	// The walker natively as the module's export runs it: one
 	// interp.Server kept across calls (its buffers, its remembered

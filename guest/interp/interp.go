@@ -51,20 +51,9 @@ func SecretLookup(name string) (string, bool, error) {
 	return "", false, err
 }
 
-// refName returns the variable name of a reference body (the text between
-// "${" and "}"): trimmed, with an "env:" prefix removed.
-func refName(body string) string {
-	if body != "" && plainEdge(body[0]) && plainEdge(body[len(body)-1]) && !strings.HasPrefix(body, "env:") {
-		return body // nothing to trim or remove: the common case
-	}
-	name := strings.TrimSpace(body)
-	if rest, ok := strings.CutPrefix(name, "env:"); ok {
-		name = strings.TrimSpace(rest)
-	}
-	return name
-}
-
-// refSpan returns where refName(body) is in body: body[i:j].
+// refSpan returns where the variable name of a reference body (the text
+// between "${" and "}") is in it, body[i:j]: the body trimmed, and an
+// "env:" prefix removed and what follows it trimmed again.
 func refSpan(body string) (i, j int) {
 	if body != "" && plainEdge(body[0]) && plainEdge(body[len(body)-1]) && !strings.HasPrefix(body, "env:") {
 		return 0, len(body)

@@ -230,3 +230,18 @@ func joinKey(path, key string) string {
 
 // joinIndex returns the field path of list item i inside path: "args[2]".
 func joinIndex(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+// refName returns the variable name of a reference body (the text between
+// "${" and "}"): trimmed, with an "env:" prefix removed. It is what the
+// walker did before it recorded names as spans (refSpan, held to it by
+// FuzzRefSpan).
+func refName(body string) string {
+	if body != "" && plainEdge(body[0]) && plainEdge(body[len(body)-1]) && !strings.HasPrefix(body, "env:") {
+		return body // nothing to trim or remove: the common case
+	}
+	name := strings.TrimSpace(body)
+	if rest, ok := strings.CutPrefix(name, "env:"); ok {
+		name = strings.TrimSpace(rest)
+	}
+	return name
+}
