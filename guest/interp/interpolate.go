@@ -44,12 +44,12 @@ func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error)
 	out = append(out, '"')
 	s, prev := e.str, 0
 	for _, p := range sc.parts[e.parts[0]:e.parts[1]] {
-		out = r.text(out, s[prev:p.start], e.verbatim)
+		out = appendText(out, s[prev:p.start], e.verbatim)
 		prev = p.end
 		literal := s[p.start:p.end]
 		if p.nameEnd == 0 {
 			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, outcome: abi.RefUnsupported, literal: literal})
-			out = r.text(out, literal, e.verbatim)
+			out = appendText(out, literal, e.verbatim)
 			continue
 		}
 		name := s[p.nameStart:p.nameEnd]
@@ -60,7 +60,7 @@ func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error)
 		c := &r.cache[i]
 		if !c.found {
 			r.refs = append(r.refs, ref{path: e.path, plainPath: e.plainPath, name: name, outcome: abi.RefUnset, literal: literal})
-			out = r.text(out, literal, e.verbatim)
+			out = appendText(out, literal, e.verbatim)
 			continue
 		}
 		if !c.valid {
@@ -76,12 +76,12 @@ func (r *resolver) interpolate(out []byte, e *edit, sc *scanner) ([]byte, error)
 			out = appendEscaped(out, v)
 		}
 	}
-	out = r.text(out, s[prev:], e.verbatim)
+	out = appendText(out, s[prev:], e.verbatim)
 	return append(out, '"'), nil
 }
 
-// text appends literal text of a string: as it is when verbatim.
-func (r *resolver) text(out []byte, s string, verbatim bool) []byte {
+// appendText appends literal text of a string: as it is when verbatim.
+func appendText(out []byte, s string, verbatim bool) []byte {
 	if verbatim {
 		return append(out, s...)
 	}

@@ -31,22 +31,34 @@ type scanned struct {
 	sc  scanner
 	req request
 	ok  bool // scanned without error: in, sc and req are a scan
+	// plan is the request's answer planned (plan.go), once it is served a
+	// second time; planned: built, usable (plan.build reported true).
+	plan           plan
+	tried, planned bool
 }
 
 // scan returns the scan of the request s: the one remembered if s was
 // scanned before, else a new one, remembered if s is short enough (st.sc
-// scans a longer one). On error, nothing is remembered.
-func (m *memo) scan(st *state, s string) (*scanner, request, error) {
+// scans a longer one). On error, nothing is remembered. For a request
+// served before it also returns its answer's plan, built on this second
+// call, unless the request cannot have one.
+func (m *memo) scan(st *state, s string) (*scanner, request, *plan, error) {
 	for i, sd := range m.scans {
 		if sd != nil && sd.ok && sameText(sd.in, s) {
 			copy(m.scans[1:i+1], m.scans[:i]) // to the front
 			m.scans[0] = sd
-			return &sd.sc, sd.req, nil
+			if !sd.tried {
+				sd.planned, sd.tried = sd.plan.build(&sd.sc, sd.req), true
+			}
+			if !sd.planned {
+				return &sd.sc, sd.req, nil, nil
+			}
+			return &sd.sc, sd.req, &sd.plan, nil
 		}
 	}
 	if len(s) > memoMaxLen {
 		req, err := st.sc.request()
-		return &st.sc, req, err
+		return &st.sc, req, nil, err
 	}
 	// The least recently used slot takes the new scan.
 	sd := m.scans[memoSize-1]
@@ -62,7 +74,9 @@ func (m *memo) scan(st *state, s string) (*scanner, request, error) {
 		// overwritten.
 		clear(sd.sc.edits[:cap(sd.sc.edits)])
 		clear(sd.sc.stack[:cap(sd.sc.stack)])
-		sd.req, sd.ok = request{}, false
+		clear(sd.plan.names[:cap(sd.plan.names)])
+		clear(sd.plan.refs[:cap(sd.plan.refs)])
+		sd.req, sd.ok, sd.tried, sd.planned = request{}, false, false, false
 	}
 	if cap(sd.in) < len(s) {
 		sd.in = make([]byte, len(s))
@@ -72,10 +86,10 @@ func (m *memo) scan(st *state, s string) (*scanner, request, error) {
 	sd.sc.reset(unsafe.String(unsafe.SliceData(sd.in), len(sd.in)))
 	req, err := sd.sc.request()
 	if err != nil {
-		return nil, request{}, err // the slot stays last, and not ok
+		return nil, request{}, nil, err // the slot stays last, and not ok
 	}
 	sd.req, sd.ok = req, true
 	copy(m.scans[1:], m.scans[:memoSize-1])
 	m.scans[0] = sd
-	return &sd.sc, req, nil
+	return &sd.sc, req, nil, nil
 }

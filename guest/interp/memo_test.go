@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/wasmgw/wasmgw/guest"
 )
@@ -21,21 +22,52 @@ func (m *memo) remembers(s []byte) bool {
 	return false
 }
 
+// scopes are the scopes FuzzMemoMatchesServe's calls take turns with, so
+// that a remembered request meets its variables set, unset, failing and
+// invalid in turn: fuzzVars; every name set to a value that needs
+// escaping; no name set; fuzzVars without its invalid UTF-8 values. FAIL
+// fails in every scope.
+var scopes = []func(name string) (string, bool){
+	func(name string) (string, bool) { v, ok := fuzzVars[name]; return v, ok },
+	func(name string) (string, bool) { return name + "\"é\t", true },
+	func(string) (string, bool) { return "", false },
+	func(name string) (string, bool) {
+		v, ok := fuzzVars[name]
+		return v, ok && utf8.ValidString(v)
+	},
+}
+
+// scopeRecorder is recorder over scopes[k].
+func scopeRecorder(calls *[]string, k int) Lookup {
+	return func(name string) (string, bool, error) {
+		*calls = append(*calls, name)
+		if name == "FAIL" {
+			return "", false, errFuzzHost
+		}
+		v, ok := scopes[k%len(scopes)](name)
+		return v, ok, nil
+	}
+}
+
 // FuzzMemoMatchesServe holds a Server (the wasm export's state) to a fresh
-// Serve: whatever sequence of requests it serves, each answer, error and
-// lookup is what Serve gives for that request alone.
+// Serve: whatever sequence of requests it serves, in whatever scopes, each
+// answer, error and lookup is what Serve gives for that request alone. A
+// request served again is answered from its plan (plan.go).
 func FuzzMemoMatchesServe(f *testing.F) {
 	f.Add([]byte(`{"server":"s","entry":{"a":"${A}","b":["x${B}y",1]}}`), []byte(`{"server":"t","entry":{"a":"${B}"}}`), uint16(0x1234))
 	f.Add([]byte(`{"server":"s","entry":{"a":"\u0024{A}"}}`), []byte(`{"server":"s","entry":{"a":}}`), uint16(0xffff))
 	f.Add([]byte(`{"entry":{"k":"${ env:A }"}}`), []byte(`{"entry":{"k":"${A"}}`), uint16(7))
+	f.Add([]byte(`{"entry":{"a":"${H1}${H2}","b":["${BAD}","${ A}"],"${E}":"${MY_MCP_TOKEN}${E}${A:-x}"}}`),
+		[]byte(`{"entry":{"a":"${A}","b":"${FAIL}"}}`), uint16(0x0123))
 	f.Fuzz(func(t *testing.T, a, b []byte, order uint16) {
 		reqs := [][]byte{a, b, append(bytes.Clone(a), ' '), []byte(`{"entry":{"c":"${C}${A}"}}`), []byte(`{"entry":{}}`)}
 		st := &Server{}
 		for step := range 16 {
 			req := reqs[int(order>>(step%8*2)&3+uint16(step/8))%len(reqs)]
 			var gotCalls, wantCalls []string
-			got, gotErr := st.Serve(req, recorder(&gotCalls))
-			want, wantErr := Serve(req, recorder(&wantCalls))
+			scope := int(order>>(step%4*4)) + step/4
+			got, gotErr := st.Serve(req, scopeRecorder(&gotCalls, scope))
+			want, wantErr := Serve(req, scopeRecorder(&wantCalls, scope))
 			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !bytes.Equal(got, want) || !reflect.DeepEqual(gotCalls, wantCalls) {
 				t.Fatalf("step %d, %q: remembered %q %v %q, fresh %q %v %q", step, req, got, gotErr, gotCalls, want, wantErr, wantCalls)
 			}

@@ -65,6 +65,22 @@ func (r *resolver) get(name string) (int, error) {
 			return i, nil
 		}
 	}
+	c, err := r.fetch(name)
+	if err != nil {
+		return 0, err
+	}
+	r.cache = append(r.cache, c)
+	r.slots[h] = int32(len(r.cache))
+	if 2*len(r.cache) > len(r.slots) { // keep the table at most half full
+		r.index()
+	}
+	return len(r.cache) - 1, nil
+}
+
+// fetch looks the variable name up, appending its value to r.vals, and
+// returns what the output needs to know of it. It does not add it to
+// r.cache.
+func (r *resolver) fetch(name string) (cached, error) {
 	start := len(r.vals)
 	var found bool
 	var err error
@@ -77,7 +93,8 @@ func (r *resolver) get(name string) (int, error) {
 		}
 	}
 	if err != nil {
-		return 0, err
+		r.vals = r.vals[:start]
+		return cached{}, err
 	}
 	if !found {
 		r.vals = r.vals[:start]
@@ -86,18 +103,26 @@ func (r *resolver) get(name string) (int, error) {
 	c := cached{name: name, val: [2]int{start, len(r.vals)}, found: found && len(v) > 0}
 	c.plain = plain(v) // UTF-8 is checked only if it fails
 	c.valid = c.plain || utf8.Valid(v)
-	r.cache = append(r.cache, c)
-	r.slots[h] = int32(len(r.cache))
-	if 2*len(r.cache) > len(r.slots) { // keep the table at most half full
-		r.slots = make([]int32, 2*len(r.slots))
-		mask = uint32(len(r.slots) - 1)
-		for i, c := range r.cache {
-			h := nameHash(c.name) & mask
-			for r.slots[h] != 0 {
-				h = (h + 1) & mask
-			}
-			r.slots[h] = int32(i + 1)
-		}
+	return c, nil
+}
+
+// index rebuilds the hash table of r.cache, at most half full.
+func (r *resolver) index() {
+	n := len(r.slots)
+	for 2*len(r.cache) > n {
+		n *= 2
 	}
-	return len(r.cache) - 1, nil
+	if n > len(r.slots) {
+		r.slots = make([]int32, n)
+	} else {
+		clear(r.slots)
+	}
+	mask := uint32(n - 1)
+	for i, c := range r.cache {
+		h := nameHash(c.name) & mask
+		for r.slots[h] != 0 {
+			h = (h + 1) & mask
+		}
+		r.slots[h] = int32(i + 1)
+	}
 }

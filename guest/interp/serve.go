@@ -141,7 +141,7 @@ func (st *state) wipe() {
 // serve is Serve on a request held in s, answering in st.out.
 func (st *state) serve(s string, lookup Lookup, appendLookup AppendLookup) ([]byte, error) {
 	st.reset(s, lookup, appendLookup)
-	sc, req, err := st.scan(s)
+	sc, req, p, err := st.scan(s)
 	if err != nil {
 		return nil, &guest.Error{Code: "bad_input", Message: "request: " + err.Error()}
 	}
@@ -151,6 +151,16 @@ func (st *state) serve(s string, lookup Lookup, appendLookup AppendLookup) ([]by
 	out := st.out
 	if cap(out) < outCap(req.end-req.start)+64 {
 		out = make([]byte, 0, outCap(req.end-req.start)+64)
+	}
+	if p != nil {
+		var done bool
+		if out, done, err = p.answer(out, &st.r, sc); err != nil {
+			return nil, &guest.Error{Code: "interpolate_failed", Message: fmt.Sprintf("server %q: %v", req.server, err)}
+		}
+		if done {
+			st.out = out
+			return out, nil
+		}
 	}
 	out = append(out, `{"entry":`...)
 	out, err = st.r.resolve(out, sc, req.start, req.end)
@@ -195,13 +205,14 @@ func (st *state) serve(s string, lookup Lookup, appendLookup AppendLookup) ([]by
 }
 
 // scan scans the request s (held in st.sc, reset to it), or finds its
-// scan in the memo, and returns the scanner that holds it.
-func (st *state) scan(s string) (*scanner, request, error) {
+// scan in the memo, and returns the scanner that holds it and, for a
+// request the memo planned, its plan.
+func (st *state) scan(s string) (*scanner, request, *plan, error) {
 	if st.memo != nil {
 		return st.memo.scan(st, s)
 	}
 	req, err := st.sc.request()
-	return &st.sc, req, err
+	return &st.sc, req, nil, err
 }
 
 // outCap is the initial capacity of an output for an entry of n bytes:
