@@ -56,7 +56,7 @@ func guestRange(mem api.Memory, ptr, n uint32) ([]byte, bool) {
 
 // writeSized implements the size convention of secret_get and friends:
 // write val at (ptr, cap) if it fits, return its size either way.
-func writeSized(mem api.Memory, ptr, capacity uint32, val []byte) int32 {
+func writeSized[T ~string | ~[]byte](mem api.Memory, ptr, capacity uint32, val T) int32 {
 	buf, ok := guestRange(mem, ptr, capacity)
 	if !ok {
 		return abi.ErrFault
@@ -122,13 +122,14 @@ func hostSecretGet(ctx context.Context, mod api.Module, stack []uint64) {
 		stack[0] = api.EncodeI32(abi.ErrFault)
 		return
 	}
-	name := string(raw) // copied: the guest may change its memory later
-	val, outcome := b.call.scope.Lookup(name, b.grants)
-	b.auditSecret(name, outcome)
+	// The name is read in place and not kept: the scope answers with a
+	// name of its own (the guest may change its memory later).
+	sv, outcome := b.call.scope.lookupBytes(raw, b.grants)
+	b.auditSecret(sv.name, outcome)
 	switch outcome {
 	case OutcomeGranted:
-		b.learn(name, val)
-		stack[0] = api.EncodeI32(writeSized(mem, bufPtr, bufCap, []byte(val)))
+		b.learnRead(sv)
+		stack[0] = api.EncodeI32(writeSized(mem, bufPtr, bufCap, sv.value))
 	case OutcomeNotFound:
 		stack[0] = api.EncodeI32(abi.ErrNotFound)
 	case OutcomeDenied:

@@ -40,6 +40,11 @@ type binding struct {
 	// records are scrubbed of exactly these: text holding a value it never
 	// saw is passed on as is, so scrubbing confirms no guess.
 	learned *redact.Set
+	// learnedIn records which values of the scope learnedAt are in
+	// learned already (a bit per Scope.Names index), so that a value
+	// read again is not added again.
+	learnedAt *Scope
+	learnedIn []uint64
 }
 
 // learn records that the instance could have learned the profile value
@@ -47,6 +52,28 @@ type binding struct {
 func (b *binding) learn(name, value string) {
 	if b.call.scope.redactable(name) {
 		b.learned.Add(name, value)
+	}
+}
+
+// learnRead is learn for a value secret_get read, sv as the call's scope
+// answered it.
+func (b *binding) learnRead(sv scopeValue) {
+	if !sv.redactable {
+		return
+	}
+	scope := b.call.scope
+	if sv.index < 0 {
+		b.learned.Add(sv.name, sv.value)
+		return
+	}
+	if b.learnedAt != scope {
+		b.learnedAt = scope
+		b.learnedIn = make([]uint64, (len(scope.values)+63)/64)
+	}
+	w, bit := sv.index>>6, uint64(1)<<(sv.index&63)
+	if b.learnedIn[w]&bit == 0 {
+		b.learned.Add(sv.name, sv.value)
+		b.learnedIn[w] |= bit
 	}
 }
 
@@ -281,7 +308,7 @@ func (in *instance) call(ctx context.Context, start time.Time, scope *Scope, too
 		return 0, nil, &CallError{Kind: KindInterrupted, Msg: fmt.Sprintf("%s not started: %v", export, context.Cause(ctx))}
 	}
 	if start.IsZero() {
-		start = time.Now()
+		start = in.b.e.clock.now()
 	}
 	in.b.reset(ctx, start, scope, tools)
 	defer in.b.call.end()

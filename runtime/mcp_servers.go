@@ -160,8 +160,8 @@ func serverSecrets(scope *Scope, c *mcp.ServerConfig) *redact.Set {
 	all := b.String()
 	set := &redact.Set{}
 	for _, name := range scope.Names() {
-		if v := scope.values[name]; scope.redactable(name) && strings.Contains(all, v) {
-			set.Add(name, v)
+		if sv := scope.values[name]; sv.redactable && strings.Contains(all, sv.value) {
+			set.Add(name, sv.value)
 		}
 	}
 	return set

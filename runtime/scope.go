@@ -61,7 +61,7 @@ const (
 type Scope struct {
 	profile    string
 	generation string
-	values     map[string]string
+	values     map[string]scopeValue
 	globals    Globals
 
 	// never names values redaction leaves alone (wasmgw.redact.never).
@@ -75,18 +75,45 @@ type Scope struct {
 	sorted    []string
 }
 
+// scopeValue is one value of a profile, with what a lookup of it needs to
+// know, worked out once per scope rather than on every lookup.
+type scopeValue struct {
+	// name is the map's key: a lookup answers with it, so that a name
+	// read from a guest's memory is not copied for each read.
+	name, value string
+	// redactable: see Scope.redactable. plain: Lookup answers the name
+	// from the profile's values (a valid name, neither reserved nor a
+	// global), so grants alone decide.
+	redactable, plain bool
+	// index is the name's place in Names, for a binding's record of what
+	// it has learned.
+	index int
+}
+
 // newScope returns the scope of profile with the given values (which it
 // copies) and globals. generation identifies the .env it came from.
 func newScope(profile, generation string, values map[string]string, globals Globals) *Scope {
-	return &Scope{profile: profile, generation: generation, values: maps(values), globals: globals}
+	s := &Scope{profile: profile, generation: generation, values: make(map[string]scopeValue, len(values)), globals: globals}
+	for k, v := range values {
+		s.values[k] = scopeValue{name: k, value: v}
+	}
+	for i, k := range s.sortedNames() {
+		sv := s.values[k]
+		_, global := globals.values[k]
+		sv.index, sv.redactable = i, s.redactable(k)
+		sv.plain = abi.ValidSecretName(k) && !strings.HasPrefix(k, reservedPrefix) && !global
+		s.values[k] = sv
+	}
+	return s
 }
 
-func maps(m map[string]string) map[string]string {
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
+// valueMap returns the profile's values, name -> value, in a new map.
+func (s *Scope) valueMap() map[string]string {
+	m := make(map[string]string, len(s.values))
+	for k, sv := range s.values {
+		m[k] = sv.value
 	}
-	return c
+	return m
 }
 
 // Generation identifies the .env the scope was read from; it changes when
@@ -125,11 +152,31 @@ func (s *Scope) Lookup(name string, grants []string) (string, Outcome) {
 	if grants != nil && !slices.Contains(grants, name) {
 		return "", OutcomeDenied
 	}
-	v, ok := s.values[name]
+	sv, ok := s.values[name]
 	if !ok {
 		return "", OutcomeNotFound
 	}
-	return v, OutcomeGranted
+	return sv.value, OutcomeGranted
+}
+
+// lookupBytes is Lookup of a name held as bytes (a guest's memory), which
+// it does not keep. It returns the name (sv.name) as a string of its own:
+// the scope's when the name is one of the profile's values, so that a read
+// of a value allocates nothing; a copy otherwise. sv.value is the value
+// when granted.
+func (s *Scope) lookupBytes(raw []byte, grants []string) (scopeValue, Outcome) {
+	if sv, ok := s.values[string(raw)]; ok && sv.plain && granted(grants, sv.name) {
+		return sv, OutcomeGranted
+	}
+	name := string(raw)
+	v, outcome := s.Lookup(name, grants)
+	// A global, or a name refused: index -1, learned by no binding.
+	return scopeValue{name: name, value: v, index: -1}, outcome
+}
+
+// granted reports whether grants (nil: every name) hold name.
+func granted(grants []string, name string) bool {
+	return grants == nil || slices.Contains(grants, name)
 }
 
 // neverRedacted returns a copy of s whose values named in names are never
@@ -138,10 +185,14 @@ func (s *Scope) neverRedacted(names []string) *Scope {
 	if len(names) == 0 {
 		return s
 	}
-	c := newScope(s.profile, s.generation, s.values, s.globals)
+	c := &Scope{profile: s.profile, generation: s.generation, values: make(map[string]scopeValue, len(s.values)), globals: s.globals}
 	c.never = map[string]bool{}
 	for _, n := range names {
 		c.never[n] = true
+	}
+	for k, sv := range s.values {
+		sv.redactable = sv.redactable && !c.never[k]
+		c.values[k] = sv
 	}
 	return c
 }
@@ -163,9 +214,9 @@ func (s *Scope) redactable(name string) bool {
 func (s *Scope) worthScrubbing() *redact.Set {
 	s.redactOnce.Do(func() {
 		m := make(map[string]string, len(s.values))
-		for k, v := range s.values {
-			if s.redactable(k) {
-				m[k] = v
+		for k, sv := range s.values {
+			if sv.redactable {
+				m[k] = sv.value
 			}
 		}
 		s.all = redact.NewSet(m)

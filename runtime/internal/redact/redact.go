@@ -156,8 +156,9 @@ type Set struct {
 	repl    [2]*strings.Replacer
 	raw     [2]*strings.Replacer
 	// match finds the values (match[0]) or the values and their JSON
-	// forms (match[1]) in one pass; nil: stale.
-	match [2]*matcher
+	// forms (match[1]) in one pass; nil: stale. Read without the lock (a
+	// matcher never changes once built), written with it.
+	match [2]atomic.Pointer[matcher]
 }
 
 // matcher returns the set's matcher of its values, and of their JSON forms
@@ -167,9 +168,12 @@ func (s *Set) matcher(forms bool) *matcher {
 	if forms {
 		i = 1
 	}
+	if m := s.match[i].Load(); m != nil {
+		return m
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.match[i] == nil {
+	if s.match[i].Load() == nil {
 		patterns := make([]string, 0, len(s.byValue))
 		for v := range s.byValue {
 			patterns = append(patterns, v)
@@ -177,9 +181,9 @@ func (s *Set) matcher(forms bool) *matcher {
 				patterns = append(patterns, JSONForms(v)...)
 			}
 		}
-		s.match[i] = newMatcher(patterns)
+		s.match[i].Store(newMatcher(patterns))
 	}
-	return s.match[i]
+	return s.match[i].Load()
 }
 
 // NewSet returns a set of the values of m (name -> value) worth scrubbing.
@@ -218,7 +222,9 @@ func (s *Set) Add(name, value string) bool {
 	}
 	s.byValue[value] = name
 	s.n.Store(int64(len(s.byValue)))
-	s.repl, s.raw, s.match = [2]*strings.Replacer{}, [2]*strings.Replacer{}, [2]*matcher{}
+	s.repl, s.raw = [2]*strings.Replacer{}, [2]*strings.Replacer{}
+	s.match[0].Store(nil)
+	s.match[1].Store(nil)
 	return true
 }
 
