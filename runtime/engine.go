@@ -75,6 +75,8 @@ type Engine struct {
 	log   *slog.Logger
 	audit AuditSink
 	now   func() time.Time
+	// clock is where calls read their start (clock.go).
+	clock clock
 	// ownClock is set when now is Options.Now: then every stamp is read
 	// from it, not taken from a call's clock reading.
 	ownClock bool

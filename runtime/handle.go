@@ -56,7 +56,7 @@ func (t *Tenant) Handle(ctx context.Context, req abi.HandleRequest) (reply abi.H
 		return abi.HandleReply{}, fmt.Errorf("profile %q: %w", t.profile.Name, ErrRetired)
 	}
 	defer t.leave(ctx)
-	start := time.Now()
+	start := t.e.clock.now()
 	defer func() { t.observe(CallHandle, start, err) }()
 	return t.handle(ctx, req)
 }

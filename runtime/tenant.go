@@ -310,7 +310,7 @@ func (t *Tenant) CallTool(ctx context.Context, name string, input []byte) (json.
 func (t *Tenant) callTool(ctx context.Context, name string, input []byte) (out json.RawMessage, err error) {
 	// The call's one clock reading: the observer's start, the .env check,
 	// the call's deadline, its audit records and the pool's idle stamp.
-	start := time.Now()
+	start := t.e.clock.now()
 	defer func() { t.observe(CallTool, start, err) }()
 	tm := t.byTool[name]
 	if tm == nil {
