@@ -16,8 +16,9 @@
 // with [guest.Secret], so each read is granted, denied and audited by the
 // host. The export keeps its state between calls as a [Server] does: its
 // buffers, wiped after each call, and the scans of the last few requests
-// (never a value looked up), so that an entry it has seen before is
-// resolved without being scanned again. Built for any other platform the
+// with the plans of their answers (never a value looked up), so that an
+// entry it has seen before is answered by looking its variables up and
+// filling them in, without being walked again. Built for any other platform the
 // package compiles, so that the walker is unit-tested and fuzzed natively;
 // only the export is wasip1-only.
 package interp

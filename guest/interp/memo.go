@@ -19,8 +19,9 @@ const (
 
 // memo is the last requests scanned without error, most recently used
 // first. It holds their text, the spans of what the output changes, the
-// references and their field paths: nothing looked up and nothing
-// written, so it outlives the wipe after each call.
+// references and their field paths, and for a request served twice the
+// plan of its answer (plan.go): nothing looked up and nothing written, so
+// it outlives the wipe after each call.
 type memo struct {
 	scans [memoSize]*scanned
 }

@@ -143,6 +143,29 @@ func TestMemoBounds(t *testing.T) {
 		t.Errorf("bad request: %v, remembered %v", err, st.st.memo.remembers(bad))
 	}
 
+	// A request within memoMaxLen whose answer is much longer (each
+	// reference's path holds a long key) is remembered but not planned.
+	var b strings.Builder
+	b.WriteString(`{"server":"s","entry":{"` + strings.Repeat("k", 1000) + `":[`)
+	for i := range 2000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"${A}"`)
+	}
+	b.WriteString(`]}}`)
+	wide := []byte(b.String())
+	for range 2 {
+		got, err := st.Serve(wide, lookup)
+		want, _ := Serve(wide, lookup)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("a request with a long answer: %.80s, %v", got, err)
+		}
+	}
+	if sd := st.st.memo.scans[0]; !st.st.memo.remembers(wide) || !sd.tried || sd.planned || cap(sd.plan.text) != 0 {
+		t.Errorf("a request with a long answer: remembered %v, planned %v, plan text kept %d bytes", st.st.memo.remembers(wide), sd.planned, cap(sd.plan.text))
+	}
+
 	hostErr := errors.New("refused")
 	_, err := st.Serve(req(9), func(string) (string, bool, error) { return "", false, hostErr })
 	var ge *guest.Error

@@ -13,6 +13,13 @@ import (
 	"github.com/wasmgw/wasmgw/abi"
 )
 
+// maxPlanLen bounds the text of a plan an instance keeps: an answer is
+// usually about as long as its request (at most memoMaxLen), but each
+// reference's field path is written out in the report, so a request of
+// many references under a long key has a much longer answer. Such a
+// request is answered by the walk each time instead.
+const maxPlanLen = 64 << 10
+
 // plan is the answer to one scanned request with its values left out. Its
 // text is the fixed text of the answer with, after each hole's fixed text,
 // what the hole can hold other than a value.
@@ -52,8 +59,9 @@ type planRef struct {
 }
 
 // build plans the answer serve writes for the request req scanned by sc.
-// It reports false for a scan that the walk refuses (nested too deep):
-// calls of that request take the walk, which says so.
+// It reports false for a scan that the walk refuses (nested too deep,
+// which the walk then says), and for a plan longer than maxPlanLen (which
+// it does not keep): calls of that request take the walk.
 func (p *plan) build(sc *scanner, req request) bool {
 	p.text, p.holes, p.names, p.refs = p.text[:0], p.holes[:0], p.names[:0], p.refs[:0]
 	p.tail = 0
@@ -77,7 +85,11 @@ func (p *plan) build(sc *scanner, req request) bool {
 	p.text = append(p.text, s[prev:req.end]...)
 	p.report(sc)
 	p.text = append(p.text, '}')
-	p.refs = p.refs[:0]
+	p.refs = nil // needed only while building
+	if len(p.text) > maxPlanLen {
+		*p = plan{}
+		return false
+	}
 	return true
 }
 

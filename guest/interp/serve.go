@@ -62,9 +62,10 @@ func Serve(in []byte, lookup Lookup) ([]byte, error) {
 // A Server is [Serve] for a caller that serves requests one after
 // another, as the wasm export does: it keeps its buffers between calls and
 // remembers the scans of the last few requests it served, so that a
-// request served before is resolved without being scanned again (its
-// variables are still looked up on every call). The zero Server is ready
-// to use; it serves one request at a time.
+// request served before is answered without being scanned or walked
+// again (its variables are still looked up on every call, in the same
+// order). The zero Server is ready to use; it serves one request at a
+// time.
 type Server struct{ st state }
 
 // Serve is [Serve] on s's state. The answer is a copy, the caller's to
