@@ -107,15 +107,6 @@ func newScope(profile, generation string, values map[string]string, globals Glob
 	return s
 }
 
-// valueMap returns the profile's values, name -> value, in a new map.
-func (s *Scope) valueMap() map[string]string {
-	m := make(map[string]string, len(s.values))
-	for k, sv := range s.values {
-		m[k] = sv.value
-	}
-	return m
-}
-
 // Generation identifies the .env the scope was read from; it changes when
 // the file does.
 func (s *Scope) Generation() string { return s.generation }
@@ -149,7 +140,7 @@ func (s *Scope) Lookup(name string, grants []string) (string, Outcome) {
 	if v, ok := s.globals.values[name]; ok {
 		return v, OutcomeGranted
 	}
-	if grants != nil && !slices.Contains(grants, name) {
+	if !granted(grants, name) {
 		return "", OutcomeDenied
 	}
 	sv, ok := s.values[name]
