@@ -63,6 +63,8 @@ func (b *binding) learnRead(sv scopeValue) {
 	}
 	scope := b.call.scope
 	if sv.index < 0 {
+		// Not one the scope indexes (none is redactable today: globals
+		// are not): added as learn adds it, rather than indexed.
 		b.learned.Add(sv.name, sv.value)
 		return
 	}

@@ -18,9 +18,9 @@
 // buffers, wiped after each call, and the scans of the last few requests
 // with the plans of their answers (never a value looked up), so that an
 // entry it has seen before is answered by looking its variables up and
-// filling them in, without being walked again. Built for any other platform the
-// package compiles, so that the walker is unit-tested and fuzzed natively;
-// only the export is wasip1-only.
+// filling them in, without being walked again. Built for any other
+// platform the package compiles, so that the walker is unit-tested and
+// fuzzed natively; only the export is wasip1-only.
 package interp
 
 import (

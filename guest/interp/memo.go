@@ -76,7 +76,6 @@ func (m *memo) scan(st *state, s string) (*scanner, request, *plan, error) {
 		clear(sd.sc.edits[:cap(sd.sc.edits)])
 		clear(sd.sc.stack[:cap(sd.sc.stack)])
 		clear(sd.plan.names[:cap(sd.plan.names)])
-		clear(sd.plan.refs[:cap(sd.plan.refs)])
 		sd.req, sd.ok, sd.tried, sd.planned = request{}, false, false, false
 	}
 	if cap(sd.in) < len(s) {

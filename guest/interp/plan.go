@@ -81,15 +81,18 @@ func (p *plan) build(sc *scanner, req request) bool {
 		case editRefs:
 			p.interpolated(e, sc, index)
 		}
+		if len(p.text) > maxPlanLen {
+			*p = plan{}
+			return false
+		}
 	}
 	p.text = append(p.text, s[prev:req.end]...)
-	p.report(sc)
-	p.text = append(p.text, '}')
-	p.refs = nil // needed only while building
-	if len(p.text) > maxPlanLen {
+	if !p.report(sc) {
 		*p = plan{}
 		return false
 	}
+	p.text = append(p.text, '}')
+	p.refs = nil // needed only while building
 	return true
 }
 
@@ -125,22 +128,22 @@ func (p *plan) interpolated(e *edit, sc *scanner, index map[string]int) {
 	p.text = append(p.text, '"')
 }
 
-// report plans the references' report, as state.serve writes it.
-func (p *plan) report(sc *scanner) {
+// report plans the references' report, as state.serve writes it. It
+// stops, reporting false, once the plan is longer than maxPlanLen.
+func (p *plan) report(sc *scanner) bool {
 	if len(p.refs) == 0 {
-		return
+		return true
 	}
 	p.text = append(p.text, `,"refs":[`...)
 	for i, r := range p.refs {
 		if i > 0 {
 			p.text = append(p.text, ',')
 		}
-		p.text = append(p.text, `{"path":"`...)
-		if path := sc.paths[r.path[0]:r.path[1]]; r.plainPath {
-			p.text = append(p.text, path...)
-		} else {
-			p.text = appendEscaped(p.text, path)
+		if len(p.text) > maxPlanLen {
+			return false
 		}
+		p.text = append(p.text, `{"path":"`...)
+		p.text = appendPath(p.text, sc.paths[r.path[0]:r.path[1]], r.plainPath)
 		if r.name < 0 {
 			p.text = append(p.text, `","outcome":"`+abi.RefUnsupported+`","literal":"`...)
 			p.text = appendEscaped(p.text, r.literal)
@@ -161,6 +164,7 @@ func (p *plan) report(sc *scanner) {
 		p.close(h)
 	}
 	p.text = append(p.text, ']')
+	return true
 }
 
 // cut ends the fixed text before a hole for the variable k; the hole's

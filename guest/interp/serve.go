@@ -175,11 +175,7 @@ func (st *state) serve(s string, lookup Lookup, appendLookup AppendLookup) ([]by
 				out = append(out, ',')
 			}
 			out = append(out, `{"path":"`...)
-			if path := sc.paths[r.path[0]:r.path[1]]; r.plainPath {
-				out = append(out, path...)
-			} else {
-				out = appendEscaped(out, path)
-			}
+			out = appendPath(out, sc.paths[r.path[0]:r.path[1]], r.plainPath)
 			if r.name != "" {
 				// A name passed validName: nothing in it to escape.
 				out = append(out, `","name":"`...)
@@ -214,6 +210,15 @@ func (st *state) scan(s string) (*scanner, request, *plan, error) {
 	}
 	req, err := st.sc.request()
 	return &st.sc, req, nil, err
+}
+
+// appendPath appends a reference's field path to the body of a JSON
+// string: as it is when plain (flagged when scanned: nothing to escape).
+func appendPath(out, path []byte, plain bool) []byte {
+	if plain {
+		return append(out, path...)
+	}
+	return appendEscaped(out, path)
 }
 
 // outCap is the initial capacity of an output for an entry of n bytes:
