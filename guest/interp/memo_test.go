@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/wasmgw/wasmgw/guest"
 )
@@ -197,5 +198,45 @@ func TestServerWipesValues(t *testing.T) {
 				t.Error("the memo holds the value")
 			}
 		}
+	}
+}
+
+// TestMemoHolds measures what an instance keeps per remembered request
+// (docs/performance.md, "Planned answers"), for an entry shaped as the
+// runtime's BenchmarkInterpolate entry (2.5 KB, 20 references), and holds
+// it to a bound: the scan and the plan together at most eight times the
+// request.
+func TestMemoHolds(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"server":"s","entry":{"command":"npx","args":["-y","@modelcontextprotocol/server-github","--verbose"],"env":{`)
+	for i := range 20 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"SETTING_%02d":"prefix-${VAR_%02d}-suffix with some ordinary text around it to make it realistic %02d"`, i, i, i)
+	}
+	b.WriteString(`},"headers":{"User-Agent":"wasmgw-bench"},"tools":{"include":["a","b","c"]},"timeout":120,"connect_timeout":30,`)
+	fmt.Fprintf(&b, `"description":%q}}`, strings.Repeat("A description that pads the entry to a realistic size. ", 14))
+	req := []byte(b.String())
+	st := &Server{}
+	lookup := func(string) (string, bool, error) { return "value-00-0123456789abcdef", true, nil }
+	for range 2 { // the second call plans
+		if _, err := st.Serve(req, lookup); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sd := st.st.memo.scans[0]
+	if !sd.planned {
+		t.Fatal("the request was not planned")
+	}
+	sc, p := &sd.sc, &sd.plan
+	scan := cap(sd.in) + cap(sc.edits)*int(unsafe.Sizeof(edit{})) + cap(sc.paths) +
+		cap(sc.parts)*int(unsafe.Sizeof(part{})) + cap(sc.stack)*int(unsafe.Sizeof(frame{}))
+	planned := cap(p.text) + cap(p.holes)*int(unsafe.Sizeof(hole{})) +
+		cap(p.names)*int(unsafe.Sizeof(planName{})) + cap(p.refs)*int(unsafe.Sizeof(planRef{}))
+	t.Logf("request %d bytes; kept: request and scan %d bytes, plan %d bytes (text %d, %d holes, %d names)",
+		len(req), scan, planned, len(p.text), len(p.holes), len(p.names))
+	if scan+planned > 8*len(req) {
+		t.Errorf("an instance keeps %d bytes for a request of %d", scan+planned, len(req))
 	}
 }
