@@ -21,8 +21,11 @@ type wsConn struct {
 	ctx        context.Context // cancelled at teardown
 	cancel     context.CancelFunc
 	writeSem   chan struct{} // one writer at a time
-	handshaken chan struct{} // closed on the first valid descriptor
-	drained    chan struct{} // signalled when pending becomes empty
+	outMu      sync.Mutex
+	outq       []*queuedFrame // frames waiting for a writer (client_coalesce.go)
+	outBuf     []byte         // a coalesced message, under writeSem
+	handshaken chan struct{}  // closed on the first valid descriptor
+	drained    chan struct{}  // signalled when pending becomes empty
 
 	mu        sync.Mutex
 	pending   map[string]chan sendResult

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/wasmgw/wasmgw/relay/internal/wire"
 )
 
@@ -33,25 +31,37 @@ type idleWait struct {
 // writeFrame writes one frame. ctx bounds the wait for the writer slot;
 // the write itself is bounded by the outbound timeout and the connection,
 // so that a caller giving up never tears the connection down mid-frame.
+//
+// A frame written while another write is on the wire waits in the
+// connection's queue, and the next writer sends every queued frame in one
+// message (client_coalesce.go). A caller whose ctx ends while its frame
+// is still queued takes it back (nothing was sent); once a writer has
+// taken it, the caller waits for that write's outcome.
 func (cn *wsConn) writeFrame(ctx context.Context, f wire.Frame) error {
 	b, err := wire.EncodeFrame(f)
 	if err != nil {
 		return err
 	}
-	select {
-	case cn.writeSem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-cn.ctx.Done():
-		return ErrDisconnected
+	qf := cn.enqueue(b, f.FrameType())
+	for {
+		select {
+		case err := <-qf.done:
+			return err
+		case cn.writeSem <- struct{}{}:
+			cn.flush()
+			<-cn.writeSem
+		case <-ctx.Done():
+			if cn.withdraw(qf) {
+				return ctx.Err()
+			}
+			return <-qf.done
+		case <-cn.ctx.Done():
+			if cn.withdraw(qf) {
+				return ErrDisconnected
+			}
+			return <-qf.done
+		}
 	}
-	defer func() { <-cn.writeSem }()
-	wctx, cancel := context.WithTimeout(cn.ctx, cn.c.opts.OutboundTimeout)
-	defer cancel()
-	if err := cn.ws.Write(wctx, websocket.MessageText, b); err != nil {
-		return fmt.Errorf("%w: write %s: %v", ErrDisconnected, f.FrameType(), cn.c.scrub(err))
-	}
-	return nil
 }
 
 // register adds a pending outbound; it fails once the connection is torn

@@ -81,3 +81,17 @@ func (c *Client) DescriptorPlatforms() int {
 	defer c.mu.Unlock()
 	return len(c.byPlatform)
 }
+
+// HoldWrites takes the current connection's writer slot, so that frames
+// written meanwhile queue up. queued reports how many wait; release gives
+// the slot back (the next writer then sends what is queued).
+func (c *Client) HoldWrites() (queued func() int, release func()) {
+	cn := c.current()
+	cn.writeSem <- struct{}{}
+	queued = func() int {
+		cn.outMu.Lock()
+		defer cn.outMu.Unlock()
+		return len(cn.outq)
+	}
+	return queued, func() { <-cn.writeSem }
+}

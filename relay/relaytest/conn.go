@@ -31,6 +31,7 @@ type Conn struct {
 	helloCh chan wire.HelloFrame
 	seq     int                  // order of the first hello, for routing
 	sent    []wire.OutboundFrame // outbound frames of this connection
+	msgs    int                  // WebSocket messages read from the gateway
 	done    chan struct{}
 	status  websocket.StatusCode
 	reason  string
@@ -46,6 +47,14 @@ func (cn *Conn) Hellos() []wire.HelloFrame {
 // WaitHello returns the next hello of this connection.
 func (cn *Conn) WaitHello(ctx context.Context) (wire.HelloFrame, error) {
 	return recv(ctx, cn.helloCh, "a hello")
+}
+
+// Messages returns how many WebSocket messages the gateway has sent on
+// this connection so far (one message may carry several frames).
+func (cn *Conn) Messages() int {
+	cn.mu.Lock()
+	defer cn.mu.Unlock()
+	return cn.msgs
 }
 
 // Done is closed when the connection has ended.

@@ -148,6 +148,9 @@ func (cn *Conn) serve() {
 			cn.recordClose(err)
 			return
 		}
+		cn.mu.Lock()
+		cn.msgs++
+		cn.mu.Unlock()
 		for _, line := range lines.Feed(data) {
 			f, err := wire.DecodeFrame(line)
 			if err != nil {
