@@ -4,7 +4,8 @@
 // concern: client_dial.go (dial, token header, one connection's life),
 // client_conn.go (the connection's state and teardown), client_read.go
 // (read loop, frame dispatch, handshake), client_write.go (sends, results,
-// write serialisation), client_keepalive.go, client_backoff.go and
+// write serialisation), client_coalesce.go (frames queued behind a write
+// go out together), client_keepalive.go, client_backoff.go and
 // client_chat.go (chat metadata re-attach).
 
 package relay

@@ -107,12 +107,12 @@ func benchRelay(ctx context.Context, r *benchReport, log *slog.Logger, engine *r
 	for round := 1; err == nil && round <= rounds; round++ {
 		var lat []time.Duration
 		var took time.Duration
-		before := engine.PoolStats()
+		before, wsBefore := engine.PoolStats(), wsMessages(conn)
 		lat, took, err = d.drive(ctx, "m"+strconv.Itoa(round)+"-", sessions, messages)
 		if err != nil {
 			break
 		}
-		after := engine.PoolStats()
+		after, wsAfter := engine.PoolStats(), wsMessages(conn)
 		created := after.Created - before.Created
 		if round < rounds {
 			r.row(fmt.Sprintf("relay: round %d of %d (pools growing): throughput, instances created", round, rounds),
@@ -122,6 +122,8 @@ func benchRelay(ctx context.Context, r *benchReport, log *slog.Logger, engine *r
 		r.row("relay: messages per round, sessions, profiles", fmt.Sprintf("%d, %d, %d", messages, sessions, len(names)), "")
 		r.row(fmt.Sprintf("relay: whole-path throughput (push to reply, /call whoami), round %d of %d", round, rounds), fmt.Sprintf("%.0f msgs/s", float64(messages)/took.Seconds()), "target ≥ 7,500/s")
 		r.row(fmt.Sprintf("relay: push to reply at saturation (%d in flight), p50 / p99", sessions), pct(lat, 50).String()+" / "+pct(lat, 99).String(), "queueing: see below")
+		r.row("relay: replies per WebSocket message to the connector (frames queued behind a write go out together)",
+			fmt.Sprintf("%.2f", float64(messages)/float64(max(1, wsAfter-wsBefore))), "")
 		r.row("relay: guest calls served by pooled instances", fmt.Sprintf("%d of %d (%d instances created)",
 			after.Reused-before.Reused, after.Reused-before.Reused+created, created), "")
 	}
@@ -292,4 +294,14 @@ func (d *relayDriver) roundTrip(ctx context.Context, profile, chat, id string) (
 	case <-ctx.Done():
 		return 0, fmt.Errorf("message %s to %s: %w", id, profile, ctx.Err())
 	}
+}
+
+// wsMessages is how many WebSocket messages the gateway has sent the
+// connector so far, over all its connections.
+func wsMessages(c *relaytest.Connector) int {
+	n := 0
+	for _, cn := range c.Conns() {
+		n += cn.Messages()
+	}
+	return n
 }

@@ -37,6 +37,7 @@ func TestBenchRelay(t *testing.T) {
 		"| relay: messages per round, sessions, profiles | 12, 3, 2 |",
 		"| relay: whole-path throughput (push to reply, /call whoami), round 2 of 2 | ",
 		"| relay: push to reply at saturation (3 in flight), p50 / p99 | ",
+		"| relay: replies per WebSocket message to the connector (frames queued behind a write go out together) | ",
 		"| relay: guest calls served by pooled instances | ",
 		"| relay: push to reply at 5000 msgs/s offered, p50 / p99, instances created | ",
 	} {
