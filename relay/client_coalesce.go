@@ -50,6 +50,13 @@ func (cn *wsConn) withdraw(qf *queuedFrame) bool {
 	return true
 }
 
+// flushHeld flushes the queue and gives back the writer slot its caller
+// took, whatever happens in the write.
+func (cn *wsConn) flushHeld() {
+	defer func() { <-cn.writeSem }()
+	cn.flush()
+}
+
 // flush writes the queued frames, oldest first, in one message of at most
 // wire.MaxFrameSize bytes (a frame larger than that goes alone, as it
 // would have without the queue), and settles each. The caller holds the

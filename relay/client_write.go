@@ -48,8 +48,7 @@ func (cn *wsConn) writeFrame(ctx context.Context, f wire.Frame) error {
 		case err := <-qf.done:
 			return err
 		case cn.writeSem <- struct{}{}:
-			cn.flush()
-			<-cn.writeSem
+			cn.flushHeld()
 		case <-ctx.Done():
 			if cn.withdraw(qf) {
 				return ctx.Err()
