@@ -141,6 +141,10 @@ func (f *Fleet) Err(name string) error {
 	return f.failed[name]
 }
 
+// PoolStats reports the pool of the fleet's engine (shared with any other
+// fleet of that engine, such as the next one after a reload).
+func (f *Fleet) PoolStats() PoolStats { return f.e.PoolStats() }
+
 // Janitor evicts idle instances every interval until ctx is done.
 func (f *Fleet) Janitor(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)

@@ -208,9 +208,10 @@ func (p *pool) evictIdle(ctx context.Context) int {
 // happened to instances since the engine started.
 type PoolStats struct {
 	// Idle is the number of instances kept for reuse, IdleBytes their
-	// linear memory.
-	Idle      int
-	IdleBytes uint64
+	// linear memory, and MaxIdleBytes the bound IdleBytes is kept under
+	// (PoolOptions.MaxIdleBytes).
+	Idle                    int
+	IdleBytes, MaxIdleBytes uint64
 	// Created counts instances instantiated to serve calls (fresh_per_call
 	// ones included), Reused the calls served by an idle instance.
 	Created, Reused uint64
@@ -225,7 +226,7 @@ type PoolStats struct {
 
 func (p *pool) stats() PoolStats {
 	p.mu.Lock()
-	st := PoolStats{Idle: p.n, IdleBytes: p.bytes}
+	st := PoolStats{Idle: p.n, IdleBytes: p.bytes, MaxIdleBytes: p.opts.MaxIdleBytes}
 	p.mu.Unlock()
 	st.Created, st.Reused = p.created.Load(), p.reused.Load()
 	st.Discarded, st.Evicted, st.Retired = p.discarded.Load(), p.evicted.Load(), p.retired.Load()

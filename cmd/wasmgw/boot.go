@@ -62,7 +62,12 @@ func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*
 	}
 	var observer runtime.Observer
 	var audit runtime.AuditSink = b.audit
+	var pool runtime.PoolOptions
 	if o != nil {
+		if pool, err = o.flags.pool(); err != nil {
+			b.close(ctx)
+			return nil, err
+		}
 		var counted runtime.AuditSink
 		if observer, counted = o.engineHooks(); counted != nil {
 			audit = runtime.TeeAudit{b.audit, counted}
@@ -71,6 +76,7 @@ func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*
 	b.engine, err = runtime.NewEngine(ctx, runtime.Options{
 		CacheDir: c.cache(a), Logger: log, Audit: audit,
 		Observer: observer, MaxModuleSize: maxModule, Environ: a.environ,
+		Pool: pool,
 	})
 	if err != nil {
 		b.close(ctx)

@@ -25,6 +25,8 @@ type opsFlags struct {
 	watchDebounce time.Duration
 	metricsAddr   string
 	profileLabels int
+	// poolMemory is --pool-memory as written.
+	poolMemory string
 }
 
 func (o *opsFlags) register(fs *pflag.FlagSet) {
@@ -32,6 +34,16 @@ func (o *opsFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.watchDebounce, "watch-debounce", watch.DefaultDebounce, "with --watch, how long the home must be quiet before a reload")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics, /healthz and /readyz on this address, e.g. 127.0.0.1:9464 (default off)")
 	fs.IntVar(&o.profileLabels, "metrics-profile-labels", metrics.DefaultMaxProfileLabels, "how many profiles get their own profile label in /metrics; the others are summed under profile=\"_other\"")
+	fs.StringVar(&o.poolMemory, "pool-memory", "1GiB", "linear memory the idle instances of all profiles may keep for reuse (the least recently used are closed first); too small for the active profiles and calls pay for fresh instances: see docs/operations.md, \"Cost\"")
+}
+
+// pool returns the instance pool's bounds from --pool-memory.
+func (o *opsFlags) pool() (runtime.PoolOptions, error) {
+	n, err := runtime.ParseSize(o.poolMemory)
+	if err != nil || n == 0 {
+		return runtime.PoolOptions{}, fmt.Errorf("--pool-memory %q: want a size such as 1GiB or 4GB", o.poolMemory)
+	}
+	return runtime.PoolOptions{MaxIdleBytes: n}, nil
 }
 
 // ops is the operations side of a serving command: the metrics endpoint,
@@ -51,6 +63,9 @@ type ops struct {
 // /healthz answers while profiles load) before boot.
 func startOps(a *app, flags *opsFlags, c *common) (*ops, error) {
 	o := &ops{a: a, flags: flags}
+	if _, err := flags.pool(); err != nil {
+		return nil, err
+	}
 	if flags.metricsAddr == "" {
 		return o, nil
 	}

@@ -66,8 +66,8 @@ Examples:
 		fmt.Fprintln(a.stderr, "wasmgw run: --profile is required (a name under <home>/profiles, or a path)")
 		return &exitError{2}
 	}
-	if !f.relay && (f.ops.watch || f.ops.metricsAddr != "") {
-		fmt.Fprintln(a.stderr, "wasmgw run: --watch and --metrics-addr go with --relay only")
+	if !f.relay && (f.ops.watch || f.ops.metricsAddr != "" || fs.Changed("pool-memory")) {
+		fmt.Fprintln(a.stderr, "wasmgw run: --watch, --metrics-addr and --pool-memory go with --relay only")
 		return &exitError{2}
 	}
 	if f.relay {

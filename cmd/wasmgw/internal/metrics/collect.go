@@ -9,6 +9,7 @@ import (
 // descs are the descriptions of the series collected at scrape time.
 type descs struct {
 	descInstances, descProfiles, descInbound, descOutbound, descAcks, descSessions, descQueued, descInFlight *prometheus.Desc
+	descCreated, descReused, descClosed, descPoolBytes, descPoolLimit                                        *prometheus.Desc
 }
 
 func newDescs() descs {
@@ -19,6 +20,18 @@ func newDescs() descs {
 		descProfiles: prometheus.NewDesc("wasmgw_profiles",
 			`Profiles of the fleet: state is "served" or "failed" (its config could not be loaded).`,
 			[]string{"state"}, nil),
+		descCreated: prometheus.NewDesc("wasmgw_instances_created_total",
+			"Instances created to serve calls. A fresh instance costs milliseconds where a pooled one costs microseconds: if this keeps rising under steady traffic while wasmgw_instances_closed_total{reason=\"evicted\"} does too, the pool is smaller than the active profiles need (--pool-memory).",
+			nil, nil),
+		descReused: prometheus.NewDesc("wasmgw_instances_reused_total",
+			"Calls served by an idle instance from the pool.", nil, nil),
+		descClosed: prometheus.NewDesc("wasmgw_instances_closed_total",
+			`Instances closed: reason is "evicted" (a pool bound or the idle timeout), "discarded" (after a failed call: trap, timeout, interrupt, exit, out of memory) or "retired" (idle when its profile's .env changed).`,
+			[]string{"reason"}, nil),
+		descPoolBytes: prometheus.NewDesc("wasmgw_pool_idle_bytes",
+			"Linear memory held by the instances kept for reuse, across profiles.", nil, nil),
+		descPoolLimit: prometheus.NewDesc("wasmgw_pool_idle_bytes_limit",
+			"The bound on wasmgw_pool_idle_bytes (--pool-memory); past it the least recently used instances are closed.", nil, nil),
 
 		descInbound: prometheus.NewDesc("wasmgw_relay_inbound_total",
 			`Inbound messages from the connector: outcome is "accepted" (queued for a profile), "dropped" (no served profile: acknowledged, not answered) or "busy" (its session's queue was full).`,
@@ -38,13 +51,15 @@ func newDescs() descs {
 	}
 }
 
-// fleetCollector reports profiles and instances at scrape time.
+// fleetCollector reports profiles, instances and the instance pool at
+// scrape time.
 type fleetCollector struct{ m *Metrics }
 
 // Describe implements prometheus.Collector.
 func (c *fleetCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.m.d.descInstances
-	ch <- c.m.d.descProfiles
+	for _, d := range []*prometheus.Desc{c.m.d.descInstances, c.m.d.descProfiles, c.m.d.descCreated, c.m.d.descReused, c.m.d.descClosed, c.m.d.descPoolBytes, c.m.d.descPoolLimit} {
+		ch <- d
+	}
 }
 
 // Collect implements prometheus.Collector: instance counts summed by
@@ -72,6 +87,17 @@ func (c *fleetCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.m.d.descProfiles, prometheus.GaugeValue, float64(len(f.Names())), "served")
 	ch <- prometheus.MustNewConstMetric(c.m.d.descProfiles, prometheus.GaugeValue, float64(len(f.Failed())), "failed")
+	st := f.PoolStats()
+	ch <- prometheus.MustNewConstMetric(c.m.d.descCreated, prometheus.CounterValue, float64(st.Created))
+	ch <- prometheus.MustNewConstMetric(c.m.d.descReused, prometheus.CounterValue, float64(st.Reused))
+	for _, r := range []struct {
+		reason string
+		n      uint64
+	}{{"evicted", st.Evicted}, {"discarded", st.Discarded}, {"retired", st.Retired}} {
+		ch <- prometheus.MustNewConstMetric(c.m.d.descClosed, prometheus.CounterValue, float64(r.n), r.reason)
+	}
+	ch <- prometheus.MustNewConstMetric(c.m.d.descPoolBytes, prometheus.GaugeValue, float64(st.IdleBytes))
+	ch <- prometheus.MustNewConstMetric(c.m.d.descPoolLimit, prometheus.GaugeValue, float64(st.MaxIdleBytes))
 }
 
 // gatewayCollector reports the gateway's traffic and load at scrape time.
