@@ -95,3 +95,9 @@ func (c *Client) HoldWrites() (queued func() int, release func()) {
 	}
 	return queued, func() { <-cn.writeSem }
 }
+
+// Workers reports the turn workers started so far and how many wait for
+// a session now.
+func (g *Gateway) Workers() (started uint64, parked int64) {
+	return g.counts.workers.Load(), g.parked.Load()
+}

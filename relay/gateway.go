@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	goruntime "runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wasmgw/wasmgw/relay/shard"
@@ -73,6 +74,10 @@ type GatewayOptions struct {
 	MaxHeld      int
 	MaxHeldBytes int
 	HeldTTL      time.Duration
+	// WorkerIdle is how long a goroutine that ran a session's turns waits
+	// for another session before it exits (default 5 s); a reused one has
+	// already grown its stack for the runtime's deep calls.
+	WorkerIdle time.Duration
 	// Logger receives the gateway's log lines (nil: slog.Default()).
 	Logger *slog.Logger
 	// Client configures the connector client; its Handler is the gateway.
@@ -120,6 +125,13 @@ type Gateway struct {
 	changed  chan struct{} // signalled when pending drops
 
 	counts gatewayCounts // for Stats (gateway_stats.go)
+
+	// Turn workers (gateway_workers.go): a session handed to a waiting
+	// worker, how many wait, and closed when Run returns.
+	handoff  chan *session
+	parked   atomic.Int64
+	stopped  chan struct{}
+	stopOnce sync.Once
 }
 
 // NewGateway returns a gateway for cfg serving opts.Fleet. It dials nothing
@@ -164,6 +176,9 @@ func NewGateway(cfg Config, opts GatewayOptions) (*Gateway, error) {
 	if opts.HeldTTL <= 0 {
 		opts.HeldTTL = defaultHeldTTL
 	}
+	if opts.WorkerIdle <= 0 {
+		opts.WorkerIdle = defaultWorkerIdle
+	}
 	now := opts.Client.Now
 	if now == nil {
 		now = time.Now
@@ -183,6 +198,8 @@ func NewGateway(cfg Config, opts GatewayOptions) (*Gateway, error) {
 		receipts:  newReceipts(opts.MaxReceipts, opts.ReceiptTTL, now),
 		outbox:    &outbox{maxCount: opts.MaxHeld, maxBytes: opts.MaxHeldBytes, ttl: opts.HeldTTL, now: now},
 		flushKick: make(chan struct{}, 1),
+		handoff:   make(chan *session),
+		stopped:   make(chan struct{}),
 	}
 	co := opts.Client
 	co.Handler = gatewayHandler{g}

@@ -130,7 +130,7 @@ func (g *Gateway) inbound(ctx context.Context, in Inbound) {
 	g.counts.accepted.Add(1)
 	g.log.Debug("relay: inbound", "profile", profile, "via", how, "session", key, "message_id", in.Event.MessageID)
 	if start {
-		go g.work(s)
+		g.startWork(s)
 	}
 }
 

@@ -17,6 +17,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	base := context.WithoutCancel(ctx)
 	g.turns, g.cancelTurns = context.WithCancelCause(base)
 	defer g.cancelTurns(errShutdown)
+	defer g.stopOnce.Do(func() { close(g.stopped) }) // waiting workers exit
 	clientCtx, stopClient := context.WithCancel(base)
 	defer stopClient()
 	done := make(chan error, 1)

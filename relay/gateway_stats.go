@@ -27,6 +27,7 @@ type gatewayCounts struct {
 	accepted, dropped, busy atomic.Uint64
 	sentOK, sentFailed      atomic.Uint64
 	ackOK, ackFailed        atomic.Uint64
+	workers                 atomic.Uint64 // turn workers started
 }
 
 func (c *gatewayCounts) sent(ok bool) {
