@@ -32,8 +32,8 @@ func (g *Gateway) startWork(s *session) {
 }
 
 // worker runs s's queue, then the queues handed to it while it waits,
-// until none comes for GatewayOptions.WorkerIdle, too many workers wait already, or Run
-// has returned.
+// until none comes for GatewayOptions.WorkerIdle, too many workers wait
+// already, or Run has returned.
 func (g *Gateway) worker(s *session) {
 	var idle *time.Timer
 	for {
