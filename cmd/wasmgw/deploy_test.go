@@ -21,6 +21,7 @@ import (
 	"github.com/wasmgw/wasmgw/relay"
 	"github.com/wasmgw/wasmgw/relay/relaytest"
 	"github.com/wasmgw/wasmgw/relay/shard"
+	"github.com/wasmgw/wasmgw/runtime"
 	"github.com/wasmgw/wasmgw/runtime/runtimetest"
 )
 
@@ -260,6 +261,14 @@ func TestDeployStatefulSet(t *testing.T) {
 		if strings.HasPrefix(name, "GATEWAY_RELAY_") && !strings.Contains(relayEnvNames, name+" ") {
 			t.Errorf("env %s is not a relay setting", name)
 		}
+	}
+	// The idle instances the pool keeps must leave the container room for
+	// the live ones, the profiles and the runtime: at most half its limit.
+	limit, _ := at(c, "resources", "limits", "memory").(string)
+	limitBytes, lerr := runtime.ParseSize(strings.TrimSuffix(limit, "i") + "iB")
+	pool, perr := runtime.ParseSize(flags["pool-memory"])
+	if lerr != nil || perr != nil || pool == 0 || pool > limitBytes/2 {
+		t.Errorf("--pool-memory=%s with limits.memory %s: want a size at most half the limit (%v, %v)", flags["pool-memory"], limit, perr, lerr)
 	}
 	port := at(c, "ports", 0, "containerPort")
 	portName := at(c, "ports", 0, "name")
