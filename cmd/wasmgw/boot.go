@@ -64,10 +64,7 @@ func bootWith(ctx context.Context, a *app, c *common, names []string, o *ops) (*
 	var audit runtime.AuditSink = b.audit
 	var pool runtime.PoolOptions
 	if o != nil {
-		if pool, err = o.flags.pool(); err != nil {
-			b.close(ctx)
-			return nil, err
-		}
+		pool = o.pool
 		var counted runtime.AuditSink
 		if observer, counted = o.engineHooks(); counted != nil {
 			audit = runtime.TeeAudit{b.audit, counted}

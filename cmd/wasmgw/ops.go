@@ -51,6 +51,7 @@ func (o *opsFlags) pool() (runtime.PoolOptions, error) {
 type ops struct {
 	a     *app
 	flags *opsFlags
+	pool  runtime.PoolOptions // from --pool-memory, checked at start
 	b     *booted
 	m     *metrics.Metrics // nil without --metrics-addr
 	srv   *metrics.Server
@@ -63,7 +64,8 @@ type ops struct {
 // /healthz answers while profiles load) before boot.
 func startOps(a *app, flags *opsFlags, c *common) (*ops, error) {
 	o := &ops{a: a, flags: flags}
-	if _, err := flags.pool(); err != nil {
+	var err error
+	if o.pool, err = flags.pool(); err != nil {
 		return nil, err
 	}
 	if flags.metricsAddr == "" {
