@@ -18,6 +18,7 @@ import (
 // CPU's caches by the time its turn comes again. The ratio of the rows is
 // what that costs: it is why a relay message costs several times what
 // BenchmarkHandle measures (docs/performance.md, "Many profiles in turn").
+// idle-B/instance is the linear memory one pooled instance holds.
 func BenchmarkHandleSpread(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprint("profiles", n), func(b *testing.B) {
@@ -55,9 +56,13 @@ func BenchmarkHandleSpread(b *testing.B) {
 				}
 				i++
 			}
-			if created := e.PoolStats().Created; created != uint64(2*n) {
-				b.Fatalf("%d instances created, want only the %d of the warm-up: the pool did not hold them", created, 2*n)
+			st := e.PoolStats()
+			if st.Created != uint64(2*n) {
+				b.Fatalf("%d instances created, want only the %d of the warm-up: the pool did not hold them", st.Created, 2*n)
 			}
+			// What one pooled instance holds, for sizing the pool
+			// (docs/operations.md, "Cost").
+			b.ReportMetric(float64(st.IdleBytes)/float64(max(st.Idle, 1)), "idle-B/instance")
 		})
 	}
 }
